@@ -1,0 +1,2 @@
+/** The operator's CLI and the cluster controller. */
+package io.kvstore.admin;

@@ -1,0 +1,285 @@
+package io.kvstore.proxy.backend;
+
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.HostPort;
+import io.kvstore.proxy.loop.FlushBatch;
+import io.kvstore.proxy.resp.ReplyFramer;
+import io.kvstore.proxy.resp.Replies;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipelined connection from one event loop to one redis-server. Confined to that loop: the
+ * clients whose requests it carries live on the same loop, so nothing here is locked.
+ *
+ * <p>Invariant: {@code inflight} holds one sink per request written to the current channel, in
+ * wire order, so the n-th reply belongs to the n-th sink; when the channel dies every sink in it
+ * fails. While a connect is under way requests wait in {@code waiting}; after a failed connect
+ * the backend is refused at once (no hang) until a backoff delay has passed, and the next
+ * request after that tries again.
+ */
+public final class BackendConnection implements FlushBatch.Member {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+
+    private enum State { IDLE, CONNECTING, READY, BACKOFF, CLOSED }
+
+    private final HostPort address;
+    private final BackendAuth auth;
+    private final EventLoop loop;
+    private final FlushBatch flushBatch;
+    private final BackendOptions options;
+    private final Class<? extends Channel> channelClass;
+    private final ArrayDeque<ReplySink> inflight = new ArrayDeque<>();
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // frame, sink, frame, sink, ...
+
+    private State state = State.IDLE;
+    private Channel channel;
+    private long backoffMillis;
+    private String lastError = "not connected";
+    private boolean inFlushBatch;
+
+    BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
+                      BackendOptions options, Class<? extends Channel> channelClass) {
+        this.address = address;
+        this.auth = auth;
+        this.loop = loop;
+        this.flushBatch = flushBatch;
+        this.options = options;
+        this.channelClass = channelClass;
+        this.backoffMillis = options.minBackoffMillis();
+    }
+
+    public HostPort address() {
+        return address;
+    }
+
+    /** Number of requests written and not yet answered. */
+    public int inflight() {
+        return inflight.size();
+    }
+
+    /** Sends one complete request frame, taking ownership of it; exactly one of the sink's methods will be called. */
+    public void send(ByteBuf frame, ReplySink sink) {
+        switch (state) {
+            case READY -> write(frame, sink);
+            case CONNECTING -> {
+                waiting.add(frame);
+                waiting.add(sink);
+            }
+            case IDLE -> {
+                waiting.add(frame);
+                waiting.add(sink);
+                connect();
+            }
+            case BACKOFF, CLOSED -> {
+                frame.release();
+                sink.onFailure(unavailable());
+            }
+        }
+    }
+
+    private String unavailable() {
+        return "ERR backend " + address + " unavailable: " + lastError;
+    }
+
+    private void write(ByteBuf frame, ReplySink sink) {
+        channel.write(frame, channel.voidPromise());
+        inflight.add(sink);
+        if (!inFlushBatch) {
+            inFlushBatch = true;
+            flushBatch.add(this);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        inFlushBatch = false;
+        if (channel != null) {
+            channel.flush();
+        }
+    }
+
+    private void connect() {
+        state = State.CONNECTING;
+        Handler handler = new Handler();
+        ChannelFuture f = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ReplyFramer(), handler);
+                    }
+                })
+                .connect(new InetSocketAddress(address.host(), address.port()));
+        f.addListener(done -> {
+            if (state == State.CLOSED) {
+                f.channel().close();
+            } else if (done.isSuccess()) {
+                connected(f.channel());
+            } else {
+                connectFailed(done.cause());
+            }
+        });
+    }
+
+    private void connected(Channel ch) {
+        channel = ch;
+        state = State.READY;
+        backoffMillis = options.minBackoffMillis();
+        LOG.info("connected to backend {} ({})", address, ch.localAddress());
+        if (auth.needsAuth()) {
+            write(auth.user() == null ? command("AUTH", auth.password()) : command("AUTH", auth.user(), auth.password()),
+                    new HandshakeSink("AUTH"));
+        }
+        if (auth.db() != 0) {
+            write(command("SELECT", Integer.toString(auth.db())), new HandshakeSink("SELECT"));
+        }
+        while (!waiting.isEmpty()) {
+            write((ByteBuf) waiting.poll(), (ReplySink) waiting.poll());
+        }
+    }
+
+    private void connectFailed(Throwable cause) {
+        lastError = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        LOG.warn("cannot connect to backend {}: {}; retrying in {} ms", address, lastError, backoffMillis);
+        failWaiting();
+        enterBackoff();
+    }
+
+    private void enterBackoff() {
+        state = State.BACKOFF;
+        long delay = backoffMillis;
+        backoffMillis = Math.min(backoffMillis * 2, options.maxBackoffMillis());
+        loop.schedule(() -> {
+            if (state == State.BACKOFF) {
+                state = State.IDLE;
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void failWaiting() {
+        String message = unavailable();
+        while (!waiting.isEmpty()) {
+            ((ByteBuf) waiting.poll()).release();
+            ((ReplySink) waiting.poll()).onFailure(message);
+        }
+    }
+
+    private void lost(Channel ch, String why) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        lastError = why;
+        if (!inflight.isEmpty()) {
+            LOG.warn("connection to backend {} lost ({}), failing {} pending requests", address, why, inflight.size());
+        }
+        String message = "ERR connection to backend " + address + " lost: " + why;
+        ReplySink sink;
+        while ((sink = inflight.poll()) != null) {
+            sink.onFailure(message);
+        }
+        if (state == State.READY) {
+            // A dead server refuses the reconnect at once and we back off then; a server that
+            // merely closed an idle connection is reconnected on the next request.
+            state = State.IDLE;
+        }
+    }
+
+    /** Closes for good: pending requests fail, later ones are refused. */
+    public void close() {
+        state = State.CLOSED;
+        lastError = "proxy shutting down";
+        failWaiting();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private ByteBuf command(String... words) {
+        ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
+        Replies.writeLength(buf, '*', words.length);
+        for (String w : words) {
+            Replies.writeBulk(buf, w.getBytes(StandardCharsets.UTF_8));
+        }
+        return buf;
+    }
+
+    /** Reads replies of one channel; events of a channel that is no longer current are ignored. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf reply = (ByteBuf) msg;
+            ReplySink sink = ctx.channel() == channel ? inflight.poll() : null;
+            if (sink == null) {
+                reply.release();
+                LOG.error("backend {} sent a reply nobody asked for; closing the connection", address);
+                ctx.close();
+                return;
+            }
+            sink.onReply(reply);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            lost(ctx.channel(), "connection closed");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("backend {} connection error: {}", address, cause.toString());
+            lost(ctx.channel(), cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+            ctx.close();
+        }
+    }
+
+    /** Checks the reply to a command the proxy sent itself when connecting. */
+    private final class HandshakeSink implements ReplySink {
+        private final String what;
+
+        HandshakeSink(String what) {
+            this.what = what;
+        }
+
+        @Override
+        public void onReply(ByteBuf reply) {
+            try {
+                if (reply.getByte(reply.readerIndex()) != '+') {
+                    String text = reply.toString(StandardCharsets.UTF_8).trim();
+                    LOG.error("backend {} refused {}: {}", address, what, text);
+                    lastError = what + " refused: " + text;
+                    if (channel != null) {
+                        channel.close();
+                    }
+                }
+            } finally {
+                reply.release();
+            }
+        }
+
+        @Override
+        public void onFailure(String message) {
+            // The connection died; its other sinks carry the error to clients.
+        }
+    }
+}

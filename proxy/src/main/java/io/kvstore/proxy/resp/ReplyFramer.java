@@ -1,0 +1,102 @@
+package io.kvstore.proxy.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.util.ByteProcessor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Cuts a backend's byte stream into complete replies, each a retained slice of the read buffer,
+ * so a reply reaches the client without being decoded or copied. Understands RESP2 and RESP3
+ * types, nested to any depth. One instance per backend channel, used only on its event loop.
+ *
+ * <p>Resumable like {@link RequestFramer}: a large reply (KEYS over a big keyspace) arriving over
+ * many reads is scanned once. {@code pending[0..depth)} holds how many elements each open
+ * aggregate still waits for; positions are relative to the reply start.
+ */
+public final class ReplyFramer extends ByteToMessageDecoder {
+
+    private static final int PRESIZE_THRESHOLD = 256 * 1024;
+
+    private int pos;
+    private int depth;
+    private long[] pending = new long[8];
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        while (true) {
+            int at = start + pos;
+            if (at >= in.writerIndex()) {
+                return;
+            }
+            int lf = in.forEachByte(at, in.writerIndex() - at, ByteProcessor.FIND_LF);
+            if (lf < 0) {
+                return;
+            }
+            byte type = in.getByte(at);
+            long n;
+            switch (type) {
+                case '+', '-', ':', '_', ',', '#', '(' -> pos = lf + 1 - start;
+                case '$', '!', '=' -> {
+                    n = length(in, at, lf);
+                    if (n >= 0) {
+                        long missing = lf + 1 + n + 2 - (long) in.writerIndex();
+                        if (missing > 0) {
+                            if (missing > PRESIZE_THRESHOLD) {
+                                in.ensureWritable((int) Math.min(missing, Integer.MAX_VALUE - 8));
+                            }
+                            return;
+                        }
+                        pos = (int) (lf + 1 + n + 2 - start);
+                    } else {
+                        pos = lf + 1 - start;
+                    }
+                }
+                case '*', '~', '>', '%', '|' -> {
+                    n = length(in, at, lf);
+                    pos = lf + 1 - start;
+                    if (type == '%' || type == '|') {
+                        n *= 2;
+                    }
+                    if (n > 0) {
+                        push(n);
+                        continue;
+                    }
+                }
+                default -> throw new CorruptedFrameException("backend sent byte " + type + " where a reply type was expected");
+            }
+            // A value is complete: close every aggregate it completes.
+            while (depth > 0 && --pending[depth - 1] == 0) {
+                depth--;
+            }
+            if (depth == 0) {
+                out.add(in.retainedSlice(start, pos));
+                in.readerIndex(start + pos);
+                start = in.readerIndex();
+                pos = 0;
+            }
+        }
+    }
+
+    private void push(long n) {
+        if (depth == pending.length) {
+            pending = Arrays.copyOf(pending, depth * 2);
+        }
+        pending[depth++] = n;
+    }
+
+    private static long length(ByteBuf in, int at, int lf) {
+        if (lf - 1 <= at || in.getByte(lf - 1) != '\r') {
+            throw new CorruptedFrameException("backend reply line without CRLF");
+        }
+        long n = Numbers.parseLong(in, at + 1, lf - 1 - at - 1);
+        if (n == Numbers.INVALID) {
+            throw new CorruptedFrameException("backend reply with a bad length");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,82 @@
+package io.kvstore.proxy.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Default values for options not given on the command line: first the environment
+ * ({@code --max-clients} is {@code KVSTORE_MAX_CLIENTS}), then the YAML file named by
+ * {@code --config} or {@code KVSTORE_CONFIG} (key {@code max-clients}), then the annotation.
+ * Used once at start-up on the main thread.
+ */
+public final class EnvAndFileDefaults implements CommandLine.IDefaultValueProvider {
+
+    private final Map<String, String> env;
+    private final JsonNode file;
+
+    public EnvAndFileDefaults(CommandSpec spec, String[] args) {
+        this(System.getenv(), configPath(args, System.getenv()));
+    }
+
+    EnvAndFileDefaults(Map<String, String> env, String configPath) {
+        this.env = env;
+        this.file = configPath == null ? null : read(configPath);
+    }
+
+    /** {@code --config} must be known before picocli applies defaults, so it is looked up by hand. */
+    private static String configPath(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--config=")) {
+                return args[i].substring("--config=".length());
+            }
+        }
+        return env.get("KVSTORE_CONFIG");
+    }
+
+    private static JsonNode read(String path) {
+        try {
+            JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(new File(path));
+            if (node != null && !node.isObject() && !node.isMissingNode()) {
+                throw new CommandLine.ParameterException(new CommandLine(new Object()), path + ": expected a map of option: value");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) {
+            return arg.defaultValue();
+        }
+        String key = option.longestName().replaceFirst("^--", "");
+        String fromEnv = env.get("KVSTORE_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (fromEnv != null) {
+            return fromEnv;
+        }
+        if (file != null && file.has(key)) {
+            JsonNode v = file.get(key);
+            if (v.isArray()) {
+                StringBuilder joined = new StringBuilder();
+                v.forEach(e -> joined.append(joined.length() == 0 ? "" : ",").append(e.asText()));
+                return joined.toString();
+            }
+            return v.asText();
+        }
+        return arg.defaultValue();
+    }
+}

@@ -1,0 +1,45 @@
+package io.kvstore.proxy.server;
+
+import io.kvstore.config.HostPort;
+import io.kvstore.proxy.backend.BackendOptions;
+import io.kvstore.proxy.session.ClientLimits;
+import java.util.Objects;
+
+/**
+ * Everything a proxy needs to start, apart from where its slot map comes from. Immutable value.
+ *
+ * @param listen    address to accept clients on (port 0 picks a free port)
+ * @param threads   worker event loops
+ * @param transport auto, epoll, kqueue or nio
+ * @param password  the password clients must AUTH with, or null
+ */
+public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                           BackendOptions backendOptions, String password) {
+
+    public ProxyOptions {
+        Objects.requireNonNull(listen, "listen");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1");
+        }
+        transport = transport == null ? "auto" : transport;
+        clientLimits = clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
+        backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
+    }
+
+    /** Defaults, listening on {@code listen}, one worker per core. */
+    public static ProxyOptions on(HostPort listen) {
+        return new ProxyOptions(listen, Runtime.getRuntime().availableProcessors(), "auto", null, null, null);
+    }
+
+    public ProxyOptions withThreads(int n) {
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password);
+    }
+
+    public ProxyOptions withClientLimits(ClientLimits limits) {
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password);
+    }
+
+    public ProxyOptions withPassword(String pass) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass);
+    }
+}

@@ -1,0 +1,136 @@
+package io.kvstore.proxy.server;
+
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.command.CommandTable;
+import io.kvstore.proxy.loop.WorkerContext;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.RequestFramer;
+import io.kvstore.proxy.route.ClusterState;
+import io.kvstore.proxy.session.ClientSession;
+import io.kvstore.proxy.session.CommandDispatcher;
+import io.kvstore.proxy.session.ProxyContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running proxy: the listening socket, the worker event loops and their backend connections.
+ * Started and closed by one controlling thread; the data path runs on the worker loops.
+ *
+ * <p>Each accepted client is served entirely on the loop it was assigned to, together with that
+ * loop's backend connections ({@link WorkerContext}), so no request crosses threads.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyContext context;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Map<EventExecutor, WorkerContext> workerContexts;
+    private final Channel serverChannel;
+    private final Transport transport;
+
+    private ProxyServer(ProxyContext context, EventLoopGroup boss, EventLoopGroup workers,
+                        Map<EventExecutor, WorkerContext> workerContexts, Channel serverChannel, Transport transport) {
+        this.context = context;
+        this.boss = boss;
+        this.workers = workers;
+        this.workerContexts = workerContexts;
+        this.serverChannel = serverChannel;
+        this.transport = transport;
+    }
+
+    /** Binds and starts serving with {@code map} as the first slot map. */
+    public static ProxyServer start(ProxyOptions options, SlotMap map) throws InterruptedException {
+        Transport transport = Transport.choose(options.transport());
+        ProxyContext context = new ProxyContext(CommandTable.load(), new ClusterState(map),
+                options.clientLimits(), options.password());
+        EventLoopGroup boss = transport.newGroup(1);
+        EventLoopGroup workers = transport.newGroup(options.threads());
+        Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
+        for (EventExecutor e : workers) {
+            contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel()));
+        }
+        CommandDispatcher dispatcher = new CommandDispatcher(context);
+        long maxOut = context.limits().maxOutputBuffer();
+        int high = (int) Math.min(Integer.MAX_VALUE, maxOut);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (context.connectedClients().get() >= context.limits().maxClients()) {
+                                ch.writeAndFlush(Replies.error(ch.alloc(), "ERR max number of clients reached"))
+                                        .addListener(ChannelFutureListener.CLOSE);
+                                return;
+                            }
+                            ch.pipeline().addLast("framer", new RequestFramer(context.limits().framer()));
+                            ch.pipeline().addLast("session", new ClientSession(context, contexts.get(ch.eventLoop()), dispatcher));
+                        }
+                    })
+                    .bind(new InetSocketAddress(options.listen().host(), options.listen().port()))
+                    .sync()
+                    .channel();
+            LOG.info("kvstore proxy listening on {} with {} {} worker threads, {} groups, slot map epoch {}",
+                    server.localAddress(), options.threads(), transport, map.groups().size(), map.epoch());
+            return new ProxyServer(context, boss, workers, contexts, server, transport);
+        } catch (InterruptedException | RuntimeException e) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public ProxyContext context() {
+        return context;
+    }
+
+    /** Stops accepting, closes backend connections on their own loops, and stops the loops. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        CountDownLatch closed = new CountDownLatch(workerContexts.size());
+        workerContexts.values().forEach(w -> w.loop().execute(() -> {
+            w.backends().closeAll();
+            closed.countDown();
+        }));
+        try {
+            closed.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("kvstore proxy on port {} stopped", port());
+    }
+}

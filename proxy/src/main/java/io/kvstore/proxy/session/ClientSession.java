@@ -1,0 +1,193 @@
+package io.kvstore.proxy.session;
+
+import io.kvstore.proxy.loop.FlushBatch;
+import io.kvstore.proxy.loop.WorkerContext;
+import io.kvstore.proxy.resp.ProtocolError;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: takes framed requests, hands each to the dispatcher with a
+ * {@link PendingReply} that holds its place, and writes replies strictly in request order. Owned
+ * by the client's event loop, which is also the loop of every backend connection it uses.
+ *
+ * <p>Invariants: {@code queue} holds the replies not yet written, oldest first; only the head
+ * is ever written, so a late reply holds back the ones behind it and releases them all when it
+ * arrives. Reading stops while {@code maxPending} requests wait for backends and resumes at half
+ * of it. After the client has gone every reply that still arrives is released, not written.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    private final ProxyContext proxy;
+    private final WorkerContext worker;
+    private final CommandDispatcher dispatcher;
+    private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
+    private final long id;
+
+    private Channel channel;
+    private boolean closed;
+    private boolean readPaused;
+    private boolean inFlushBatch;
+    private boolean authenticated;
+    private String name;
+
+    public ClientSession(ProxyContext proxy, WorkerContext worker, CommandDispatcher dispatcher) {
+        this.proxy = proxy;
+        this.worker = worker;
+        this.dispatcher = dispatcher;
+        this.id = proxy.nextClientId();
+        this.authenticated = proxy.password() == null;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
+    }
+
+    boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticated(boolean value) {
+        authenticated = value;
+    }
+
+    public WorkerContext worker() {
+        return worker;
+    }
+
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        proxy.connectedClients().incrementAndGet();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        PendingReply pending = new PendingReply(this);
+        queue.add(pending);
+        if (msg instanceof Request request) {
+            proxy.totalCommands().increment();
+            dispatcher.dispatch(this, request, pending);
+        } else if (msg instanceof ProtocolError error) {
+            LOG.info("client {} ({}): protocol error: {}", id, channel.remoteAddress(), error.message());
+            pending.closeAfterReply();
+            pending.onReply(Replies.error(alloc(), "ERR Protocol error: " + error.message()));
+        } else {
+            ReferenceCountUtil.release(msg);
+            throw new IllegalArgumentException("unexpected message " + msg.getClass());
+        }
+        if (!readPaused && queue.size() >= proxy.limits().maxPending()) {
+            readPaused = true;
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** Called by a pending reply when it completes; writes every completed reply at the head. */
+    void completed(PendingReply pending) {
+        if (closed) {
+            pending.discard();
+            return;
+        }
+        if (queue.peekFirst() != pending) {
+            return; // an older request is still waiting; it will drain this one
+        }
+        boolean wrote = false;
+        PendingReply head;
+        while ((head = queue.peekFirst()) != null && head.isDone()) {
+            queue.pollFirst();
+            ByteBuf reply = head.takeReply();
+            if (head.closeAfter()) {
+                channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+                close();
+                return;
+            }
+            channel.write(reply, channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote && !inFlushBatch) {
+            inFlushBatch = true;
+            worker.flushBatch().add(this);
+        }
+        if (readPaused && queue.size() <= proxy.limits().maxPending() / 2) {
+            readPaused = false;
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        inFlushBatch = false;
+        if (!closed) {
+            channel.flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable() && !closed) {
+            LOG.warn("client {} ({}) left more than {} bytes of replies unread; closing it",
+                    id, channel.remoteAddress(), proxy.limits().maxOutputBuffer());
+            ctx.close();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close();
+        proxy.connectedClients().decrementAndGet();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client {} error: {}", id, cause.toString());
+        ctx.close();
+    }
+
+    /** Stops writing; replies still on their way are released when they arrive. */
+    private void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        PendingReply p;
+        while ((p = queue.pollFirst()) != null) {
+            p.discard();
+        }
+    }
+
+    /** Closes the connection after the replies queued so far (QUIT). */
+    void quitAfter(PendingReply pending) {
+        pending.closeAfterReply();
+    }
+}

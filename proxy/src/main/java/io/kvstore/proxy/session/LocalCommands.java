@@ -1,0 +1,184 @@
+package io.kvstore.proxy.session;
+
+import io.kvstore.proxy.command.CommandSpec;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * Commands the proxy answers itself because they concern the client's connection to the proxy,
+ * not the data: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. COMMAND and its
+ * subcommands are passed to one backend, which describes the command set best. Stateless;
+ * called on the client's event loop.
+ */
+final class LocalCommands {
+
+    /** The Redis version the proxy presents in HELLO: the command set it was built against. */
+    static final String REDIS_VERSION = "7.0.0";
+
+    private final ProxyContext proxy;
+    private final CommandDispatcher dispatcher;
+
+    LocalCommands(ProxyContext proxy, CommandDispatcher dispatcher) {
+        this.proxy = proxy;
+        this.dispatcher = dispatcher;
+    }
+
+    static boolean allowedBeforeAuth(CommandSpec spec) {
+        return switch (spec.name()) {
+            case "auth", "hello", "quit", "reset" -> true;
+            default -> false;
+        };
+    }
+
+    void execute(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+        ByteBufAllocator alloc = session.alloc();
+        ByteBuf reply;
+        try {
+            reply = switch (spec.name()) {
+                case "ping" -> request.argCount() == 1 ? Replies.pong() : Replies.bulk(alloc, request.argBytes(1));
+                case "echo" -> Replies.bulk(alloc, request.argBytes(1));
+                case "quit" -> {
+                    session.quitAfter(pending);
+                    yield Replies.ok();
+                }
+                case "select" -> select(alloc, request);
+                case "auth" -> auth(session, alloc, request, 1, request.argCount() - 1);
+                case "hello" -> hello(session, alloc, request);
+                case "reset" -> {
+                    session.name(null);
+                    session.authenticated(proxy.password() == null);
+                    yield Replies.status(alloc, "RESET");
+                }
+                case "client|setname" -> setName(session, alloc, request.argString(2));
+                case "client|getname" -> session.name() == null ? Replies.nullBulk() : Replies.bulk(alloc, session.name());
+                case "client|id" -> Replies.integer(alloc, session.id());
+                case "client|setinfo", "client|no-evict", "client|no-touch" -> Replies.ok();
+                default -> null;
+            };
+        } catch (RuntimeException e) {
+            request.release();
+            throw e;
+        }
+        if (reply != null) {
+            request.release();
+            pending.onReply(reply);
+        } else if (spec.name().equals("command") || spec.name().startsWith("command|")) {
+            dispatcher.forward(session, request, pending, proxy.cluster().map(), 0);
+        } else {
+            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+                    + "' is not supported by kvstore proxy yet");
+        }
+    }
+
+    private static ByteBuf select(ByteBufAllocator alloc, Request request) {
+        long db = request.argLong(1);
+        if (db == 0) {
+            return Replies.ok();
+        }
+        return Replies.error(alloc, db < 0 && db != Long.MIN_VALUE ? "ERR DB index is out of range"
+                : db == Long.MIN_VALUE ? "ERR value is not an integer or out of range"
+                : "ERR kvstore proxy serves database 0 only");
+    }
+
+    /** AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of HELLO. */
+    private ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words) {
+        if (words > 2) {
+            return Replies.error(alloc, "ERR syntax error");
+        }
+        if (proxy.password() == null) {
+            return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+        }
+        boolean userOk = words == 1 || request.argString(at).equals("default");
+        byte[] given = request.argBytes(at + words - 1);
+        boolean ok = userOk && MessageDigest.isEqual(given, proxy.password().getBytes(StandardCharsets.UTF_8));
+        session.authenticated(ok);
+        return ok ? Replies.ok() : Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+
+    /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only, as a Redis without RESP3 would answer. */
+    private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request) {
+        int argc = request.argCount();
+        if (argc > 1) {
+            long version = request.argLong(1);
+            if (version == Long.MIN_VALUE) {
+                return Replies.error(alloc, "ERR Protocol version is not an integer or out of range");
+            }
+            if (version != 2) {
+                return Replies.error(alloc, "NOPROTO unsupported protocol version");
+            }
+        }
+        String name = null;
+        for (int i = 2; i < argc; i++) {
+            if (request.argIs(i, "AUTH") && i + 2 < argc) {
+                ByteBuf authReply = authPair(session, alloc, request, i + 1);
+                if (authReply != null) {
+                    return authReply;
+                }
+                i += 2;
+            } else if (request.argIs(i, "SETNAME") && i + 1 < argc) {
+                name = request.argString(++i);
+            } else {
+                return Replies.error(alloc, "ERR Syntax error in HELLO option '" + request.argString(i) + "'");
+            }
+        }
+        if (!session.authenticated()) {
+            return Replies.error(alloc, "NOAUTH HELLO must be called with the client already authenticated, "
+                    + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+                    + "select the RESP protocol version at the same time");
+        }
+        if (name != null) {
+            ByteBuf bad = setName(session, alloc, name);
+            if (bad.getByte(bad.readerIndex()) == '-') {
+                return bad;
+            }
+            bad.release();
+        }
+        ByteBuf buf = alloc.buffer(160);
+        Replies.writeLength(buf, '*', 14);
+        bulk(buf, "server");
+        bulk(buf, "redis");
+        bulk(buf, "version");
+        bulk(buf, REDIS_VERSION);
+        bulk(buf, "proto");
+        buf.writeBytes(":2\r\n".getBytes(StandardCharsets.US_ASCII));
+        bulk(buf, "id");
+        buf.writeBytes((":" + session.id() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        bulk(buf, "mode");
+        bulk(buf, "standalone");
+        bulk(buf, "role");
+        bulk(buf, "master");
+        bulk(buf, "modules");
+        Replies.writeLength(buf, '*', 0);
+        return buf;
+    }
+
+    /** Checks the user/password pair at {@code at}; null when accepted, else the error reply. */
+    private ByteBuf authPair(ClientSession session, ByteBufAllocator alloc, Request request, int at) {
+        ByteBuf r = auth(session, alloc, request, at, 2);
+        if (r.getByte(r.readerIndex()) == '+') {
+            r.release();
+            return null;
+        }
+        return r;
+    }
+
+    private static void bulk(ByteBuf buf, String s) {
+        Replies.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ByteBuf setName(ClientSession session, ByteBufAllocator alloc, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '!' || c > '~') {
+                return Replies.error(alloc, "ERR Client names cannot contain spaces, newlines or special characters.");
+            }
+        }
+        session.name(name.isEmpty() ? null : name);
+        return Replies.ok();
+    }
+}

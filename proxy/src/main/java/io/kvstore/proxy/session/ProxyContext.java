@@ -1,0 +1,63 @@
+package io.kvstore.proxy.session;
+
+import io.kvstore.proxy.command.CommandTable;
+import io.kvstore.proxy.route.ClusterState;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What all client sessions of one proxy share: the command table, the slot map, limits and
+ * counters. Thread-safe: the fields are immutable or atomic, the slot map is swapped whole.
+ */
+public final class ProxyContext {
+
+    private final CommandTable commands;
+    private final ClusterState cluster;
+    private final ClientLimits limits;
+    private final String password;
+    private final long startMillis = System.currentTimeMillis();
+    private final AtomicLong clientIds = new AtomicLong();
+    private final AtomicInteger connectedClients = new AtomicInteger();
+    private final LongAdder totalCommands = new LongAdder();
+
+    public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password) {
+        this.commands = commands;
+        this.cluster = cluster;
+        this.limits = limits;
+        this.password = password == null || password.isEmpty() ? null : password;
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    public ClusterState cluster() {
+        return cluster;
+    }
+
+    public ClientLimits limits() {
+        return limits;
+    }
+
+    /** The password clients must AUTH with, or null when none is required. */
+    public String password() {
+        return password;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    long nextClientId() {
+        return clientIds.incrementAndGet();
+    }
+
+    public AtomicInteger connectedClients() {
+        return connectedClients;
+    }
+
+    public LongAdder totalCommands() {
+        return totalCommands;
+    }
+}

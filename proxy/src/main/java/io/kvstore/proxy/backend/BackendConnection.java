@@ -53,7 +53,7 @@ public final class BackendConnection implements FlushBatch.Member {
     private String lastError = "not connected";
     private boolean inFlushBatch;
 
-    BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
+    public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
                       BackendOptions options, Class<? extends Channel> channelClass) {
         this.address = address;
         this.auth = auth;

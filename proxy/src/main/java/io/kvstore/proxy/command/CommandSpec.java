@@ -11,9 +11,10 @@ package io.kvstore.proxy.command;
  * @param keyStep  distance between keys
  * @param kind     how the proxy runs it
  * @param reason   why it is refused, when kind is {@link CommandKind#REFUSED}
+ * @param merge    how replies of several groups are merged, for split and fanned-out commands; else null
  */
 public record CommandSpec(String name, int arity, String flags, int firstKey, int lastKey, int keyStep,
-                          CommandKind kind, String reason) {
+                          CommandKind kind, String reason, MergeKind merge) {
 
     /** Whether {@code argc} arguments (name included) satisfy the arity. */
     public boolean arityAccepts(int argc) {

@@ -1,5 +1,7 @@
 package io.kvstore.proxy.loop;
 
+import io.kvstore.config.Group;
+import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.backend.BackendPool;
 import io.netty.channel.Channel;
@@ -15,11 +17,24 @@ public final class WorkerContext {
     private final EventLoop loop;
     private final FlushBatch flushBatch;
     private final BackendPool backends;
+    private final BackendOptions options;
+    private final Class<? extends Channel> channelClass;
 
     public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass) {
         this.loop = loop;
         this.flushBatch = new FlushBatch(loop);
         this.backends = new BackendPool(loop, flushBatch, options, channelClass);
+        this.options = options;
+        this.channelClass = channelClass;
+    }
+
+    /**
+     * A connection of its own to one redis-server, for a client whose commands change the state
+     * of the connection (MULTI, WATCH) or block it (BLPOP): such commands must not share the
+     * pipelined connections. The caller closes it.
+     */
+    public BackendConnection dedicated(Group group) {
+        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass);
     }
 
     public EventLoop loop() {

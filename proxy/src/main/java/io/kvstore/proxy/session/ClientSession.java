@@ -1,5 +1,8 @@
 package io.kvstore.proxy.session;
 
+import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
+import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
@@ -13,6 +16,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final WorkerContext worker;
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
+    private final Transaction transaction = new Transaction();
+    private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
     private Channel channel;
@@ -73,6 +80,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     public WorkerContext worker() {
         return worker;
+    }
+
+    Transaction transaction() {
+        return transaction;
+    }
+
+    /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
+    BackendConnection dedicated(Group group) {
+        return dedicated.computeIfAbsent(group.master(), a -> worker.dedicated(group));
     }
 
     ByteBufAllocator alloc() {
@@ -180,6 +196,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         closed = true;
+        dedicated.values().forEach(BackendConnection::close);
+        dedicated.clear();
+        transaction.discard();
         PendingReply p;
         while ((p = queue.pollFirst()) != null) {
             p.discard();

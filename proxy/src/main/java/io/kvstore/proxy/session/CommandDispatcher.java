@@ -1,26 +1,42 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.command.CommandKind;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.CommandTable;
+import io.kvstore.proxy.command.KeyFinder;
+import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
+import io.kvstore.proxy.split.FrameBuilder;
+import io.kvstore.proxy.split.Gather;
+import io.kvstore.proxy.split.GroupSender;
+import io.kvstore.proxy.split.InfoMerger;
+import io.kvstore.proxy.split.Merger;
+import io.kvstore.proxy.split.Merges;
+import io.kvstore.proxy.split.ScanMerger;
+import io.kvstore.proxy.split.Splitter;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Decides, per request, where it runs: on one backend group, locally, or nowhere (an error). The
- * command table says how each command runs; this class carries that out. Stateless apart from
- * shared immutable state, so one instance serves every event loop.
+ * Decides, per request, where it runs: on one group, split over groups, on every group, on the
+ * client's dedicated connection, locally, or nowhere (an error). The command table says how each
+ * command runs; this class carries that out. Holds only shared immutable state, so one instance
+ * serves every event loop.
  *
- * <p>Every path ends in exactly one of: the request frame handed to a backend connection with
- * the pending reply as its sink, or the frame released and the pending reply completed here.
+ * <p>Every path ends in exactly one of: the request frame handed on (to a backend connection, a
+ * splitter or the transaction queue) with the pending reply as its final sink, or the frame
+ * released and the pending reply completed here.
  */
 public final class CommandDispatcher {
 
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+    private static final int NO_KEYS = -1;
+    private static final int CROSS = -2;
 
     private final ProxyContext proxy;
     private final LocalCommands local;
@@ -31,67 +47,244 @@ public final class CommandDispatcher {
     }
 
     void dispatch(ClientSession session, Request request, PendingReply pending) {
+        CommandSpec spec = resolve(session, request, pending);
+        if (spec == null) {
+            return;
+        }
+        if (session.transaction().inMulti() && spec.kind() != CommandKind.TRANSACTION) {
+            queueInMulti(session, request, pending, spec);
+            return;
+        }
+        SlotMap map = proxy.cluster().map();
+        try {
+            switch (spec.kind()) {
+                case SINGLE -> forward(session, request, pending, map, groupOfArg(map, request, spec.firstKey()));
+                case SAME_GROUP, MOVABLE_KEYS -> forwardToKeysGroup(session, request, pending, map, spec);
+                case SPLIT_MGET, SPLIT_MSET, SPLIT_SUM -> split(session, request, pending, map, spec);
+                case FAN_OUT -> fanOut(session, request, pending, map, spec);
+                case ANY_SHARD -> forward(session, request, pending, map, 0);
+                case LOCAL, CONTAINER -> local.execute(session, request, pending, spec);
+                case TRANSACTION -> transaction(session, request, pending, map, spec);
+                case BLOCKING -> blocking(session, request, pending, map, spec);
+                case REFUSED -> reject(request, pending, "ERR command '" + spec.displayName()
+                        + "' is not supported by kvstore proxy: " + spec.reason());
+                default -> reject(request, pending, "ERR command '" + spec.displayName()
+                        + "' is not supported by kvstore proxy yet");
+            }
+        } catch (KeyFinder.BadKeysException e) {
+            reject(request, pending, e.getMessage());
+        }
+    }
+
+    /** The command's spec after name, subcommand, arity and AUTH checks; null when the request was answered with an error. */
+    private CommandSpec resolve(ClientSession session, Request request, PendingReply pending) {
         CommandTable table = proxy.commands();
         ByteBuf frame = request.frame();
         CommandSpec spec = table.lookup(frame, request.argOffset(0), request.argLength(0));
+        String error = null;
         if (spec == null) {
-            reject(request, pending, unknownCommand(request));
-            return;
-        }
-        if (spec.kind() == CommandKind.CONTAINER && request.argCount() > 1) {
+            error = unknownCommand(request);
+        } else if (spec.kind() == CommandKind.CONTAINER && request.argCount() > 1) {
             CommandSpec sub = table.subcommand(spec, frame, request.argOffset(1), request.argLength(1));
             if (sub == null) {
-                reject(request, pending, "ERR unknown subcommand '" + clip(request.argString(1))
-                        + "'. Try " + spec.name().toUpperCase(Locale.ROOT) + " HELP.");
-                return;
+                error = "ERR unknown subcommand '" + clip(request.argString(1)) + "'. Try "
+                        + spec.name().toUpperCase(Locale.ROOT) + " HELP.";
             }
             spec = sub;
         }
-        if (!spec.arityAccepts(request.argCount())) {
-            reject(request, pending, "ERR wrong number of arguments for '" + spec.name() + "' command");
-            return;
+        if (error == null && !spec.arityAccepts(request.argCount())
+                || error == null && spec.keyStep() > 1 && spec.lastKey() < 0 && (request.argCount() - spec.firstKey()) % spec.keyStep() != 0) {
+            error = "ERR wrong number of arguments for '" + spec.name() + "' command";
         }
-        if (!session.authenticated() && !LocalCommands.allowedBeforeAuth(spec)) {
-            reject(request, pending, "NOAUTH Authentication required.");
-            return;
+        if (error == null && !session.authenticated() && !LocalCommands.allowedBeforeAuth(spec)) {
+            error = "NOAUTH Authentication required.";
         }
-        switch (spec.kind()) {
-            case SINGLE -> forwardToSlot(session, request, pending, spec.firstKey());
-            case SAME_GROUP, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM -> forwardSameGroup(session, request, pending, spec);
-            case ANY_SHARD -> forward(session, request, pending, proxy.cluster().map(), 0);
-            case LOCAL, CONTAINER -> local.execute(session, request, pending, spec);
-            case REFUSED -> reject(request, pending, "ERR command '" + spec.displayName()
-                    + "' is not supported by kvstore proxy: " + spec.reason());
-            default -> reject(request, pending, "ERR command '" + spec.displayName()
-                    + "' is not supported by kvstore proxy yet");
+        if (error != null) {
+            if (session.transaction().inMulti()) {
+                session.transaction().abort();
+            }
+            reject(request, pending, error);
+            return null;
+        }
+        return spec;
+    }
+
+    private void forwardToKeysGroup(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        if (group == CROSS) {
+            reject(request, pending, CROSSSLOT);
+        } else {
+            forward(session, request, pending, map, group == NO_KEYS ? 0 : group);
         }
     }
 
-    private void forwardToSlot(ClientSession session, Request request, PendingReply pending, int keyIndex) {
-        SlotMap map = proxy.cluster().map();
-        int slot = KeySlot.of(request.frame(), request.argOffset(keyIndex), request.argLength(keyIndex));
-        forward(session, request, pending, map, map.groupIndex(slot));
+    private void split(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        Splitter.split(request, spec, map, pending, session.alloc(), sender(session, map));
     }
 
-    /** Keys at fixed positions: all must be owned by one group, which then runs the command as is. */
-    private void forwardSameGroup(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+    private void fanOut(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        if (spec.merge() == MergeKind.SCAN) {
+            scan(session, request, pending, map);
+            return;
+        }
+        if (spec.name().equals("keys") && request.argCount() > 2) {
+            reject(request, pending, "ERR syntax error");
+            return;
+        }
+        Merger merger = spec.merge() == MergeKind.INFO ? new InfoMerger(() -> proxy.infoSection(request.argCount() == 1 ? "default"
+                : request.argString(1))) : Merges.of(spec.merge());
+        Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
+    }
+
+    /** SCAN: the client's cursor names the group and that group's cursor; see {@link ScanMerger}. */
+    private void scan(ClientSession session, Request request, PendingReply pending, SlotMap map) {
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(request.argString(1));
+        } catch (NumberFormatException e) {
+            reject(request, pending, "ERR invalid cursor");
+            return;
+        }
+        int groups = map.groups().size();
+        int group = ScanMerger.groupOf(cursor);
+        if (group >= groups || groups > ScanMerger.MAX_GROUPS) {
+            reject(request, pending, "ERR invalid cursor");
+            return;
+        }
+        byte[] backendCursor = Long.toUnsignedString(ScanMerger.backendCursor(cursor)).getBytes(StandardCharsets.US_ASCII);
+        ByteBuf frame = FrameBuilder.replacing(session.alloc(), request, 1, backendCursor);
+        request.release();
+        Gather gather = new Gather(pending, new ScanMerger(group, groups), session.alloc(), 1);
+        sender(session, map).send(group, frame, gather.fragment(0));
+    }
+
+    private void blocking(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        if (group == CROSS) {
+            reject(request, pending, CROSSSLOT);
+            return;
+        }
+        session.dedicated(map.groups().get(group == NO_KEYS ? 0 : group)).send(request.frame(), pending);
+    }
+
+    private void transaction(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        Transaction tx = session.transaction();
+        switch (spec.name()) {
+            case "multi" -> {
+                if (tx.inMulti()) {
+                    reject(request, pending, "ERR MULTI calls can not be nested");
+                    return;
+                }
+                tx.begin();
+                request.release();
+                pending.onReply(Replies.ok());
+            }
+            case "watch" -> {
+                if (tx.inMulti()) {
+                    tx.abort();
+                    reject(request, pending, "ERR WATCH inside MULTI is not allowed");
+                    return;
+                }
+                int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+                if (group == CROSS || !tx.bind(group)) {
+                    reject(request, pending, CROSSSLOT);
+                    return;
+                }
+                tx.watched();
+                session.dedicated(map.groups().get(group)).send(request.frame(), pending);
+            }
+            case "unwatch" -> {
+                if (tx.watching()) {
+                    dedicated(session, map, tx.group()).send(request.frame(), pending);
+                    tx.discard();
+                } else {
+                    request.release();
+                    pending.onReply(Replies.ok());
+                }
+            }
+            case "discard" -> {
+                if (!tx.inMulti()) {
+                    reject(request, pending, "ERR DISCARD without MULTI");
+                    return;
+                }
+                int group = tx.group();
+                if (tx.discard()) {
+                    dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
+                            Transaction.discardingSink());
+                }
+                request.release();
+                pending.onReply(Replies.ok());
+            }
+            case "exec" -> {
+                if (!tx.inMulti()) {
+                    reject(request, pending, "ERR EXEC without MULTI");
+                    return;
+                }
+                request.release();
+                if (tx.aborted()) {
+                    int group = tx.group();
+                    if (tx.discard()) {
+                        dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
+                                Transaction.discardingSink());
+                    }
+                    pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
+                    return;
+                }
+                int group = Math.max(tx.group(), 0);
+                tx.exec(session.dedicated(map.groups().get(group)), session.alloc(), pending);
+            }
+            default -> reject(request, pending, "ERR unexpected transaction command " + spec.name());
+        }
+    }
+
+    /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
+    private void queueInMulti(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+        Transaction tx = session.transaction();
+        boolean runsOnOneGroup = switch (spec.kind()) {
+            case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, ANY_SHARD, BLOCKING -> true;
+            case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
+            default -> false;
+        };
+        if (!runsOnOneGroup) {
+            tx.abort();
+            reject(request, pending, "ERR command '" + spec.displayName() + "' cannot run inside MULTI through kvstore proxy");
+            return;
+        }
         SlotMap map = proxy.cluster().map();
-        int last = spec.lastKeyIndex(request.argCount());
-        int group = -1;
-        for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-            int g = map.groupIndex(KeySlot.of(request.frame(), request.argOffset(i), request.argLength(i)));
+        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        if (group == CROSS || !tx.bind(group)) {
+            tx.abort();
+            reject(request, pending, CROSSSLOT);
+            return;
+        }
+        tx.queue(request);
+        pending.onReply(Replies.status(session.alloc(), "QUEUED"));
+    }
+
+    /** The group owning every key at {@code keys}; {@link #NO_KEYS} when there are none, {@link #CROSS} when they differ. */
+    static int groupOfKeys(SlotMap map, Request request, int[] keys) {
+        int group = NO_KEYS;
+        for (int i : keys) {
+            int g = groupOfArg(map, request, i);
             if (group >= 0 && g != group) {
-                reject(request, pending, CROSSSLOT);
-                return;
+                return CROSS;
             }
             group = g;
         }
-        forward(session, request, pending, map, group);
+        return group;
+    }
+
+    private static int groupOfArg(SlotMap map, Request request, int arg) {
+        return map.groupIndex(KeySlot.of(request.frame(), request.argOffset(arg), request.argLength(arg)));
     }
 
     /** Hands the request to the master of {@code group}, on this event loop's connection for this client. */
     void forward(ClientSession session, Request request, PendingReply pending, SlotMap map, int group) {
         session.worker().backends().master(map, group, (int) session.id()).send(request.frame(), pending);
+    }
+
+    private static GroupSender sender(ClientSession session, SlotMap map) {
+        return (group, frame, sink) -> session.worker().backends().master(map, group, (int) session.id()).send(frame, sink);
     }
 
     static void reject(Request request, PendingReply pending, String error) {
@@ -111,5 +304,10 @@ public final class CommandDispatcher {
 
     private static String clip(String s) {
         return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    /** The client's dedicated connection to the group a transaction is bound to. */
+    private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
+        return session.dedicated(map.groups().get(Math.max(group, 0)));
     }
 }

@@ -20,6 +20,7 @@ public final class ProxyContext {
     private final AtomicLong clientIds = new AtomicLong();
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final LongAdder totalCommands = new LongAdder();
+    private volatile java.util.function.Supplier<String> extraInfo = () -> "";
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password) {
         this.commands = commands;
@@ -51,6 +52,32 @@ public final class ProxyContext {
 
     long nextClientId() {
         return clientIds.incrementAndGet();
+    }
+
+    /**
+     * The {@code # Proxy} section of INFO, when {@code section} asks for it (default, all,
+     * everything or proxy); otherwise empty.
+     */
+    public String infoSection(String section) {
+        String s = section.toLowerCase(java.util.Locale.ROOT);
+        if (!s.equals("default") && !s.equals("all") && !s.equals("everything") && !s.equals("proxy")) {
+            return "";
+        }
+        io.kvstore.config.SlotMap map = cluster.map();
+        return "# Proxy\r\n"
+                + "proxy:kvstore\r\n"
+                + "proxy_uptime_in_seconds:" + (System.currentTimeMillis() - startMillis) / 1000 + "\r\n"
+                + "proxy_connected_clients:" + connectedClients.get() + "\r\n"
+                + "proxy_total_commands_processed:" + totalCommands.sum() + "\r\n"
+                + "slot_map_epoch:" + map.epoch() + "\r\n"
+                + "groups:" + map.groups().size() + "\r\n"
+                + extraInfo.get()
+                + "\r\n";
+    }
+
+    /** Lines added to the {@code # Proxy} section by other parts (the ZooKeeper control plane). */
+    public void extraInfo(java.util.function.Supplier<String> lines) {
+        this.extraInfo = lines;
     }
 
     public AtomicInteger connectedClients() {

@@ -1,0 +1,78 @@
+package io.kvstore.proxy.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads inside one complete reply that {@link ReplyFramer} has already cut, to merge replies of
+ * split and fanned-out commands. Positions are absolute buffer indexes. Stateless.
+ *
+ * <p>Only merges need this; single-key replies are forwarded without being looked at.
+ */
+public final class ReplyReader {
+
+    private ReplyReader() {
+    }
+
+    public static byte type(ByteBuf reply) {
+        return reply.getByte(reply.readerIndex());
+    }
+
+    public static boolean isError(ByteBuf reply) {
+        return type(reply) == '-';
+    }
+
+    /** The text after the type byte of a one-line reply (error, status, integer), without CRLF. */
+    public static String line(ByteBuf reply, int at) {
+        int lf = reply.forEachByte(at, reply.writerIndex() - at, ByteProcessor.FIND_LF);
+        return reply.toString(at + 1, lf - 1 - at - 1, StandardCharsets.UTF_8);
+    }
+
+    /** The number on the header line at {@code at} ({@code :42}, {@code *3}, {@code $5}). */
+    public static long number(ByteBuf reply, int at) {
+        int lf = reply.forEachByte(at, reply.writerIndex() - at, ByteProcessor.FIND_LF);
+        return Numbers.parseLong(reply, at + 1, lf - 1 - at - 1);
+    }
+
+    /** Index just past the header line at {@code at}. */
+    public static int afterLine(ByteBuf reply, int at) {
+        return reply.forEachByte(at, reply.writerIndex() - at, ByteProcessor.FIND_LF) + 1;
+    }
+
+    /** Index just past the whole value that starts at {@code at}, nested values included. */
+    public static int end(ByteBuf reply, int at) {
+        byte type = reply.getByte(at);
+        int next = afterLine(reply, at);
+        switch (type) {
+            case '$', '!', '=' -> {
+                long n = number(reply, at);
+                return n < 0 ? next : next + (int) n + 2;
+            }
+            case '*', '~', '>', '%', '|' -> {
+                long n = number(reply, at);
+                if (type == '%' || type == '|') {
+                    n *= 2;
+                }
+                for (long i = 0; i < n; i++) {
+                    next = end(reply, next);
+                }
+                return next;
+            }
+            default -> {
+                return next;
+            }
+        }
+    }
+
+    /** The bulk string at {@code at} as bytes, or null for a null bulk. */
+    public static byte[] bulk(ByteBuf reply, int at) {
+        long n = number(reply, at);
+        if (n < 0) {
+            return null;
+        }
+        byte[] out = new byte[(int) n];
+        reply.getBytes(afterLine(reply, at), out);
+        return out;
+    }
+}

@@ -1,0 +1,171 @@
+package io.kvstore.proxy.split;
+
+import io.kvstore.proxy.command.MergeKind;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.Replies;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The mergers that need nothing but the replies themselves. Unless a merge says otherwise, the
+ * first error reply of any group is the answer: a partial result presented as whole would be a
+ * wrong answer. Stateless.
+ */
+public final class Merges {
+
+    private Merges() {
+    }
+
+    /** The merger for a table merge kind; MGET, SCAN and INFO need per-command data and are built elsewhere. */
+    public static Merger of(MergeKind kind) {
+        return switch (kind) {
+            case ALL_OK -> errorsFirst((alloc, r) -> Replies.ok());
+            case ANY_OK -> Merges::anyOk;
+            case SUM -> errorsFirst(Merges::sum);
+            case MIN -> errorsFirst(Merges::min);
+            case CONCAT -> errorsFirst(Merges::concat);
+            case UNION -> errorsFirst(Merges::union);
+            case AND -> errorsFirst(Merges::and);
+            case NUMSUB -> errorsFirst(Merges::numsub);
+            case FIRST -> (alloc, r) -> r[0].retainedDuplicate();
+            case FIRST_NON_NULL -> errorsFirst(Merges::firstNonNull);
+            case SAME -> errorsFirst(Merges::same);
+            case MGET, SCAN, INFO -> throw new IllegalArgumentException(kind + " needs a dedicated merger");
+        };
+    }
+
+    /** Wraps a merger so that an error from any group is returned as is. */
+    public static Merger errorsFirst(Merger merger) {
+        return (alloc, replies) -> {
+            for (ByteBuf r : replies) {
+                if (ReplyReader.isError(r)) {
+                    return r.retainedDuplicate();
+                }
+            }
+            return merger.merge(alloc, replies);
+        };
+    }
+
+    private static ByteBuf anyOk(ByteBufAllocator alloc, ByteBuf[] replies) {
+        for (ByteBuf r : replies) {
+            if (!ReplyReader.isError(r)) {
+                return r.retainedDuplicate();
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+
+    private static ByteBuf sum(ByteBufAllocator alloc, ByteBuf[] replies) {
+        long total = 0;
+        for (ByteBuf r : replies) {
+            total += ReplyReader.number(r, r.readerIndex());
+        }
+        return Replies.integer(alloc, total);
+    }
+
+    private static ByteBuf min(ByteBufAllocator alloc, ByteBuf[] replies) {
+        long min = Long.MAX_VALUE;
+        for (ByteBuf r : replies) {
+            min = Math.min(min, ReplyReader.number(r, r.readerIndex()));
+        }
+        return Replies.integer(alloc, min);
+    }
+
+    private static ByteBuf concat(ByteBufAllocator alloc, ByteBuf[] replies) {
+        long count = 0;
+        int bytes = 16;
+        for (ByteBuf r : replies) {
+            count += Math.max(0, ReplyReader.number(r, r.readerIndex()));
+            bytes += r.readableBytes();
+        }
+        ByteBuf out = alloc.buffer(bytes);
+        Replies.writeLength(out, '*', count);
+        for (ByteBuf r : replies) {
+            int body = ReplyReader.afterLine(r, r.readerIndex());
+            out.writeBytes(r, body, r.writerIndex() - body);
+        }
+        return out;
+    }
+
+    private static ByteBuf union(ByteBufAllocator alloc, ByteBuf[] replies) {
+        Set<ByteBuffer> seen = new LinkedHashSet<>();
+        for (ByteBuf r : replies) {
+            long n = ReplyReader.number(r, r.readerIndex());
+            int at = ReplyReader.afterLine(r, r.readerIndex());
+            for (long i = 0; i < n; i++) {
+                seen.add(ByteBuffer.wrap(ReplyReader.bulk(r, at)));
+                at = ReplyReader.end(r, at);
+            }
+        }
+        ByteBuf out = alloc.buffer();
+        Replies.writeLength(out, '*', seen.size());
+        for (ByteBuffer b : seen) {
+            Replies.writeBulk(out, b.array());
+        }
+        return out;
+    }
+
+    private static ByteBuf and(ByteBufAllocator alloc, ByteBuf[] replies) {
+        ByteBuf first = replies[0];
+        long n = ReplyReader.number(first, first.readerIndex());
+        long[] all = new long[(int) n];
+        java.util.Arrays.fill(all, 1);
+        for (ByteBuf r : replies) {
+            int at = ReplyReader.afterLine(r, r.readerIndex());
+            for (int i = 0; i < n; i++) {
+                all[i] &= ReplyReader.number(r, at);
+                at = ReplyReader.end(r, at);
+            }
+        }
+        ByteBuf out = alloc.buffer();
+        Replies.writeLength(out, '*', n);
+        for (long v : all) {
+            Replies.writeLength(out, ':', v);
+        }
+        return out;
+    }
+
+    private static ByteBuf numsub(ByteBufAllocator alloc, ByteBuf[] replies) {
+        ByteBuf first = replies[0];
+        long n = ReplyReader.number(first, first.readerIndex());
+        byte[][] names = new byte[(int) n / 2][];
+        long[] counts = new long[(int) n / 2];
+        for (ByteBuf r : replies) {
+            int at = ReplyReader.afterLine(r, r.readerIndex());
+            for (int i = 0; i < n / 2; i++) {
+                names[i] = ReplyReader.bulk(r, at);
+                at = ReplyReader.end(r, at);
+                counts[i] += ReplyReader.number(r, at);
+                at = ReplyReader.end(r, at);
+            }
+        }
+        ByteBuf out = alloc.buffer();
+        Replies.writeLength(out, '*', n);
+        for (int i = 0; i < names.length; i++) {
+            Replies.writeBulk(out, names[i]);
+            Replies.writeLength(out, ':', counts[i]);
+        }
+        return out;
+    }
+
+    private static ByteBuf firstNonNull(ByteBufAllocator alloc, ByteBuf[] replies) {
+        for (ByteBuf r : replies) {
+            if (ReplyReader.number(r, r.readerIndex()) >= 0) {
+                return r.retainedDuplicate();
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+
+    private static ByteBuf same(ByteBufAllocator alloc, ByteBuf[] replies) {
+        for (ByteBuf r : replies) {
+            if (!r.equals(replies[0])) {
+                return Replies.error(alloc, "ERR groups answered differently; run the command again");
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+}

@@ -38,6 +38,18 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private enum State { IDLE, CONNECTING, READY, BACKOFF, CLOSED }
 
+    /** Stands for "no sink: the reply is a push" where a sink must be stored. */
+    private static final ReplySink PUSHED = new ReplySink() {
+        @Override
+        public void onReply(ByteBuf reply) {
+            reply.release();
+        }
+
+        @Override
+        public void onFailure(String message) {
+        }
+    };
+
     private final HostPort address;
     private final BackendAuth auth;
     private final EventLoop loop;
@@ -52,6 +64,7 @@ public final class BackendConnection implements FlushBatch.Member {
     private long backoffMillis;
     private String lastError = "not connected";
     private boolean inFlushBatch;
+    private ReplySink pushHandler;
 
     public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
                       BackendOptions options, Class<? extends Channel> channelClass) {
@@ -73,8 +86,23 @@ public final class BackendConnection implements FlushBatch.Member {
         return inflight.size();
     }
 
-    /** Sends one complete request frame, taking ownership of it; exactly one of the sink's methods will be called. */
+    /**
+     * Turns this into a Pub/Sub connection: every reply not owed to a handshake command goes to
+     * {@code handler}, and a lost connection is reported to it once. Requests are then sent
+     * with a null sink.
+     */
+    public void pushTo(ReplySink handler) {
+        this.pushHandler = handler;
+    }
+
+    /**
+     * Sends one complete request frame, taking ownership of it; exactly one of the sink's methods
+     * will be called. On a Pub/Sub connection the sink is null and replies go to the push handler.
+     */
     public void send(ByteBuf frame, ReplySink sink) {
+        if (sink == null) {
+            sink = PUSHED; // ArrayDeque takes no nulls
+        }
         switch (state) {
             case READY -> write(frame, sink);
             case CONNECTING -> {
@@ -88,7 +116,7 @@ public final class BackendConnection implements FlushBatch.Member {
             }
             case BACKOFF, CLOSED -> {
                 frame.release();
-                sink.onFailure(unavailable());
+                fail(sink, unavailable());
             }
         }
     }
@@ -99,7 +127,9 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private void write(ByteBuf frame, ReplySink sink) {
         channel.write(frame, channel.voidPromise());
-        inflight.add(sink);
+        if (sink != PUSHED) {
+            inflight.add(sink);
+        }
         if (!inFlushBatch) {
             inFlushBatch = true;
             flushBatch.add(this);
@@ -180,7 +210,15 @@ public final class BackendConnection implements FlushBatch.Member {
         String message = unavailable();
         while (!waiting.isEmpty()) {
             ((ByteBuf) waiting.poll()).release();
-            ((ReplySink) waiting.poll()).onFailure(message);
+            fail((ReplySink) waiting.poll(), message);
+        }
+    }
+
+    private void fail(ReplySink sink, String message) {
+        if (sink != PUSHED) {
+            sink.onFailure(message);
+        } else if (pushHandler != null) {
+            pushHandler.onFailure(message);
         }
     }
 
@@ -197,6 +235,9 @@ public final class BackendConnection implements FlushBatch.Member {
         ReplySink sink;
         while ((sink = inflight.poll()) != null) {
             sink.onFailure(message);
+        }
+        if (pushHandler != null) {
+            pushHandler.onFailure(message);
         }
         if (state == State.READY) {
             // A dead server refuses the reconnect at once and we back off then; a server that
@@ -231,6 +272,9 @@ public final class BackendConnection implements FlushBatch.Member {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf reply = (ByteBuf) msg;
             ReplySink sink = ctx.channel() == channel ? inflight.poll() : null;
+            if (sink == null && pushHandler != null && ctx.channel() == channel) {
+                sink = pushHandler;
+            }
             if (sink == null) {
                 reply.release();
                 LOG.error("backend {} sent a reply nobody asked for; closing the connection", address);

@@ -40,6 +40,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
     private final Transaction transaction = new Transaction();
+    private PubSub pubSub;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
@@ -84,6 +85,49 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     Transaction transaction() {
         return transaction;
+    }
+
+    /** Pub/Sub state, made on the first subscription. */
+    PubSub pubSub() {
+        if (pubSub == null) {
+            pubSub = new PubSub(this);
+        }
+        return pubSub;
+    }
+
+    boolean subscribed() {
+        return pubSub != null && pubSub.active();
+    }
+
+    /** Queues a message that no request asked for (Pub/Sub), behind every reply owed so far. */
+    void push(ByteBuf message) {
+        if (closed) {
+            message.release();
+            return;
+        }
+        PendingReply p = new PendingReply(this);
+        queue.add(p);
+        p.onReply(message);
+    }
+
+    /** Closes the client, logging why (a Pub/Sub link was lost). */
+    void closeBecause(String why) {
+        if (!closed) {
+            LOG.info("client {} ({}): closing: {}", id, channel.remoteAddress(), why);
+            channel.close();
+            close();
+        }
+    }
+
+    /** RESET: back to a fresh connection's state. */
+    void reset() {
+        name = null;
+        authenticated = proxy.password() == null;
+        transaction.discard();
+        if (pubSub != null) {
+            pubSub.close();
+            pubSub = null;
+        }
     }
 
     /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
@@ -199,6 +243,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();
         transaction.discard();
+        if (pubSub != null) {
+            pubSub.close();
+        }
         PendingReply p;
         while ((p = queue.pollFirst()) != null) {
             p.discard();

@@ -51,6 +51,11 @@ public final class CommandDispatcher {
         if (spec == null) {
             return;
         }
+        if (session.subscribed() && !allowedWhileSubscribed(spec)) {
+            reject(request, pending, "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
+                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
         if (session.transaction().inMulti() && spec.kind() != CommandKind.TRANSACTION) {
             queueInMulti(session, request, pending, spec);
             return;
@@ -66,6 +71,7 @@ public final class CommandDispatcher {
                 case LOCAL, CONTAINER -> local.execute(session, request, pending, spec);
                 case TRANSACTION -> transaction(session, request, pending, map, spec);
                 case BLOCKING -> blocking(session, request, pending, map, spec);
+                case PUBSUB -> pubSub(session, request, pending, map, spec);
                 case REFUSED -> reject(request, pending, "ERR command '" + spec.displayName()
                         + "' is not supported by kvstore proxy: " + spec.reason());
                 default -> reject(request, pending, "ERR command '" + spec.displayName()
@@ -156,6 +162,21 @@ public final class CommandDispatcher {
         request.release();
         Gather gather = new Gather(pending, new ScanMerger(group, groups), session.alloc(), 1);
         sender(session, map).send(group, frame, gather.fragment(0));
+    }
+
+    private void pubSub(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        switch (spec.name()) {
+            case "publish", "spublish" -> forward(session, request, pending, map, groupOfArg(map, request, 1));
+            default -> session.pubSub().execute(spec.name(), request, pending, map);
+        }
+    }
+
+    private static boolean allowedWhileSubscribed(CommandSpec spec) {
+        return switch (spec.name()) {
+            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+                 "ping", "quit", "reset" -> true;
+            default -> false;
+        };
     }
 
     private void blocking(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {

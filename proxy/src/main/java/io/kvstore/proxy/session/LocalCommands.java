@@ -39,7 +39,8 @@ final class LocalCommands {
         ByteBuf reply;
         try {
             reply = switch (spec.name()) {
-                case "ping" -> request.argCount() == 1 ? Replies.pong() : Replies.bulk(alloc, request.argBytes(1));
+                case "ping" -> session.subscribed() ? PubSub.pong(alloc, request)
+                        : request.argCount() == 1 ? Replies.pong() : Replies.bulk(alloc, request.argBytes(1));
                 case "echo" -> Replies.bulk(alloc, request.argBytes(1));
                 case "quit" -> {
                     session.quitAfter(pending);
@@ -49,8 +50,7 @@ final class LocalCommands {
                 case "auth" -> auth(session, alloc, request, 1, request.argCount() - 1);
                 case "hello" -> hello(session, alloc, request);
                 case "reset" -> {
-                    session.name(null);
-                    session.authenticated(proxy.password() == null);
+                    session.reset();
                     yield Replies.status(alloc, "RESET");
                 }
                 case "client|setname" -> setName(session, alloc, request.argString(2));

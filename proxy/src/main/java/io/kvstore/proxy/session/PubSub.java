@@ -1,0 +1,261 @@
+package io.kvstore.proxy.session;
+
+import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pub/Sub for one client. Confined to the client's event loop.
+ *
+ * <p>A channel lives on the group that owns its slot (its name hashed like a key), so PUBLISH
+ * through any proxy reaches each subscriber exactly once: subscriptions to a channel and
+ * publications on it meet on one redis-server. Patterns can match channels of any group, so a
+ * pattern is subscribed on every group; a message still arrives once because it is published on
+ * one group only. Keyspace notifications follow the key: {@code __keyspace@0__:k} lives on the
+ * group of {@code k}, and {@code __keyevent@0__:*} events happen on every group.
+ *
+ * <p>The client gets one confirmation per channel, with its own subscription count, once every
+ * group involved has confirmed; messages are queued behind confirmations, so the client never
+ * sees a message before the confirmation of its subscription. Each subscribed group has one
+ * connection of this client's ({@code links}); losing one closes the client, as a Redis restart
+ * would, so the client resubscribes.
+ */
+final class PubSub {
+
+    /** One confirmation owed to the client: {@code remaining} groups have yet to confirm. */
+    private static final class Item {
+        final String kind;
+        final byte[] name;
+        int remaining;
+        ByteBuf confirmation;
+
+        Item(String kind, byte[] name, int remaining) {
+            this.kind = kind;
+            this.name = name;
+            this.remaining = remaining;
+        }
+    }
+
+    /** The confirmations of one client command, answered together in argument order. */
+    private static final class Batch {
+        final PendingReply pending;
+        final List<Item> items = new ArrayList<>();
+        int open;
+
+        Batch(PendingReply pending) {
+            this.pending = pending;
+        }
+    }
+
+    private final ClientSession session;
+    private final Set<String> channels = new LinkedHashSet<>();
+    private final Set<String> patterns = new LinkedHashSet<>();
+    private final Set<String> shardChannels = new LinkedHashSet<>();
+    private final Map<HostPort, BackendConnection> links = new HashMap<>();
+    private final Map<String, ArrayDeque<Item>> awaiting = new HashMap<>();
+    private final Map<Item, Batch> batchOf = new HashMap<>();
+
+    PubSub(ClientSession session) {
+        this.session = session;
+    }
+
+    /** Whether the client is in subscribed state, where only Pub/Sub commands, PING, QUIT and RESET are allowed. */
+    boolean active() {
+        return !channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty() || !batchOf.isEmpty();
+    }
+
+    private int count() {
+        return channels.size() + patterns.size() + shardChannels.size();
+    }
+
+    /** SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UN- forms. Takes the request. */
+    void execute(String command, Request request, PendingReply pending, SlotMap map) {
+        List<byte[]> names = new ArrayList<>();
+        for (int i = 1; i < request.argCount(); i++) {
+            names.add(request.argBytes(i));
+        }
+        request.release();
+        boolean unsubscribe = command.contains("unsubscribe");
+        Set<String> set = setFor(command);
+        if (unsubscribe && names.isEmpty()) {
+            set.forEach(n -> names.add(n.getBytes(StandardCharsets.ISO_8859_1)));
+            if (names.isEmpty()) {
+                pending.onReply(confirmation(session.alloc(), command, null, count()));
+                return;
+            }
+        }
+        Batch batch = new Batch(pending);
+        Map<Integer, List<byte[]>> perGroup = new HashMap<>();
+        for (byte[] name : names) {
+            int[] groups = groupsOf(command, name, map);
+            Item item = new Item(command, name, groups.length);
+            batch.items.add(item);
+            batch.open++;
+            batchOf.put(item, batch);
+            awaiting.computeIfAbsent(key(command, name), k -> new ArrayDeque<>()).add(item);
+            for (int g : groups) {
+                perGroup.computeIfAbsent(g, k -> new ArrayList<>()).add(name);
+            }
+        }
+        perGroup.forEach((g, list) -> link(map.groups().get(g)).send(command(session.alloc(), command, list), null));
+    }
+
+    private Set<String> setFor(String command) {
+        return command.startsWith("p") ? patterns : command.startsWith("s") ? shardChannels : channels;
+    }
+
+    /** The groups a subscription is made on. */
+    private static int[] groupsOf(String command, byte[] name, SlotMap map) {
+        int all = map.groups().size();
+        String text = new String(name, StandardCharsets.ISO_8859_1);
+        if (command.startsWith("p") || text.startsWith("__keyevent@")) {
+            int[] every = new int[all];
+            for (int i = 0; i < all; i++) {
+                every[i] = i;
+            }
+            return every;
+        }
+        if (text.startsWith("__keyspace@") && text.indexOf(':') > 0) {
+            int colon = text.indexOf(':');
+            return new int[] {map.groupIndex(SlotHash.slot(name, colon + 1, name.length - colon - 1))};
+        }
+        return new int[] {map.groupIndex(SlotHash.slot(name))};
+    }
+
+    private BackendConnection link(Group group) {
+        return links.computeIfAbsent(group.master(), a -> {
+            BackendConnection conn = session.worker().dedicated(group);
+            conn.pushTo(new Pushes());
+            return conn;
+        });
+    }
+
+    /** Everything a subscribed connection sends: confirmations to count, messages to pass on. */
+    private final class Pushes implements ReplySink {
+        @Override
+        public void onReply(ByteBuf push) {
+            try {
+                received(push);
+            } finally {
+                push.release();
+            }
+        }
+
+        @Override
+        public void onFailure(String message) {
+            session.closeBecause("Pub/Sub connection lost: " + message);
+        }
+    }
+
+    private void received(ByteBuf push) {
+        if (ReplyReader.type(push) != '*') {
+            return; // e.g. the reply to a handshake, or an error for a malformed command
+        }
+        int at = ReplyReader.afterLine(push, push.readerIndex());
+        byte[] kindBytes = ReplyReader.bulk(push, at);
+        String kind = kindBytes == null ? "" : new String(kindBytes, StandardCharsets.US_ASCII);
+        switch (kind) {
+            case "message", "pmessage", "smessage" -> session.push(push.retainedDuplicate());
+            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
+                at = ReplyReader.end(push, at);
+                byte[] name = ReplyReader.bulk(push, at);
+                if (name != null) {
+                    confirmed(kind, name);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void confirmed(String kind, byte[] name) {
+        ArrayDeque<Item> queue = awaiting.get(key(kind, name));
+        Item item = queue == null ? null : queue.peekFirst();
+        if (item == null || --item.remaining > 0) {
+            return;
+        }
+        queue.pollFirst();
+        if (queue.isEmpty()) {
+            awaiting.remove(key(kind, name));
+        }
+        String text = new String(name, StandardCharsets.ISO_8859_1);
+        if (kind.contains("unsubscribe")) {
+            setFor(kind).remove(text);
+        } else {
+            setFor(kind).add(text);
+        }
+        item.confirmation = confirmation(session.alloc(), kind, name, count());
+        Batch batch = batchOf.remove(item);
+        if (--batch.open == 0) {
+            ByteBuf all = session.alloc().buffer();
+            for (Item i : batch.items) {
+                all.writeBytes(i.confirmation);
+                i.confirmation.release();
+            }
+            batch.pending.onReply(all);
+        }
+    }
+
+    /** PING while subscribed answers {@code ["pong", arg]}, as Redis does in RESP2. */
+    static ByteBuf pong(ByteBufAllocator alloc, Request request) {
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', 2);
+        Replies.writeBulk(buf, "pong".getBytes(StandardCharsets.US_ASCII));
+        Replies.writeBulk(buf, request.argCount() > 1 ? request.argBytes(1) : new byte[0]);
+        return buf;
+    }
+
+    private static ByteBuf confirmation(ByteBufAllocator alloc, String kind, byte[] name, int count) {
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', 3);
+        Replies.writeBulk(buf, kind.getBytes(StandardCharsets.US_ASCII));
+        if (name == null) {
+            buf.writeBytes("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+        } else {
+            Replies.writeBulk(buf, name);
+        }
+        Replies.writeLength(buf, ':', count);
+        return buf;
+    }
+
+    private static ByteBuf command(ByteBufAllocator alloc, String command, List<byte[]> names) {
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', names.size() + 1);
+        Replies.writeBulk(buf, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+        names.forEach(n -> Replies.writeBulk(buf, n));
+        return buf;
+    }
+
+    private static String key(String kind, byte[] name) {
+        return kind + ':' + new String(name, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Drops every subscription and closes the links (client gone, or RESET). */
+    void close() {
+        links.values().forEach(conn -> {
+            conn.pushTo(null); // a link we close is no loss to report
+            conn.close();
+        });
+        links.clear();
+        channels.clear();
+        patterns.clear();
+        shardChannels.clear();
+        awaiting.clear();
+        batchOf.clear();
+    }
+}

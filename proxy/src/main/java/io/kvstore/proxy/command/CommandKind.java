@@ -18,6 +18,8 @@ public enum CommandKind {
     FAN_OUT,
     /** No key; any one group can answer. */
     ANY_SHARD,
+    /** kvstore's own keyspace walks (PDEL); not a Redis command. */
+    KEYSPACE,
     /** Answered by the proxy itself. */
     LOCAL,
     /** MULTI/EXEC/DISCARD/WATCH/UNWATCH: pinned to one backend connection. */

@@ -109,6 +109,17 @@ public final class CommandTable {
         return byName.get(name);
     }
 
+    /** What COMMAND COUNT answers: commands, not subcommands, that Redis itself has. */
+    public int topLevelCount() {
+        int n = 0;
+        for (CommandSpec s : byName.values()) {
+            if (s.name().indexOf('|') < 0 && s.kind() != CommandKind.KEYSPACE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public Collection<CommandSpec> all() {
         return byName.values();
     }

@@ -20,19 +20,27 @@ public final class KeyFinder {
 
     /** The indexes of the key arguments of {@code request}, in order; empty for a command with no keys. */
     public static int[] keys(CommandSpec spec, Request request) {
-        int argc = request.argCount();
+        return keys(spec, request, 0);
+    }
+
+    /**
+     * The same for a command that starts at argument {@code base} of {@code request} (COMMAND
+     * GETKEYS holds the command it asks about from argument 2 on). Indexes are into {@code request}.
+     */
+    public static int[] keys(CommandSpec spec, Request request, int base) {
+        int argc = request.argCount() - base;
         return switch (spec.name()) {
-            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> counted(request, 2, 3);
-            case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(counted(request, 2, 3));
-            case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, 1, 2);
-            case "blmpop", "bzmpop" -> counted(request, 2, 3);
-            case "sort", "sort_ro", "georadius", "georadiusbymember" -> withStore(request, 2);
-            case "xread", "xreadgroup" -> streams(request);
-            default -> fixed(spec, argc);
+            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> counted(request, base, 2, 3);
+            case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(base, counted(request, base, 2, 3));
+            case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, base, 1, 2);
+            case "blmpop", "bzmpop" -> counted(request, base, 2, 3);
+            case "sort", "sort_ro", "georadius", "georadiusbymember" -> withStore(request, base);
+            case "xread", "xreadgroup" -> streams(request, base);
+            default -> fixed(spec, argc, base);
         };
     }
 
-    private static int[] fixed(CommandSpec spec, int argc) {
+    private static int[] fixed(CommandSpec spec, int argc, int base) {
         if (spec.firstKey() <= 0) {
             return new int[0];
         }
@@ -43,13 +51,15 @@ public final class KeyFinder {
         int n = Math.max(0, (last - spec.firstKey()) / spec.keyStep() + 1);
         int[] keys = new int[n];
         for (int i = 0; i < n; i++) {
-            keys[i] = spec.firstKey() + i * spec.keyStep();
+            keys[i] = base + spec.firstKey() + i * spec.keyStep();
         }
         return keys;
     }
 
-    /** {@code numkeys} at {@code countAt}, keys from {@code firstAt}. */
-    private static int[] counted(Request request, int countAt, int firstAt) {
+    /** {@code numkeys} at {@code countAt}, keys from {@code firstAt} (both relative to {@code base}). */
+    private static int[] counted(Request request, int base, int countAt, int firstAt) {
+        countAt += base;
+        firstAt += base;
         long n = request.argLong(countAt);
         if (n == Long.MIN_VALUE) {
             throw new BadKeysException("ERR value is not an integer or out of range");
@@ -67,26 +77,26 @@ public final class KeyFinder {
         return keys;
     }
 
-    private static int[] withDestination(int[] sources) {
+    private static int[] withDestination(int base, int[] sources) {
         int[] keys = new int[sources.length + 1];
-        keys[0] = 1;
+        keys[0] = base + 1;
         System.arraycopy(sources, 0, keys, 1, sources.length);
         return keys;
     }
 
     /** The key at 1 plus the destination of STORE / STOREDIST, when present. */
-    private static int[] withStore(Request request, int from) {
-        for (int i = from; i < request.argCount() - 1; i++) {
+    private static int[] withStore(Request request, int base) {
+        for (int i = base + 2; i < request.argCount() - 1; i++) {
             if (request.argIs(i, "STORE") || request.argIs(i, "STOREDIST")) {
-                return new int[] {1, i + 1};
+                return new int[] {base + 1, i + 1};
             }
         }
-        return new int[] {1};
+        return new int[] {base + 1};
     }
 
     /** XREAD ... STREAMS k1 k2 ... id1 id2: the first half of what follows STREAMS. */
-    private static int[] streams(Request request) {
-        for (int i = 1; i < request.argCount(); i++) {
+    private static int[] streams(Request request, int base) {
+        for (int i = base + 1; i < request.argCount(); i++) {
             if (request.argIs(i, "STREAMS")) {
                 int rest = request.argCount() - i - 1;
                 if (rest == 0 || rest % 2 != 0) {

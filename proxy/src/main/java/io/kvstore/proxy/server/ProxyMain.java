@@ -4,13 +4,18 @@ import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
+import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.session.ClientLimits;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +23,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code bin/kvstore-proxy}: parses options (command line, then {@code KVSTORE_*} environment,
  * then the YAML file, then defaults), starts a {@link ProxyServer} and runs until stopped.
+ *
+ * <p>Two modes: static ({@code --backends}: a fixed slot map spread over the servers given) and
+ * ZooKeeper ({@code --zk --cluster}: the cluster's topology is loaded from ZooKeeper, the proxy
+ * registers itself and applies every change live; see {@link ProxyControl}).
  */
 @Command(name = "kvstore-proxy", mixinStandardHelpOptions = true, versionProvider = ProxyMain.Version.class,
         description = "Multi-threaded sharding proxy for Redis.",
@@ -35,6 +44,29 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--backends", paramLabel = "H:P,H:P,...",
             description = "Static mode: redis-servers; the 16384 slots are split evenly over them in this order.")
     String backends;
+
+    @Option(names = "--zk", paramLabel = "H:P[,H:P...]",
+            description = "ZooKeeper mode: the ZooKeeper servers holding the cluster (with --cluster); instead of --backends.")
+    String zk;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "ZooKeeper mode: the cluster this proxy serves.")
+    String cluster;
+
+    @Option(names = "--zk-auth", paramLabel = "USER:PASSWORD", description = "ZooKeeper digest authentication (default: none).")
+    String zkAuth;
+
+    @Option(names = "--zk-session-timeout-ms", defaultValue = "30000",
+            description = "ZooKeeper session timeout: a proxy silent this long is unregistered (default: ${DEFAULT-VALUE}).")
+    int zkSessionTimeoutMs;
+
+    @Option(names = "--zk-connect-timeout-ms", defaultValue = "10000",
+            description = "How long one attempt to reach ZooKeeper may take (default: ${DEFAULT-VALUE}).")
+    int zkConnectTimeoutMs;
+
+    @Option(names = "--announce", paramLabel = "HOST:PORT",
+            description = "ZooKeeper mode: the address clients use to reach this proxy, as registered "
+                    + "(default: --listen, with a wildcard host replaced by this machine's name).")
+    String announce;
 
     @Option(names = "--threads", defaultValue = "0", description = "Worker event loops (default: one per core).")
     int threads;
@@ -92,11 +124,22 @@ public final class ProxyMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (backends == null || backends.isBlank()) {
-            System.err.println("kvstore-proxy: --backends H:P,... is required (ZooKeeper mode comes with --zk)");
+        boolean zkMode = zk != null && !zk.isBlank();
+        boolean staticMode = backends != null && !backends.isBlank();
+        if (zkMode == staticMode) {
+            System.err.println("kvstore-proxy: give either --backends H:P,... (static mode) or --zk H:P --cluster NAME"
+                    + " (ZooKeeper mode)" + (zkMode ? ", not both" : ""));
+            return 2;
+        }
+        if (zkMode && (cluster == null || cluster.isBlank())) {
+            System.err.println("kvstore-proxy: --zk needs --cluster NAME, the cluster this proxy serves");
             return 2;
         }
         ProxyOptions options = options();
+        return zkMode ? runWithZooKeeper(options) : runStatic(options);
+    }
+
+    private int runStatic(ProxyOptions options) throws InterruptedException {
         ProxyServer server = ProxyServer.start(options, staticMap());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -105,6 +148,63 @@ public final class ProxyMain implements Callable<Integer> {
         }, "kvstore-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * ZooKeeper mode: waits for the cluster's slot map (saying why while it cannot get it), then
+     * serves, registers and follows changes until stopped.
+     */
+    private int runWithZooKeeper(ProxyOptions options) throws InterruptedException {
+        ProxyControl control = ProxyControl.start(zkSettings(), cluster, backendAuth());
+        AtomicReference<ProxyServer> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            control.close();
+            ProxyServer s = running.get();
+            if (s != null) {
+                s.close();
+            } else {
+                main.interrupt();
+            }
+            stopped.countDown();
+        }, "kvstore-shutdown"));
+        SlotMap initial;
+        try {
+            initial = control.awaitInitialMap();
+        } catch (InterruptedException e) {
+            return 0; // stopped before a map ever came
+        }
+        ProxyServer server = ProxyServer.start(options, initial);
+        running.set(server);
+        server.context().extraInfo(control.status()::infoLines);
+        control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], map -> { });
+        stopped.await();
+        return 0;
+    }
+
+    ZkSettings zkSettings() {
+        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth);
+    }
+
+    BackendAuth backendAuth() {
+        return new BackendAuth(backendUser, backendPassword, backendDb);
+    }
+
+    /** The address registered in ZooKeeper: --announce, else --listen with its real port and a usable host. */
+    HostPort announceAddress(int boundPort) {
+        if (announce != null && !announce.isBlank()) {
+            return HostPort.parse(announce);
+        }
+        String host = listen.substring(0, listen.lastIndexOf(':')).replace("[", "").replace("]", "");
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+        }
+        return new HostPort(host, boundPort);
     }
 
     ProxyOptions options() {
@@ -118,7 +218,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */
     SlotMap staticMap() {
-        BackendAuth auth = new BackendAuth(backendUser, backendPassword, backendDb);
+        BackendAuth auth = backendAuth();
         List<Group> groups = new ArrayList<>();
         List<HostPort> addresses = HostPort.parseList(backends);
         for (int i = 0; i < addresses.size(); i++) {

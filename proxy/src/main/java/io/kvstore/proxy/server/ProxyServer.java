@@ -58,7 +58,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyOptions options, SlotMap map) throws InterruptedException {
         Transport transport = Transport.choose(options.transport());
         ProxyContext context = new ProxyContext(CommandTable.load(), new ClusterState(map),
-                options.clientLimits(), options.password());
+                options.clientLimits(), options.password(), settings(options));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
@@ -100,6 +100,24 @@ public final class ProxyServer implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** What CONFIG GET shows: the proxy's own options, by the names Redis uses where there is one. */
+    private static Map<String, String> settings(ProxyOptions o) {
+        Map<String, String> s = new java.util.HashMap<>();
+        s.put("maxclients", Integer.toString(o.clientLimits().maxClients()));
+        s.put("proto-max-bulk-len", Long.toString(o.clientLimits().framer().maxBulkLength()));
+        s.put("max-multibulk-length", Integer.toString(o.clientLimits().framer().maxMultibulkLength()));
+        s.put("max-inline-length", Integer.toString(o.clientLimits().framer().maxInlineLength()));
+        s.put("max-pending", Integer.toString(o.clientLimits().maxPending()));
+        s.put("client-output-buffer-limit", "normal " + o.clientLimits().maxOutputBuffer() + " 0 0");
+        s.put("threads", Integer.toString(o.threads()));
+        s.put("bind", o.listen().host());
+        s.put("port", Integer.toString(o.listen().port()));
+        s.put("databases", "1");
+        s.put("backend-connections", Integer.toString(o.backendOptions().connectionsPerLoop()));
+        s.put("connect-timeout-ms", Integer.toString(o.backendOptions().connectTimeoutMillis()));
+        return s;
     }
 
     /** The port clients connect to. */

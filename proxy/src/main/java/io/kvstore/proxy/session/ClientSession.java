@@ -49,7 +49,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean readPaused;
     private boolean inFlushBatch;
     private boolean authenticated;
-    private String name;
+    private volatile String name;
+    private final long createdMillis = System.currentTimeMillis();
+    private long lastCommandMillis = createdMillis;
+    private String lastCommand = "NULL";
+    private ReplyMode replyMode = ReplyMode.ON;
+
+    /** CLIENT REPLY: whether replies are sent. */
+    enum ReplyMode { ON, OFF, SKIP }
 
     public ClientSession(ProxyContext proxy, WorkerContext worker, CommandDispatcher dispatcher) {
         this.proxy = proxy;
@@ -143,6 +150,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         proxy.connectedClients().incrementAndGet();
+        proxy.clients().add(this);
         ctx.fireChannelActive();
     }
 
@@ -154,8 +162,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         PendingReply pending = new PendingReply(this);
         queue.add(pending);
+        if (replyMode != ReplyMode.ON) {
+            pending.silence();
+            if (replyMode == ReplyMode.SKIP) {
+                replyMode = ReplyMode.ON;
+            }
+        }
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
+            lastCommandMillis = System.currentTimeMillis();
+            lastCommand = request.argCount() > 0 ? request.argString(0).toLowerCase(java.util.Locale.ROOT) : "";
             dispatcher.dispatch(this, request, pending);
         } else if (msg instanceof ProtocolError error) {
             LOG.info("client {} ({}): protocol error: {}", id, channel.remoteAddress(), error.message());
@@ -189,6 +205,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
                 close();
                 return;
+            }
+            if (head.silent()) {
+                reply.release();
+                continue;
             }
             channel.write(reply, channel.voidPromise());
             wrote = true;
@@ -225,6 +245,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelInactive(ChannelHandlerContext ctx) {
         close();
         proxy.connectedClients().decrementAndGet();
+        proxy.clients().remove(this);
         ctx.fireChannelInactive();
     }
 
@@ -250,6 +271,46 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         while ((p = queue.pollFirst()) != null) {
             p.discard();
         }
+    }
+
+    void replyMode(ReplyMode mode) {
+        replyMode = mode;
+    }
+
+    /** Closes the connection from any thread (CLIENT KILL). */
+    void kill() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /** This client as a line of CLIENT LIST; read from any loop, so the figures may be a moment old. */
+    String describe() {
+        long now = System.currentTimeMillis();
+        PubSub ps = pubSub;
+        return "id=" + id + " addr=" + address(channel == null ? null : channel.remoteAddress())
+                + " laddr=" + address(channel == null ? null : channel.localAddress())
+                + " fd=-1 name=" + (name == null ? "" : name)
+                + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
+                + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
+                + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
+                + " multi=" + (transaction.inMulti() ? 0 : -1)
+                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=2";
+    }
+
+    static String address(java.net.SocketAddress a) {
+        if (a instanceof java.net.InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    String remoteAddress() {
+        return channel == null ? "" : address(channel.remoteAddress());
+    }
+
+    String localAddress() {
+        return channel == null ? "" : address(channel.localAddress());
     }
 
     /** Closes the connection after the replies queued so far (QUIT). */

@@ -7,6 +7,8 @@ import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.CommandTable;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.command.MergeKind;
+import io.kvstore.proxy.keyspace.KeysPage;
+import io.kvstore.proxy.keyspace.PatternDelete;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
@@ -72,6 +74,11 @@ public final class CommandDispatcher {
                 case TRANSACTION -> transaction(session, request, pending, map, spec);
                 case BLOCKING -> blocking(session, request, pending, map, spec);
                 case PUBSUB -> pubSub(session, request, pending, map, spec);
+                case KEYSPACE -> {
+                    byte[] pattern = request.argBytes(1);
+                    request.release();
+                    PatternDelete.start(pattern, map.groups().size(), sender(session, map), session.alloc(), pending);
+                }
                 case REFUSED -> reject(request, pending, "ERR command '" + spec.displayName()
                         + "' is not supported by kvstore proxy: " + spec.reason());
                 default -> reject(request, pending, "ERR command '" + spec.displayName()
@@ -134,12 +141,41 @@ public final class CommandDispatcher {
             return;
         }
         if (spec.name().equals("keys") && request.argCount() > 2) {
-            reject(request, pending, "ERR syntax error");
+            keysPage(session, request, pending, map);
             return;
         }
         Merger merger = spec.merge() == MergeKind.INFO ? new InfoMerger(() -> proxy.infoSection(request.argCount() == 1 ? "default"
                 : request.argString(1))) : Merges.of(spec.merge());
         Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
+    }
+
+    /** KEYS pattern [PIVOT key] [LIMIT count] [DESC] [WITHVALUES]: kvstore's ordered key paging. */
+    private void keysPage(ClientSession session, Request request, PendingReply pending, SlotMap map) {
+        byte[] pivot = null;
+        long limit = Long.MAX_VALUE;
+        boolean desc = false;
+        boolean withValues = false;
+        for (int i = 2; i < request.argCount(); i++) {
+            if (request.argIs(i, "PIVOT") && i + 1 < request.argCount()) {
+                pivot = request.argBytes(++i);
+            } else if (request.argIs(i, "LIMIT") && i + 1 < request.argCount()) {
+                limit = request.argLong(++i);
+                if (limit <= 0) {
+                    reject(request, pending, "ERR LIMIT must be a positive integer");
+                    return;
+                }
+            } else if (request.argIs(i, "DESC")) {
+                desc = true;
+            } else if (request.argIs(i, "WITHVALUES")) {
+                withValues = true;
+            } else {
+                reject(request, pending, "ERR syntax error");
+                return;
+            }
+        }
+        KeysPage.Options options = new KeysPage.Options(request.argBytes(1), pivot, limit, desc, withValues);
+        request.release();
+        KeysPage.start(options, map, sender(session, map), session.alloc(), pending);
     }
 
     /** SCAN: the client's cursor names the group and that group's cursor; see {@link ScanMerger}. */

@@ -57,6 +57,14 @@ final class LocalCommands {
                 case "client|getname" -> session.name() == null ? Replies.nullBulk() : Replies.bulk(alloc, session.name());
                 case "client|id" -> Replies.integer(alloc, session.id());
                 case "client|setinfo", "client|no-evict", "client|no-touch" -> Replies.ok();
+                case "client|info" -> Replies.bulk(alloc, session.describe() + "\n");
+                case "client|list" -> clientList(alloc, request);
+                case "client|kill" -> clientKill(session, alloc, request);
+                case "client|reply" -> clientReply(session, alloc, request, pending);
+                case "client|help", "config|help" -> help(alloc, spec);
+                case "config|get" -> configGet(alloc, request);
+                case "command|count" -> Replies.integer(alloc, proxy.commands().topLevelCount());
+                case "command|getkeys" -> getKeys(alloc, request);
                 default -> null;
             };
         } catch (RuntimeException e) {
@@ -72,6 +80,155 @@ final class LocalCommands {
             CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
                     + "' is not supported by kvstore proxy yet");
         }
+    }
+
+    private ByteBuf clientList(ByteBufAllocator alloc, Request request) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 2; i < request.argCount(); i++) {
+            if (request.argIs(i, "ID")) {
+                for (int j = i + 1; j < request.argCount(); j++) {
+                    ids.add(request.argString(j));
+                }
+                break;
+            }
+            if (request.argIs(i, "TYPE") && i + 1 < request.argCount()) {
+                i++; // every client of the proxy is a normal client
+                continue;
+            }
+            return Replies.error(alloc, "ERR syntax error");
+        }
+        StringBuilder out = new StringBuilder();
+        for (ClientSession s : proxy.clients().all()) {
+            if (ids.isEmpty() || ids.contains(Long.toString(s.id()))) {
+                out.append(s.describe()).append('\n');
+            }
+        }
+        return Replies.bulk(alloc, out.toString());
+    }
+
+    /** CLIENT KILL addr:port, or the filter form (ID, ADDR, LADDR, SKIPME). Only this proxy's clients. */
+    private ByteBuf clientKill(ClientSession self, ByteBufAllocator alloc, Request request) {
+        int argc = request.argCount();
+        if (argc == 3) {
+            String addr = request.argString(2);
+            for (ClientSession s : proxy.clients().all()) {
+                if (s.remoteAddress().equals(addr)) {
+                    s.kill();
+                    return Replies.ok();
+                }
+            }
+            return Replies.error(alloc, "ERR No such client");
+        }
+        if ((argc - 2) % 2 != 0) {
+            return Replies.error(alloc, "ERR syntax error");
+        }
+        String id = null;
+        String addr = null;
+        String laddr = null;
+        boolean skipMe = true;
+        for (int i = 2; i < argc; i += 2) {
+            String value = request.argString(i + 1);
+            if (request.argIs(i, "ID")) {
+                id = value;
+            } else if (request.argIs(i, "ADDR")) {
+                addr = value;
+            } else if (request.argIs(i, "LADDR")) {
+                laddr = value;
+            } else if (request.argIs(i, "SKIPME")) {
+                skipMe = !value.equalsIgnoreCase("no");
+            } else if (request.argIs(i, "TYPE") || request.argIs(i, "USER") || request.argIs(i, "MAXAGE")) {
+                continue; // all clients are normal clients of the default user
+            } else {
+                return Replies.error(alloc, "ERR syntax error");
+            }
+        }
+        int killed = 0;
+        for (ClientSession s : proxy.clients().all()) {
+            if ((id == null || id.equals(Long.toString(s.id()))) && (addr == null || addr.equals(s.remoteAddress()))
+                    && (laddr == null || laddr.equals(s.localAddress())) && !(skipMe && s == self)) {
+                s.kill();
+                killed++;
+            }
+        }
+        return Replies.integer(alloc, killed);
+    }
+
+    private static ByteBuf clientReply(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
+        if (request.argIs(2, "ON")) {
+            session.replyMode(ClientSession.ReplyMode.ON);
+            return Replies.ok();
+        }
+        if (request.argIs(2, "OFF") || request.argIs(2, "SKIP")) {
+            session.replyMode(request.argIs(2, "OFF") ? ClientSession.ReplyMode.OFF : ClientSession.ReplyMode.SKIP);
+            pending.silence();
+            return Replies.ok();
+        }
+        return Replies.error(alloc, "ERR syntax error");
+    }
+
+    private ByteBuf configGet(ByteBufAllocator alloc, Request request) {
+        java.util.Map<String, String> matched = new java.util.TreeMap<>();
+        for (int i = 2; i < request.argCount(); i++) {
+            String pattern = request.argString(i).toLowerCase(java.util.Locale.ROOT);
+            proxy.settings().forEach((k, v) -> {
+                if (Glob.matches(pattern, k)) {
+                    matched.put(k, v);
+                }
+            });
+        }
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', matched.size() * 2L);
+        matched.forEach((k, v) -> {
+            bulk(buf, k);
+            bulk(buf, v);
+        });
+        return buf;
+    }
+
+    private ByteBuf getKeys(ByteBufAllocator alloc, Request request) {
+        io.kvstore.proxy.command.CommandTable table = proxy.commands();
+        CommandSpec target = table.lookup(request.frame(), request.argOffset(2), request.argLength(2));
+        if (target != null && target.kind() == io.kvstore.proxy.command.CommandKind.CONTAINER && request.argCount() > 3) {
+            target = table.subcommand(target, request.frame(), request.argOffset(3), request.argLength(3));
+        }
+        if (target == null) {
+            return Replies.error(alloc, "ERR Invalid command specified");
+        }
+        if (!target.arityAccepts(request.argCount() - 2)) {
+            return Replies.error(alloc, "ERR Invalid number of arguments specified for command");
+        }
+        int[] keys;
+        try {
+            keys = io.kvstore.proxy.command.KeyFinder.keys(target, request, 2);
+        } catch (io.kvstore.proxy.command.KeyFinder.BadKeysException e) {
+            return Replies.error(alloc, e.getMessage());
+        }
+        if (keys.length == 0) {
+            return Replies.error(alloc, "ERR The command has no key arguments");
+        }
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', keys.length);
+        for (int k : keys) {
+            Replies.writeBulk(buf, request.argBytes(k));
+        }
+        return buf;
+    }
+
+    private static ByteBuf help(ByteBufAllocator alloc, CommandSpec spec) {
+        String container = spec.name().substring(0, spec.name().indexOf('|')).toUpperCase(java.util.Locale.ROOT);
+        String[] lines = container.equals("CLIENT")
+                ? new String[] {"CLIENT <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
+                    "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
+                    "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"}
+                : new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
+                    "GET <pattern> [<pattern> ...]: the proxy's own settings"};
+        ByteBuf buf = alloc.buffer();
+        Replies.writeLength(buf, '*', lines.length);
+        for (String l : lines) {
+            buf.writeByte('+').writeCharSequence(l, StandardCharsets.UTF_8);
+            buf.writeByte('\r').writeByte('\n');
+        }
+        return buf;
     }
 
     private static ByteBuf select(ByteBufAllocator alloc, Request request) {

@@ -15,6 +15,7 @@ final class PendingReply implements ReplySink {
     private final ClientSession session;
     private ByteBuf reply;
     private boolean closeAfter;
+    private boolean silent;
 
     PendingReply(ClientSession session) {
         this.session = session;
@@ -29,6 +30,15 @@ final class PendingReply implements ReplySink {
         ByteBuf r = reply;
         reply = null;
         return r;
+    }
+
+    /** CLIENT REPLY OFF/SKIP: the request runs but its reply is dropped. */
+    void silence() {
+        silent = true;
+    }
+
+    boolean silent() {
+        return silent;
     }
 
     boolean closeAfter() {

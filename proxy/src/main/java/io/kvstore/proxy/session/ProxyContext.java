@@ -19,10 +19,14 @@ public final class ProxyContext {
     private final long startMillis = System.currentTimeMillis();
     private final AtomicLong clientIds = new AtomicLong();
     private final AtomicInteger connectedClients = new AtomicInteger();
+    private final ClientRegistry clients = new ClientRegistry();
+    private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
 
-    public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password) {
+    public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
+                        java.util.Map<String, String> settings) {
+        this.settings = java.util.Map.copyOf(settings);
         this.commands = commands;
         this.cluster = cluster;
         this.limits = limits;
@@ -31,6 +35,15 @@ public final class ProxyContext {
 
     public CommandTable commands() {
         return commands;
+    }
+
+    public ClientRegistry clients() {
+        return clients;
+    }
+
+    /** The proxy's settings by option name, for CONFIG GET. */
+    public java.util.Map<String, String> settings() {
+        return settings;
     }
 
     public ClusterState cluster() {

@@ -80,6 +80,14 @@ final class PubSub {
         return !channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty() || !batchOf.isEmpty();
     }
 
+    int channelCount() {
+        return channels.size() + shardChannels.size();
+    }
+
+    int patternCount() {
+        return patterns.size();
+    }
+
     private int count() {
         return channels.size() + patterns.size() + shardChannels.size();
     }

@@ -1,0 +1,141 @@
+package io.kvstore.proxy.control;
+
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.SlotMap;
+import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.StoreCodec;
+import io.kvstore.config.store.StoreException;
+import io.kvstore.config.store.StorePaths;
+import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.Versioned;
+import io.kvstore.proxy.route.ClusterState;
+import java.io.Closeable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the cluster's topology node and applies each new epoch to the proxy. A
+ * {@link CuratorCache} on the node, a reconnect and a periodic timer only give <em>hints</em>;
+ * every hint leads to one fresh read of the node on the control thread (hints that arrive while
+ * a read is queued are folded into it), so coalesced or missed events cannot leave the proxy
+ * behind. Nothing here runs on a Netty event loop: the new map reaches the loops through
+ * {@link ClusterState}'s volatile swap, and each loop picks it up on its next request.
+ *
+ * <p>Invariants: the applied epoch only grows; a topology that cannot be read (malformed, newer
+ * format, deleted, older epoch) is reported and the last good map stays in use.
+ */
+final class ClusterWatcher implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatcher.class);
+
+    private final CuratorFramework client;
+    private final String cluster;
+    private final BackendAuth auth;
+    private final ClusterState state;
+    private final ControlStatus status;
+    private final Registration registration;
+    private final ScheduledExecutorService control;
+    private final Consumer<SlotMap> onApplied;
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final CuratorCache cache;
+    private String reported;
+
+    ClusterWatcher(CuratorFramework client, String cluster, BackendAuth auth, ClusterState state, ControlStatus status,
+                   Registration registration, ScheduledExecutorService control, Consumer<SlotMap> onApplied) {
+        this.client = client;
+        this.cluster = cluster;
+        this.auth = auth;
+        this.state = state;
+        this.status = status;
+        this.registration = registration;
+        this.control = control;
+        this.onApplied = onApplied;
+        this.cache = CuratorCache.build(client, StorePaths.topology(cluster), CuratorCache.Options.SINGLE_NODE_CACHE);
+    }
+
+    /** Starts watching; the first read happens at once. */
+    void start(long resyncMillis) {
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, after) -> hint())
+                .forInitialized(this::hint)
+                .build());
+        cache.start();
+        control.scheduleWithFixedDelay(this::hint, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
+        hint();
+    }
+
+    /** Asks for a fresh read; cheap, any thread. */
+    void hint() {
+        if (queued.compareAndSet(false, true)) {
+            try {
+                control.execute(this::sync);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                queued.set(false);
+            }
+        }
+    }
+
+    /** Reads the topology and applies it if it is newer. On the control thread only. */
+    private void sync() {
+        queued.set(false);
+        long applied = state.map().epoch();
+        Versioned<byte[]> raw;
+        try {
+            raw = ClusterStore.using(client).readRaw(cluster);
+        } catch (StoreException.NotFound e) {
+            problem("cluster " + cluster + " no longer exists in ZooKeeper; still routing by epoch " + applied);
+            return;
+        } catch (StoreException e) {
+            // unreachable: the connection listener reports it, and the reconnect brings a new hint
+            LOG.debug("cannot read the topology now: {}", e.getMessage());
+            return;
+        }
+        Topology topology;
+        try {
+            topology = StoreCodec.decodeTopology(cluster, raw.value());
+        } catch (StoreException.Malformed e) {
+            problem(e.getMessage() + "; still routing by epoch " + applied);
+            return;
+        }
+        if (topology.epoch() < applied) {
+            problem("ZooKeeper holds epoch " + topology.epoch() + " of cluster " + cluster + ", older than the applied epoch "
+                    + applied + " (was the cluster deleted and created again?); restart this proxy to follow it");
+            return;
+        }
+        if (topology.epoch() > applied) {
+            SlotMap map = topology.slotMap(auth);
+            if (state.update(map)) {
+                LOG.info("applied slot map epoch {} of cluster {} ({} groups; was epoch {})",
+                        map.epoch(), cluster, map.groups().size(), applied);
+                onApplied.accept(map);
+            }
+        }
+        if (reported != null) {
+            LOG.info("the topology of cluster {} is readable again (epoch {})", cluster, topology.epoch());
+            reported = null;
+        }
+        status.applied(state.map().epoch());
+        registration.publish(state.map().epoch(), null);
+    }
+
+    private void problem(String message) {
+        if (!message.equals(reported)) {
+            LOG.error(message);
+            reported = message;
+        }
+        status.error(message);
+        registration.publish(state.map().epoch(), message);
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

@@ -1,0 +1,201 @@
+package io.kvstore.proxy.control;
+
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.SlotMap;
+import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.ProxyRecord;
+import io.kvstore.config.store.StoreException;
+import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.ZkSettings;
+import io.kvstore.proxy.route.ClusterState;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's side of ZooKeeper: loads the cluster's topology at start-up, registers the proxy,
+ * and follows changes ({@link ClusterWatcher}). Owns its Curator client and one daemon "control"
+ * thread on which every blocking ZooKeeper read runs; Curator's own threads only pass hints.
+ * Started and closed by the main thread.
+ *
+ * <p>Life cycle: {@link #start} connects in the background; {@link #awaitInitialMap} blocks
+ * until a readable topology is there, saying in the log why it is still waiting; then
+ * {@link #attach} registers the proxy and starts applying changes to its {@link ClusterState}.
+ * While ZooKeeper is unreachable the proxy keeps routing by the last map it applied, and reads
+ * again when the connection comes back.
+ */
+public final class ProxyControl implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyControl.class);
+
+    /** How often the topology is re-read even without a change event. */
+    static final long RESYNC_MILLIS = 30_000;
+
+    /** How often "still waiting" is logged while the first map cannot be loaded. */
+    static final long WAIT_LOG_MILLIS = 10_000;
+
+    private final ZkSettings settings;
+    private final String cluster;
+    private final BackendAuth auth;
+    private final ControlStatus status;
+    private final CuratorFramework client;
+    private final ScheduledExecutorService control;
+    private volatile boolean closed;
+    private ClusterWatcher watcher;
+    private Registration registration;
+
+    private ProxyControl(ZkSettings settings, String cluster, BackendAuth auth) {
+        this.settings = settings;
+        this.cluster = Topology.checkName("cluster name", cluster);
+        this.auth = auth == null ? BackendAuth.NONE : auth;
+        this.status = new ControlStatus(settings.connect(), cluster);
+        this.client = settings.newClient();
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kvstore-zk-control");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts connecting to ZooKeeper in the background and returns at once.
+     *
+     * @param auth the credentials the proxy uses on every redis-server (not stored in ZooKeeper)
+     */
+    public static ProxyControl start(ZkSettings settings, String cluster, BackendAuth auth) {
+        ProxyControl c = new ProxyControl(settings, cluster, auth);
+        c.client.getConnectionStateListenable().addListener((cl, state) -> c.connectionChanged(state));
+        c.client.start();
+        LOG.info("connecting to {} for cluster {}", settings, cluster);
+        return c;
+    }
+
+    public ControlStatus status() {
+        return status;
+    }
+
+    /** The Curator client, for tests. */
+    CuratorFramework client() {
+        return client;
+    }
+
+    /**
+     * Blocks until the cluster's topology can be read, and returns its slot map. Says in the log
+     * what it waits for (ZooKeeper unreachable, cluster not created, topology unreadable), at
+     * once and then every {@value #WAIT_LOG_MILLIS} ms, and keeps it in {@link #status()}.
+     *
+     * @throws InterruptedException if interrupted or closed meanwhile
+     */
+    public SlotMap awaitInitialMap() throws InterruptedException {
+        ClusterStore store = ClusterStore.using(client);
+        long lastLog = 0;
+        String lastReason = null;
+        while (!closed) {
+            String reason;
+            if (!client.getZookeeperClient().isConnected()) {
+                reason = "waiting for " + settings + ": not reachable yet, retrying; no client is served until it is";
+                status.error(reason);
+                if (client.blockUntilConnected(1, TimeUnit.SECONDS)) {
+                    continue;
+                }
+            } else {
+                try {
+                    Topology t = store.read(cluster).value();
+                    SlotMap map = t.slotMap(auth);
+                    status.applied(map.epoch());
+                    LOG.info("loaded cluster {} from {}: mode {}, epoch {}, {} groups", cluster, settings.connect(),
+                            t.mode(), t.epoch(), t.groups().size());
+                    return map;
+                } catch (StoreException.NotFound e) {
+                    reason = "cluster " + cluster + " does not exist in ZooKeeper at " + settings.connect()
+                            + "; waiting for it to be created (kvstore-admin --zk " + settings.connect() + " cluster create "
+                            + cluster + " ...)";
+                } catch (StoreException e) {
+                    reason = "cannot load cluster " + cluster + ": " + e.getMessage() + "; retrying";
+                }
+                status.error(reason);
+                Thread.sleep(500);
+            }
+            long now = System.currentTimeMillis();
+            if (!reason.equals(lastReason) || now - lastLog >= WAIT_LOG_MILLIS) {
+                LOG.warn(reason);
+                lastLog = now;
+                lastReason = reason;
+            }
+        }
+        throw new InterruptedException("closed while waiting for the first slot map");
+    }
+
+    /**
+     * Registers the proxy under {@code announce} and starts applying topology changes to
+     * {@code state}; {@code onApplied} is called on the control thread after each new map is in
+     * place (for example to let idle event loops drop connections to groups that left).
+     */
+    public synchronized void attach(ClusterState state, HostPort announce, String software, Consumer<SlotMap> onApplied) {
+        if (watcher != null) {
+            throw new IllegalStateException("already attached");
+        }
+        long epoch = state.map().epoch();
+        ProxyRecord me = new ProxyRecord(announce.toString(), announce, System.currentTimeMillis(), epoch,
+                System.currentTimeMillis(), status.lastError(), software);
+        registration = new Registration(client, cluster, me);
+        registration.start();
+        watcher = new ClusterWatcher(client, cluster, auth, state, status, registration, control, onApplied);
+        watcher.start(RESYNC_MILLIS);
+    }
+
+    private void connectionChanged(ConnectionState state) {
+        long epoch = status.appliedEpoch();
+        switch (state) {
+            case CONNECTED, RECONNECTED -> {
+                status.connection(ControlStatus.Connection.CONNECTED);
+                LOG.info("connected to {}{}", settings, state == ConnectionState.RECONNECTED ? "; re-reading the topology" : "");
+                ClusterWatcher w = watcher;
+                if (w != null) {
+                    w.hint();
+                }
+            }
+            case SUSPENDED -> {
+                status.connection(ControlStatus.Connection.SUSPENDED);
+                status.error("lost contact with " + settings + "; routing by epoch " + epoch + " until it is back");
+                LOG.warn("lost contact with {}; routing by the slot map of epoch {} until it is back", settings, epoch);
+            }
+            case LOST -> {
+                status.connection(ControlStatus.Connection.LOST);
+                status.error("ZooKeeper session lost (" + settings + "); routing by epoch " + epoch + ", reconnecting");
+                LOG.warn("ZooKeeper session lost; routing by epoch {}; the registration comes back with the connection", epoch);
+            }
+            case READ_ONLY -> status.connection(ControlStatus.Connection.SUSPENDED);
+            default -> {
+            }
+        }
+    }
+
+    /** Deregisters (the ephemeral node goes at once, not after the session timeout) and disconnects. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (registration != null) {
+            try {
+                registration.close();
+            } catch (Exception e) {
+                LOG.warn("cannot remove the registration: {}", e.toString());
+            }
+        }
+        control.shutdownNow();
+        client.close();
+        status.connection(ControlStatus.Connection.CLOSED);
+    }
+}

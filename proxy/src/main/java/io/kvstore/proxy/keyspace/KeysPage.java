@@ -1,0 +1,179 @@
+package io.kvstore.proxy.keyspace;
+
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.split.GroupSender;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * {@code KEYS pattern [PIVOT key] [LIMIT count] [DESC] [WITHVALUES]}: keys matching pattern in byte
+ * order across all groups, strictly after PIVOT (before it with DESC), at most LIMIT of them,
+ * each followed by its value (GET semantics: nil for a key that is not a string) with WITHVALUES.
+ * Confined to the client's event loop.
+ *
+ * <p>Every group is walked with SCAN in batches; only the best LIMIT keys seen so far are kept,
+ * so memory is bounded by LIMIT and one batch per group, not by the keyspace. Keys changed during
+ * the walk follow SCAN's guarantees.
+ */
+public final class KeysPage implements GroupScan.Listener {
+
+    /** The parsed options; {@code limit} is {@code Long.MAX_VALUE} when none was given. */
+    public record Options(byte[] pattern, byte[] pivot, long limit, boolean desc, boolean withValues) {
+    }
+
+    private static final Comparator<byte[]> BYTE_ORDER = Arrays::compareUnsigned;
+
+    private final Options options;
+    private final SlotMap map;
+    private final GroupSender sender;
+    private final ByteBufAllocator alloc;
+    private final ReplySink target;
+    private final TreeSet<byte[]> best;
+    private int running;
+    private String error;
+
+    private KeysPage(Options options, SlotMap map, GroupSender sender, ByteBufAllocator alloc, ReplySink target) {
+        this.options = options;
+        this.map = map;
+        this.sender = sender;
+        this.alloc = alloc;
+        this.target = target;
+        this.best = new TreeSet<>(options.desc() ? BYTE_ORDER.reversed() : BYTE_ORDER);
+        this.running = map.groups().size();
+    }
+
+    public static void start(Options options, SlotMap map, GroupSender sender, ByteBufAllocator alloc, ReplySink target) {
+        KeysPage page = new KeysPage(options, map, sender, alloc, target);
+        for (int g = 0; g < map.groups().size(); g++) {
+            new GroupScan(g, options.pattern(), sender, alloc, page).next();
+        }
+    }
+
+    @Override
+    public void batch(GroupScan scan, List<byte[]> keys) {
+        if (error != null) {
+            finished();
+            return;
+        }
+        for (byte[] key : keys) {
+            if (options.pivot() != null && best.comparator().compare(key, options.pivot()) <= 0) {
+                continue;
+            }
+            best.add(key);
+            if (best.size() > options.limit()) {
+                best.pollLast();
+            }
+        }
+        scan.next();
+    }
+
+    @Override
+    public void failed(String message) {
+        if (error == null) {
+            error = message;
+        }
+        finished();
+    }
+
+    @Override
+    public void finished() {
+        if (--running > 0) {
+            return;
+        }
+        if (error != null) {
+            target.onReply(Replies.error(alloc, error));
+        } else if (!options.withValues() || best.isEmpty()) {
+            ByteBuf out = alloc.buffer();
+            Replies.writeLength(out, '*', best.size());
+            best.forEach(k -> Replies.writeBulk(out, k));
+            target.onReply(out);
+        } else {
+            fetchValues(new ArrayList<>(best));
+        }
+    }
+
+    /** One MGET per group for the chosen keys, then key, value pairs in order. */
+    private void fetchValues(List<byte[]> keys) {
+        int groups = map.groups().size();
+        List<List<Integer>> perGroup = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            perGroup.add(new ArrayList<>());
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            perGroup.get(map.groupIndex(SlotHash.slot(keys.get(i)))).add(i);
+        }
+        byte[][] values = new byte[keys.size()][];
+        int[] outstanding = {0};
+        String[] failure = {null};
+        for (int g = 0; g < groups; g++) {
+            if (!perGroup.get(g).isEmpty()) {
+                outstanding[0]++;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            List<Integer> indexes = perGroup.get(g);
+            if (indexes.isEmpty()) {
+                continue;
+            }
+            ByteBuf mget = alloc.buffer();
+            Replies.writeLength(mget, '*', indexes.size() + 1L);
+            Replies.writeBulk(mget, GroupScan.bytes("MGET"));
+            indexes.forEach(i -> Replies.writeBulk(mget, keys.get(i)));
+            sender.send(g, mget, new ReplySink() {
+                @Override
+                public void onReply(ByteBuf reply) {
+                    try {
+                        if (ReplyReader.type(reply) != '*') {
+                            failure[0] = ReplyReader.line(reply, reply.readerIndex());
+                        } else {
+                            int at = ReplyReader.afterLine(reply, reply.readerIndex());
+                            for (int i : indexes) {
+                                values[i] = ReplyReader.bulk(reply, at);
+                                at = ReplyReader.end(reply, at);
+                            }
+                        }
+                    } finally {
+                        reply.release();
+                    }
+                    done();
+                }
+
+                @Override
+                public void onFailure(String message) {
+                    failure[0] = message;
+                    done();
+                }
+
+                private void done() {
+                    if (--outstanding[0] > 0) {
+                        return;
+                    }
+                    if (failure[0] != null) {
+                        target.onReply(Replies.error(alloc, failure[0]));
+                        return;
+                    }
+                    ByteBuf out = alloc.buffer();
+                    Replies.writeLength(out, '*', keys.size() * 2L);
+                    for (int i = 0; i < keys.size(); i++) {
+                        Replies.writeBulk(out, keys.get(i));
+                        if (values[i] == null) {
+                            out.writeBytes("$-1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        } else {
+                            Replies.writeBulk(out, values[i]);
+                        }
+                    }
+                    target.onReply(out);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.kvstore.proxy.session;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The connected clients of one proxy, for CLIENT LIST and CLIENT KILL. Thread-safe: sessions add
+ * and remove themselves from their own loops, any loop may list them. What a listing shows of
+ * another loop's session is read without locks and may be a moment old, which is all a listing
+ * promises.
+ */
+public final class ClientRegistry {
+
+    private final ConcurrentHashMap<Long, ClientSession> sessions = new ConcurrentHashMap<>();
+
+    void add(ClientSession session) {
+        sessions.put(session.id(), session);
+    }
+
+    void remove(ClientSession session) {
+        sessions.remove(session.id());
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    Collection<ClientSession> all() {
+        return sessions.values();
+    }
+}

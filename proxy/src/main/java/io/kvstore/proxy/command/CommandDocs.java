@@ -1,0 +1,87 @@
+package io.kvstore.proxy.command;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Renders {@code doc/commands.md} and {@code doc/not-support-redis-cmd.md} from the command table,
+ * so the documents cannot drift from what the proxy does (a test compares them). Run with the
+ * repository's doc directory as argument to rewrite them. Stateless.
+ */
+public final class CommandDocs {
+
+    private CommandDocs() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "doc");
+        CommandTable table = CommandTable.load();
+        Files.writeString(dir.resolve("commands.md"), commands(table), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("not-support-redis-cmd.md"), refused(table), StandardCharsets.UTF_8);
+    }
+
+    static String commands(CommandTable table) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Command support\n\n")
+           .append("Generated from `proxy/src/main/resources/io/kvstore/proxy/command/commands.tsv` by\n")
+           .append("`io.kvstore.proxy.command.CommandDocs`; `CommandDocsTest` fails when this file is stale.\n\n")
+           .append("How kvstore runs each command of Redis 7:\n\n");
+        for (CommandKind kind : CommandKind.values()) {
+            out.append("- **").append(kind).append("**: ").append(describe(kind)).append('\n');
+        }
+        out.append("\nKeys of different groups in a command that needs one group get\n")
+           .append("`-CROSSSLOT Keys in request don't hash to the same slot`. Put the keys in one slot with a\n")
+           .append("hash tag: only the part inside the first `{...}` is hashed, so `{user1}:name` and\n")
+           .append("`{user1}:mail` always live together.\n\n")
+           .append("| command | arity | kind | merge | note |\n|---|---|---|---|---|\n");
+        for (CommandSpec s : sorted(table)) {
+            out.append("| `").append(s.displayName()).append("` | ").append(s.arity()).append(" | ").append(s.kind())
+               .append(" | ").append(s.merge() == null ? "" : s.merge().name()).append(" | ")
+               .append(s.reason().replace("|", "\\|")).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    static String refused(CommandTable table) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Commands kvstore refuses\n\n")
+           .append("Generated from the command table like `commands.md`. Each is answered with\n")
+           .append("`-ERR command '<name>' is not supported by kvstore proxy: <reason>`.\n\n")
+           .append("| command | reason |\n|---|---|\n");
+        for (CommandSpec s : sorted(table)) {
+            if (s.kind() == CommandKind.REFUSED) {
+                out.append("| `").append(s.displayName()).append("` | ").append(s.reason().replace("|", "\\|")).append(" |\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static List<CommandSpec> sorted(CommandTable table) {
+        return table.all().stream().sorted(Comparator.comparing(CommandSpec::name)).toList();
+    }
+
+    private static String describe(CommandKind kind) {
+        return switch (kind) {
+            case SINGLE -> "one key; sent as is to the group owning the key's slot.";
+            case SAME_GROUP -> "several keys at fixed positions; run when all live in one group, else -CROSSSLOT.";
+            case SPLIT_MGET -> "split into one MGET per group; values merged back in key order.";
+            case SPLIT_MSET -> "split into one MSET per group; OK when every group said OK.";
+            case SPLIT_SUM -> "split per group; the integer replies are summed.";
+            case MOVABLE_KEYS -> "keys found by the command's own rule (numkeys, STORE, STREAMS); all must live in one group. "
+                    + "Scripts with numkeys 0 run on the first group.";
+            case FAN_OUT -> "sent to every group; replies merged as the merge column says.";
+            case ANY_SHARD -> "no key; answered by the first group.";
+            case KEYSPACE -> "kvstore extension walking every group with SCAN (PDEL).";
+            case LOCAL -> "answered by the proxy (connection state, proxy settings, COMMAND from the table).";
+            case TRANSACTION -> "MULTI/EXEC: queued in the proxy, run on the client's own connection to the group of its keys.";
+            case BLOCKING -> "run on the client's own connection to the group of its keys, so shared pipelines never stall.";
+            case PUBSUB -> "channels live on the group of their slot; patterns are subscribed on every group.";
+            case CONTAINER -> "decided by the subcommand.";
+            case REFUSED -> "refused with an error; see not-support-redis-cmd.md.";
+        };
+    }
+}

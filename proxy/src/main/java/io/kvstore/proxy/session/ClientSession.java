@@ -52,7 +52,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private volatile String name;
     private final long createdMillis = System.currentTimeMillis();
     private long lastCommandMillis = createdMillis;
-    private String lastCommand = "NULL";
+    private String lastCommand = "NULL"; // set by the dispatcher from the spec: no String made per request
     private ReplyMode replyMode = ReplyMode.ON;
 
     /** CLIENT REPLY: whether replies are sent. */
@@ -171,7 +171,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
             lastCommandMillis = System.currentTimeMillis();
-            lastCommand = request.argCount() > 0 ? request.argString(0).toLowerCase(java.util.Locale.ROOT) : "";
             dispatcher.dispatch(this, request, pending);
         } else if (msg instanceof ProtocolError error) {
             LOG.info("client {} ({}): protocol error: {}", id, channel.remoteAddress(), error.message());
@@ -271,6 +270,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         while ((p = queue.pollFirst()) != null) {
             p.discard();
         }
+    }
+
+    void lastCommand(String name) {
+        lastCommand = name;
     }
 
     void replyMode(ReplyMode mode) {

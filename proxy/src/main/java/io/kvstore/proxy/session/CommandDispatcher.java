@@ -53,6 +53,7 @@ public final class CommandDispatcher {
         if (spec == null) {
             return;
         }
+        session.lastCommand(spec.name());
         if (session.subscribed() && !allowedWhileSubscribed(spec)) {
             reject(request, pending, "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");

@@ -42,6 +42,9 @@ public final class CommandTable {
         this.names = new byte[capacity][];
         this.mask = capacity - 1;
         for (CommandSpec s : map.values()) {
+            if (s.name().indexOf('|') >= 0) {
+                continue; // "container|sub" is not a name a client can send; subcommand() finds it
+            }
             byte[] name = s.name().getBytes(StandardCharsets.US_ASCII);
             int i = hash(name, 0, name.length) & mask;
             while (slots[i] != null) {

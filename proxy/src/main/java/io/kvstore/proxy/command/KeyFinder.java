@@ -10,8 +10,23 @@ public final class KeyFinder {
 
     /** Thrown with a Redis-style error when the arguments do not say where the keys are. */
     public static final class BadKeysException extends RuntimeException {
+        private final boolean answerHere;
+
         BadKeysException(String message) {
+            this(message, false);
+        }
+
+        BadKeysException(String message, boolean answerHere) {
             super(message, null, false, false);
+            this.answerHere = answerHere;
+        }
+
+        /**
+         * True when the proxy must refuse the command itself (it would run wrongly across groups);
+         * false when the arguments are malformed and Redis refuses it anyway, in its own words.
+         */
+        public boolean answerHere() {
+            return answerHere;
         }
     }
 
@@ -34,7 +49,8 @@ public final class KeyFinder {
             case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(base, counted(request, base, 2, 3));
             case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, base, 1, 2);
             case "blmpop", "bzmpop" -> counted(request, base, 2, 3);
-            case "sort", "sort_ro", "georadius", "georadiusbymember" -> withStore(request, base);
+            case "sort", "sort_ro" -> sort(request, base);
+            case "georadius", "georadiusbymember" -> withStore(request, base);
             case "xread", "xreadgroup" -> streams(request, base);
             default -> fixed(spec, argc, base);
         };
@@ -92,6 +108,40 @@ public final class KeyFinder {
             }
         }
         return new int[] {base + 1};
+    }
+
+    /**
+     * SORT key [BY pattern] [GET pattern ...] [STORE dest]: the key, the destination, and every
+     * pattern, which names keys too. A pattern with {@code *} outside a hash tag may name keys of
+     * any group and is refused, as Redis Cluster does; a tagged one counts as a key in its tag's slot.
+     */
+    private static int[] sort(Request request, int base) {
+        int[] keys = new int[request.argCount()];
+        int n = 0;
+        keys[n++] = base + 1;
+        for (int i = base + 2; i < request.argCount() - 1; i++) {
+            boolean by = request.argIs(i, "BY");
+            boolean get = request.argIs(i, "GET");
+            if (request.argIs(i, "STORE")) {
+                keys[n++] = ++i;
+            } else if (by || get) {
+                String pattern = request.argString(++i);
+                if ((get && pattern.equals("#")) || (by && pattern.equalsIgnoreCase("nosort"))) {
+                    continue;
+                }
+                int open = pattern.indexOf('{');
+                int close = open < 0 ? -1 : pattern.indexOf('}', open + 1);
+                boolean tagged = close > open + 1 && pattern.substring(open + 1, close).indexOf('*') < 0;
+                if (pattern.indexOf('*') >= 0 && !tagged) {
+                    throw new BadKeysException("ERR " + (by ? "BY" : "GET") + " option of SORT denied in Cluster mode when "
+                            + "keys formed by the pattern may be in different slots.", true);
+                }
+                keys[n++] = i;
+            } else if (request.argIs(i, "LIMIT")) {
+                i += 2;
+            }
+        }
+        return java.util.Arrays.copyOf(keys, n);
     }
 
     /** XREAD ... STREAMS k1 k2 ... id1 id2: the first half of what follows STREAMS. */

@@ -47,7 +47,7 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                         long missing = lf + 1 + n + 2 - (long) in.writerIndex();
                         if (missing > 0) {
                             if (missing > PRESIZE_THRESHOLD) {
-                                in.ensureWritable((int) Math.min(missing, Integer.MAX_VALUE - 8));
+                                in.ensureWritable((int) Math.min(missing, Integer.MAX_VALUE - 8), false); // a hint only
                             }
                             return;
                         }
@@ -59,8 +59,11 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                 case '*', '~', '>', '%', '|' -> {
                     n = length(in, at, lf);
                     pos = lf + 1 - start;
-                    if (type == '%' || type == '|') {
+                    if (type == '%') {
                         n *= 2;
+                    } else if (type == '|') {
+                        // An attribute belongs to the value it annotates: its n pairs, then that value.
+                        n = n * 2 + 1;
                     }
                     if (n > 0) {
                         push(n);

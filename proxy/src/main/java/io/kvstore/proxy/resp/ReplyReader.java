@@ -51,8 +51,10 @@ public final class ReplyReader {
             }
             case '*', '~', '>', '%', '|' -> {
                 long n = number(reply, at);
-                if (type == '%' || type == '|') {
+                if (type == '%') {
                     n *= 2;
+                } else if (type == '|') {
+                    n = n * 2 + 1; // the attribute's pairs, then the value it annotates
                 }
                 for (long i = 0; i < n; i++) {
                     next = end(reply, next);

@@ -98,7 +98,7 @@ public final class RequestFramer extends ByteToMessageDecoder {
             long missing = data + len + 2 - (long) in.writerIndex();
             if (missing > 0) {
                 if (missing > PRESIZE_THRESHOLD) {
-                    in.ensureWritable((int) missing);
+                    in.ensureWritable((int) missing, false); // a hint only: never fails on a buffer that cannot grow
                 }
                 return null;
             }

@@ -86,7 +86,13 @@ public final class CommandDispatcher {
                         + "' is not supported by kvstore proxy yet");
             }
         } catch (KeyFinder.BadKeysException e) {
-            reject(request, pending, e.getMessage());
+            if (e.answerHere()) {
+                reject(request, pending, e.getMessage());
+            } else {
+                // The arguments do not say where the keys are; Redis refuses such a command without
+                // running it, with its own words, so let one group answer.
+                forward(session, request, pending, map, 0);
+            }
         }
     }
 
@@ -145,8 +151,11 @@ public final class CommandDispatcher {
             keysPage(session, request, pending, map);
             return;
         }
-        Merger merger = spec.merge() == MergeKind.INFO ? new InfoMerger(() -> proxy.infoSection(request.argCount() == 1 ? "default"
-                : request.argString(1))) : Merges.of(spec.merge());
+        Merger merger = Merges.of(spec.merge() == MergeKind.INFO ? MergeKind.FIRST : spec.merge());
+        if (spec.merge() == MergeKind.INFO) {
+            String section = request.argCount() == 1 ? "default" : request.argString(1); // read now: the request goes out
+            merger = new InfoMerger(() -> proxy.infoSection(section));
+        }
         Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
     }
 
@@ -239,7 +248,6 @@ public final class CommandDispatcher {
             }
             case "watch" -> {
                 if (tx.inMulti()) {
-                    tx.abort();
                     reject(request, pending, "ERR WATCH inside MULTI is not allowed");
                     return;
                 }
@@ -309,7 +317,17 @@ public final class CommandDispatcher {
             return;
         }
         SlotMap map = proxy.cluster().map();
-        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        int group;
+        try {
+            group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        } catch (KeyFinder.BadKeysException e) {
+            if (e.answerHere()) {
+                tx.abort();
+                reject(request, pending, e.getMessage());
+                return;
+            }
+            group = NO_KEYS; // Redis will refuse it inside EXEC, in its own words
+        }
         if (group == CROSS || !tx.bind(group)) {
             tx.abort();
             reject(request, pending, CROSSSLOT);
@@ -355,7 +373,8 @@ public final class CommandDispatcher {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < request.argCount() && args.length() < 128; i++) {
             String a = request.argString(i);
-            args.append('\'').append(a, 0, Math.min(a.length(), 128 - args.length())).append("' ");
+            int room = 128 - args.length(); // measured before the quote, as Redis's "'%.*s' " does
+            args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
         }
         return "ERR unknown command '" + clip(request.argString(0)) + "', with args beginning with: " + args;
     }

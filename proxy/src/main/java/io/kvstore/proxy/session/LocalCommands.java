@@ -39,7 +39,8 @@ final class LocalCommands {
         ByteBuf reply;
         try {
             reply = switch (spec.name()) {
-                case "ping" -> session.subscribed() ? PubSub.pong(alloc, request)
+                case "ping" -> request.argCount() > 2 ? Replies.error(alloc, "ERR wrong number of arguments for 'ping' command")
+                        : session.subscribed() ? PubSub.pong(alloc, request)
                         : request.argCount() == 1 ? Replies.pong() : Replies.bulk(alloc, request.argBytes(1));
                 case "echo" -> Replies.bulk(alloc, request.argBytes(1));
                 case "quit" -> {
@@ -56,7 +57,9 @@ final class LocalCommands {
                 case "client|setname" -> setName(session, alloc, request.argString(2));
                 case "client|getname" -> session.name() == null ? Replies.nullBulk() : Replies.bulk(alloc, session.name());
                 case "client|id" -> Replies.integer(alloc, session.id());
-                case "client|setinfo", "client|no-evict", "client|no-touch" -> Replies.ok();
+                case "client|setinfo" -> Replies.ok();
+                case "client|no-evict", "client|no-touch" -> request.argIs(2, "ON") || request.argIs(2, "OFF")
+                        ? Replies.ok() : Replies.error(alloc, "ERR syntax error");
                 case "client|info" -> Replies.bulk(alloc, session.describe() + "\n");
                 case "client|list" -> clientList(alloc, request);
                 case "client|kill" -> clientKill(session, alloc, request);
@@ -246,11 +249,15 @@ final class LocalCommands {
         if (words > 2) {
             return Replies.error(alloc, "ERR syntax error");
         }
-        if (proxy.password() == null) {
-            return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the default user. "
-                    + "Are you sure your configuration is correct?");
-        }
         boolean userOk = words == 1 || request.argString(at).equals("default");
+        if (proxy.password() == null) {
+            // Like a Redis whose default user has no password: any password for it is accepted.
+            if (words == 1) {
+                return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the default user. "
+                        + "Are you sure your configuration is correct?");
+            }
+            return userOk ? Replies.ok() : Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
+        }
         byte[] given = request.argBytes(at + words - 1);
         boolean ok = userOk && MessageDigest.isEqual(given, proxy.password().getBytes(StandardCharsets.UTF_8));
         session.authenticated(ok);

@@ -84,8 +84,7 @@ public final class ProxyContext {
                 + "proxy_total_commands_processed:" + totalCommands.sum() + "\r\n"
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
-                + extraInfo.get()
-                + "\r\n";
+                + extraInfo.get();
     }
 
     /** Lines added to the {@code # Proxy} section by other parts (the ZooKeeper control plane). */

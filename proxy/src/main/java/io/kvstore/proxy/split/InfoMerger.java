@@ -55,10 +55,10 @@ public final class InfoMerger implements Merger {
                 out.append(line).append("\r\n");
             }
         }
-        if (out.length() > 0 && !out.toString().endsWith("\r\n\r\n")) {
-            out.append("\r\n");
+        String proxy = proxySection.get();
+        if (!proxy.isEmpty()) {
+            out.append(out.length() > 0 ? "\r\n" : "").append(proxy); // sections are separated by one blank line
         }
-        out.append(proxySection.get());
         return Replies.bulk(alloc, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 

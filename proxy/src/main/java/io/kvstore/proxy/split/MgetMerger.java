@@ -42,12 +42,17 @@ final class MgetMerger implements Merger {
             size += r.readableBytes();
         }
         ByteBuf out = alloc.buffer(size);
-        Replies.writeLength(out, '*', fragment.length);
-        for (int k = 0; k < fragment.length; k++) {
-            int f = fragment[k];
-            int from = starts[f][position[k]];
-            out.writeBytes(replies[f], from, starts[f][position[k] + 1] - from);
+        try {
+            Replies.writeLength(out, '*', fragment.length);
+            for (int k = 0; k < fragment.length; k++) {
+                int f = fragment[k];
+                int from = starts[f][position[k]];
+                out.writeBytes(replies[f], from, starts[f][position[k] + 1] - from);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.release(); // a group answered with fewer values than asked; Gather turns the throw into an error reply
+            throw e;
         }
-        return out;
     }
 }

@@ -1,0 +1,176 @@
+package io.kvstore.proxy.it.support;
+
+import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.server.ProxyOptions;
+import io.kvstore.proxy.server.ProxyServer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+
+/**
+ * N real redis-servers as shards behind a {@link ProxyServer} run in this JVM, its slots spread
+ * evenly over the shards (shard i is group {@code g<i>}). More proxies with other options can be
+ * started on the same shards with {@link #startProxy}. For integration tests; one controlling
+ * thread. {@link #close()} stops every proxy, then every server, even if some fail to stop.
+ */
+public final class ProxyCluster implements AutoCloseable {
+
+    private final List<RedisServer> shards;
+    private final SlotMap map;
+    private final List<ProxyServer> proxies = new ArrayList<>();
+    private final ProxyServer proxy;
+
+    private ProxyCluster(List<RedisServer> shards, SlotMap map) {
+        this.shards = shards;
+        this.map = map;
+        this.proxy = startProxy(UnaryOperator.identity());
+    }
+
+    /** {@code shards} servers and a proxy with default options and two worker threads. */
+    public static ProxyCluster start(int shards) {
+        List<RedisServer> servers = new ArrayList<>();
+        try {
+            List<Group> groups = new ArrayList<>();
+            for (int i = 0; i < shards; i++) {
+                RedisServer s = RedisServer.start();
+                servers.add(s);
+                groups.add(Group.of("g" + i, HostPort.parse(s.address())));
+            }
+            return new ProxyCluster(servers, SlotMap.evenlySpread(1, groups));
+        } catch (RuntimeException | Error e) {
+            servers.forEach(RedisServer::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Options every proxy of this fixture starts from: port 0 (a free port) on 127.0.0.1, two
+     * workers. Until {@link HostPort} accepts port 0 (see {@code ListenPortZeroIntegrationTest})
+     * this throws, and {@link #startProxy} falls back to probing a free port itself.
+     */
+    public static ProxyOptions baseOptions() {
+        return ProxyOptions.on(HostPort.parse("127.0.0.1:0")).withThreads(2);
+    }
+
+    /** Starts another proxy over the same shards with {@code customize(baseOptions())}; closed with the cluster. */
+    public ProxyServer startProxy(UnaryOperator<ProxyOptions> customize) {
+        ProxyServer p = startProxy(map, customize);
+        proxies.add(p);
+        return p;
+    }
+
+    /** A proxy over {@code map} on a free 127.0.0.1 port; the caller closes it. */
+    public static ProxyServer startProxy(SlotMap map, UnaryOperator<ProxyOptions> customize) {
+        ProxyOptions base;
+        try {
+            base = baseOptions();
+        } catch (IllegalArgumentException portZeroRefused) {
+            base = null;
+        }
+        if (base != null) {
+            return startOrThrow(customize.apply(base), map);
+        }
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            ProxyOptions o = ProxyOptions.on(new HostPort("127.0.0.1", RedisServer.freePort())).withThreads(2);
+            try {
+                return startOrThrow(customize.apply(o), map);
+            } catch (RuntimeException e) {
+                last = e; // lost the port to someone else between probing and binding
+            }
+        }
+        throw new IllegalStateException("could not start a proxy on a free port", last);
+    }
+
+    private static ProxyServer startOrThrow(ProxyOptions options, SlotMap map) {
+        try {
+            return ProxyServer.start(options, map);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the proxy", e);
+        } catch (Exception e) { // a bind failure arrives as a checked exception thrown sneakily by Netty
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("proxy did not start: " + e, e);
+        }
+    }
+
+    /** The proxy started with the cluster. */
+    public ProxyServer proxy() {
+        return proxy;
+    }
+
+    public int port() {
+        return proxy.port();
+    }
+
+    public SlotMap map() {
+        return map;
+    }
+
+    public List<RedisServer> shards() {
+        return shards;
+    }
+
+    public RedisServer shard(int i) {
+        return shards.get(i);
+    }
+
+    /** A new Jedis client of the main proxy with generous timeouts; the caller closes it. */
+    public Jedis client() {
+        return client(port());
+    }
+
+    public static Jedis client(int port) {
+        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(5_000).socketTimeoutMillis(60_000).build());
+    }
+
+    /** Index of the shard that owns {@code key}, by the slot map the proxy routes with. */
+    public int shardOf(String key) {
+        return map.groupIndex(SlotHash.slot(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** {@code count} distinct keys {@code prefix<n>} that all live on shard {@code shard}. */
+    public List<String> keysOn(int shard, String prefix, int count) {
+        List<String> keys = new ArrayList<>(count);
+        for (int n = 0; keys.size() < count; n++) {
+            String k = prefix + n;
+            if (shardOf(k) == shard) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /** FLUSHALL straight on every running shard. */
+    public void flushAll() {
+        shards.stream().filter(RedisServer::isRunning).forEach(RedisServer::flushAll);
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (ProxyServer p : proxies) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (RedisServer s : shards) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

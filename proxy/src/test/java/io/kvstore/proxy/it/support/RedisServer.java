@@ -1,0 +1,265 @@
+package io.kvstore.proxy.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real {@code redis-server} process on a free 127.0.0.1 port, with its own temporary
+ * directory, no persistence and DEBUG enabled (for {@code DEBUG SLEEP} in tests). For
+ * integration tests only; one controlling thread.
+ *
+ * <p>Every process started here is also registered with a JVM shutdown hook that SIGKILLs it,
+ * so a test run that dies half-way leaves no redis-server behind. {@link #close()} stops the
+ * process and removes the directory.
+ *
+ * <p>Running the shards in Docker (Testcontainers, when {@code KVSTORE_TEST_DOCKER=1}) is not
+ * implemented: Testcontainers is not a dependency and the build machines have no Docker. The
+ * binary is taken from {@code KVSTORE_REDIS_SERVER} or else {@code redis-server} on the PATH.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final String HOST = "127.0.0.1";
+    private static final int START_ATTEMPTS = 8;
+    private static final long READY_TIMEOUT_MILLIS = 15_000;
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "redis-server-reaper"));
+    }
+
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private RedisServer(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Starts a redis-server on a free port; retries on another port when it loses a bind race. */
+    public static RedisServer start() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("kvstore-it-redis-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+            int port = freePort();
+            try {
+                Process p = launch(dir, port);
+                return new RedisServer(dir, port, p);
+            } catch (IllegalStateException e) {
+                last = e; // most likely the port was taken between probing and binding
+            }
+        }
+        deleteTree(dir);
+        throw new IllegalStateException("could not start redis-server after " + START_ATTEMPTS + " attempts", last);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public String address() {
+        return HOST + ":" + port;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** A new client connected straight to this server (bypassing the proxy); the caller closes it. */
+    public Jedis client() {
+        return new Jedis(HOST, port, DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(5_000).socketTimeoutMillis(30_000).build());
+    }
+
+    /** Removes all keys, straight on the server. */
+    public void flushAll() {
+        try (Jedis j = client()) {
+            j.flushAll();
+        }
+    }
+
+    public long dbSize() {
+        try (Jedis j = client()) {
+            return j.dbSize();
+        }
+    }
+
+    /** SIGKILL: the server dies at once, as in a crash; its connections are reset. */
+    public void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroyForcibly(); // SIGKILL on Unix
+        awaitExit(p);
+        LIVE.remove(p);
+        process = null;
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited in a bounded time. */
+    public void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        awaitExit(p);
+        LIVE.remove(p);
+        process = null;
+    }
+
+    /** Starts the server again on the same port (with an empty dataset); stops it first if it runs. */
+    public void restart() {
+        stop();
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+            try {
+                process = launch(dir, port);
+                return;
+            } catch (IllegalStateException e) {
+                last = e;
+                sleep(250); // the old socket may linger for a moment
+            }
+        }
+        throw new IllegalStateException("could not restart redis-server on port " + port, last);
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server " + address();
+    }
+
+    private static Process launch(Path dir, int port) {
+        String binary = System.getenv().getOrDefault("KVSTORE_REDIS_SERVER", "redis-server");
+        List<String> cmd = new ArrayList<>(List.of(binary,
+                "--port", Integer.toString(port),
+                "--bind", HOST,
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--dir", dir.toString(),
+                "--enable-debug-command", "yes",
+                "--loglevel", "notice"));
+        Path log = dir.resolve("redis-" + port + ".log");
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + binary + " (is redis-server installed?)", e);
+        }
+        LIVE.add(p);
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (!p.isAlive()) {
+                LIVE.remove(p);
+                throw new IllegalStateException("redis-server on port " + port + " exited with " + p.exitValue()
+                        + ": " + tail(log));
+            }
+            if (answersPing(port)) {
+                return p;
+            }
+            sleep(20);
+        }
+        p.destroyForcibly();
+        awaitExit(p);
+        LIVE.remove(p);
+        throw new IllegalStateException("redis-server on port " + port + " did not answer PING: " + tail(log));
+    }
+
+    private static boolean answersPing(int port) {
+        try (Jedis j = new Jedis(HOST, port, DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(500).socketTimeoutMillis(1_000).build())) {
+            return "PONG".equals(j.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A port nobody listens on right now; the caller may still lose it to a race, hence the retries. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void awaitExit(Process p) {
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: it is a temporary directory
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

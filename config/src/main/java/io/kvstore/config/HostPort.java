@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A TCP endpoint, {@code host:port}. Immutable value; any thread.
  *
- * <p>Invariant: host is non-empty, port is in 1..65535.
+ * <p>Invariant: host is non-empty, port is in 0..65535; port 0 only makes sense for a listening
+ * address, where it asks the system for any free port (tests use it).
  */
 public record HostPort(String host, int port) {
 
@@ -16,7 +17,7 @@ public record HostPort(String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("empty host");
         }
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
     }

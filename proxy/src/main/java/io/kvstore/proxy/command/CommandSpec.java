@@ -26,6 +26,15 @@ public record CommandSpec(String name, int arity, String flags, int firstKey, in
         return lastKey >= 0 ? lastKey : argc + lastKey;
     }
 
+    /**
+     * Whether the row is kvstore's own rather than Redis 7.0's: an extension (PDEL) or a
+     * subcommand of a later Redis that clients send on connect (CLIENT SETINFO). Marked by the
+     * {@code kvstore} flag in the table.
+     */
+    public boolean kvstoreOnly() {
+        return ("," + flags + ",").contains(",kvstore,");
+    }
+
     /** The name Redis shows in errors: the container's name for a subcommand. */
     public String displayName() {
         return name.replace('|', ' ');

@@ -116,7 +116,7 @@ public final class CommandTable {
     public int topLevelCount() {
         int n = 0;
         for (CommandSpec s : byName.values()) {
-            if (s.name().indexOf('|') < 0 && s.kind() != CommandKind.KEYSPACE) {
+            if (s.name().indexOf('|') < 0 && !s.kvstoreOnly()) {
                 n++;
             }
         }

@@ -46,6 +46,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private Channel channel;
     private boolean closed;
+    private boolean quitting;
     private boolean readPaused;
     private boolean inFlushBatch;
     private boolean authenticated;
@@ -156,7 +157,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closed) {
+        if (closed || quitting) { // nothing after QUIT runs, as in Redis
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -318,6 +319,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Closes the connection after the replies queued so far (QUIT). */
     void quitAfter(PendingReply pending) {
+        quitting = true;
         pending.closeAfterReply();
     }
 }

@@ -93,8 +93,12 @@ final class ClusterWatcher implements Closeable {
             problem("cluster " + cluster + " no longer exists in ZooKeeper; still routing by epoch " + applied);
             return;
         } catch (StoreException e) {
-            // unreachable: the connection listener reports it, and the reconnect brings a new hint
-            LOG.debug("cannot read the topology now: {}", e.getMessage());
+            if (client.getZookeeperClient().isConnected()) {
+                problem("cannot read the topology: " + e.getMessage() + "; still routing by epoch " + applied);
+            } else {
+                // disconnected: the connection listener reports it, and the reconnect brings a new hint
+                LOG.debug("cannot read the topology now: {}", e.getMessage());
+            }
             return;
         }
         Topology topology;

@@ -47,7 +47,7 @@ public final class ProxyControl implements AutoCloseable {
     private final CuratorFramework client;
     private final ScheduledExecutorService control;
     private volatile boolean closed;
-    private ClusterWatcher watcher;
+    private volatile ClusterWatcher watcher;
     private Registration registration;
 
     private ProxyControl(ZkSettings settings, String cluster, BackendAuth auth) {
@@ -187,7 +187,9 @@ public final class ProxyControl implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
-        if (registration != null) {
+        if (registration != null && client.getZookeeperClient().isConnected()) {
+            // Without a connection the delete would wait out every retry; the ephemeral node
+            // goes with the session anyway.
             try {
                 registration.close();
             } catch (Exception e) {

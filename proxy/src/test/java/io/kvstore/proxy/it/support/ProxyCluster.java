@@ -49,11 +49,7 @@ public final class ProxyCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Options every proxy of this fixture starts from: port 0 (a free port) on 127.0.0.1, two
-     * workers. Until {@link HostPort} accepts port 0 (see {@code ListenPortZeroIntegrationTest})
-     * this throws, and {@link #startProxy} falls back to probing a free port itself.
-     */
+    /** Options every proxy of this fixture starts from: port 0 (any free port) on 127.0.0.1, two workers. */
     public static ProxyOptions baseOptions() {
         return ProxyOptions.on(HostPort.parse("127.0.0.1:0")).withThreads(2);
     }
@@ -65,37 +61,13 @@ public final class ProxyCluster implements AutoCloseable {
         return p;
     }
 
-    /** A proxy over {@code map} on a free 127.0.0.1 port; the caller closes it. */
+    /** A proxy over {@code map} with {@code customize(baseOptions())}; the caller closes it. */
     public static ProxyServer startProxy(SlotMap map, UnaryOperator<ProxyOptions> customize) {
-        ProxyOptions base;
         try {
-            base = baseOptions();
-        } catch (IllegalArgumentException portZeroRefused) {
-            base = null;
-        }
-        if (base != null) {
-            return startOrThrow(customize.apply(base), map);
-        }
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < 8; attempt++) {
-            ProxyOptions o = ProxyOptions.on(new HostPort("127.0.0.1", RedisServer.freePort())).withThreads(2);
-            try {
-                return startOrThrow(customize.apply(o), map);
-            } catch (RuntimeException e) {
-                last = e; // lost the port to someone else between probing and binding
-            }
-        }
-        throw new IllegalStateException("could not start a proxy on a free port", last);
-    }
-
-    private static ProxyServer startOrThrow(ProxyOptions options, SlotMap map) {
-        try {
-            return ProxyServer.start(options, map);
+            return ProxyServer.start(customize.apply(baseOptions()), map);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the proxy", e);
-        } catch (Exception e) { // a bind failure arrives as a checked exception thrown sneakily by Netty
-            throw e instanceof RuntimeException r ? r : new IllegalStateException("proxy did not start: " + e, e);
         }
     }
 

@@ -220,7 +220,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** A port nobody listens on right now; the caller may still lose it to a race, hence the retries. */
-    static int freePort() {
+    private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             s.setReuseAddress(true);
             return s.getLocalPort();

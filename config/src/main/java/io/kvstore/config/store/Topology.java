@@ -1,0 +1,304 @@
+package io.kvstore.config.store;
+
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a proxy needs to route for one cluster, as kept in its one ZooKeeper node: the
+ * cluster's mode, its groups with their state, and which group owns each slot, at one epoch.
+ * Immutable: a change is a new instance with the next epoch; any thread.
+ *
+ * <p>Invariants: the cluster name and group ids match {@link #NAME}; there is at least one group;
+ * every slot is owned by exactly one group (the {@link SlotMap} holds that); no address appears
+ * twice, whether as a master or as a replica, in the whole cluster, and none has port 0; the
+ * epoch is at least 1.
+ * Groups are kept without credentials ({@link BackendAuth#NONE}): secrets are not stored in
+ * ZooKeeper, each proxy brings its own ({@link #slotMap(BackendAuth)}).
+ */
+public final class Topology {
+
+    /** Cluster names and group ids: letters, digits, {@code _ . -}, 1 to 64 characters, no leading dot or dash. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+
+    private final String cluster;
+    private final ClusterMode mode;
+    private final SlotMap slots;
+    private final List<GroupState> states;
+
+    private Topology(String cluster, ClusterMode mode, SlotMap slots, List<GroupState> states) {
+        this.cluster = checkName("cluster name", cluster);
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.slots = slots;
+        this.states = List.copyOf(states);
+        if (slots.epoch() < 1) {
+            throw new IllegalArgumentException("epoch must be >= 1, got " + slots.epoch());
+        }
+        if (this.states.size() != slots.groups().size()) {
+            throw new IllegalArgumentException("one state per group is needed");
+        }
+        Map<HostPort, String> seen = new HashMap<>();
+        for (Group g : slots.groups()) {
+            checkName("group id", g.id());
+            claim(seen, g.master(), "master of " + g.id());
+            for (HostPort r : g.replicas()) {
+                claim(seen, r, "replica of " + g.id());
+            }
+        }
+    }
+
+    private static void claim(Map<HostPort, String> seen, HostPort address, String role) {
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("address " + address + " (" + role + "): a redis-server needs a real port, not 0");
+        }
+        String before = seen.putIfAbsent(address, role);
+        if (before != null) {
+            throw new IllegalArgumentException("address " + address + " is listed twice: " + before + " and " + role);
+        }
+    }
+
+    /** Checks a cluster name or group id against {@link #NAME}; returns it. */
+    public static String checkName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("bad " + what + " '" + name
+                    + "': use 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+        }
+        return name;
+    }
+
+    /** A new cluster at epoch 1: groups {@code g1..gN} in the order given, slots spread evenly. */
+    public static Topology create(String cluster, ClusterMode mode, List<Group> groups) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("a cluster needs at least one group");
+        }
+        List<Group> plain = new ArrayList<>();
+        for (Group g : groups) {
+            plain.add(plain(g));
+        }
+        return new Topology(cluster, mode, SlotMap.evenlySpread(1, plain), nCopies(plain.size()));
+    }
+
+    /** A topology as read back from its parts; checks that the ranges cover every slot exactly once. */
+    public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
+                              List<GroupState> states, List<SlotRange> ranges) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("a cluster needs at least one group");
+        }
+        List<Group> plain = new ArrayList<>();
+        Map<String, Integer> index = new HashMap<>();
+        for (Group g : groups) {
+            if (index.put(g.id(), plain.size()) != null) {
+                throw new IllegalArgumentException("group id " + g.id() + " is used twice");
+            }
+            plain.add(plain(g));
+        }
+        short[] owner = new short[SlotHash.SLOTS];
+        Arrays.fill(owner, (short) -1);
+        for (SlotRange r : ranges) {
+            Integer g = index.get(r.groupId());
+            if (g == null) {
+                throw new IllegalArgumentException("slots " + r.start() + "-" + r.end() + " belong to unknown group " + r.groupId());
+            }
+            for (int s = r.start(); s <= r.end(); s++) {
+                if (owner[s] >= 0) {
+                    throw new IllegalArgumentException("slot " + s + " is assigned twice");
+                }
+                owner[s] = g.shortValue();
+            }
+        }
+        for (int s = 0; s < SlotHash.SLOTS; s++) {
+            if (owner[s] < 0) {
+                int e = s;
+                while (e + 1 < SlotHash.SLOTS && owner[e + 1] < 0) {
+                    e++;
+                }
+                throw new IllegalArgumentException("slots " + s + "-" + e + " are not assigned to any group");
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner), states);
+    }
+
+    private static Group plain(Group g) {
+        return new Group(g.id(), g.master(), g.replicas(), BackendAuth.NONE);
+    }
+
+    private static List<GroupState> nCopies(int n) {
+        List<GroupState> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(GroupState.ACTIVE);
+        }
+        return out;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public ClusterMode mode() {
+        return mode;
+    }
+
+    public long epoch() {
+        return slots.epoch();
+    }
+
+    /** The groups, in the order they were added. */
+    public List<Group> groups() {
+        return slots.groups();
+    }
+
+    public Optional<Group> group(String id) {
+        return groups().stream().filter(g -> g.id().equals(id)).findFirst();
+    }
+
+    public GroupState state(String groupId) {
+        return states.get(indexOf(groupId));
+    }
+
+    /** Every redis-server address of the cluster, masters and replicas, in group order. */
+    public Set<HostPort> addresses() {
+        Set<HostPort> out = new LinkedHashSet<>();
+        for (Group g : groups()) {
+            out.add(g.master());
+            out.addAll(g.replicas());
+        }
+        return out;
+    }
+
+    /** The slot assignment as maximal ranges, in slot order. */
+    public List<SlotRange> ranges() {
+        List<SlotRange> out = new ArrayList<>();
+        int start = 0;
+        for (int slot = 1; slot <= SlotHash.SLOTS; slot++) {
+            if (slot == SlotHash.SLOTS || slots.groupIndex(slot) != slots.groupIndex(start)) {
+                out.add(new SlotRange(start, slot - 1, slots.groupOf(start).id()));
+                start = slot;
+            }
+        }
+        return out;
+    }
+
+    /** How many slots {@code groupId} owns. */
+    public int slotCount(String groupId) {
+        int g = indexOf(groupId);
+        int n = 0;
+        for (int s = 0; s < SlotHash.SLOTS; s++) {
+            if (slots.groupIndex(s) == g) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The slot map a proxy routes by, its groups carrying {@code auth}. */
+    public SlotMap slotMap(BackendAuth auth) {
+        List<Group> withAuth = new ArrayList<>();
+        for (Group g : groups()) {
+            withAuth.add(new Group(g.id(), g.master(), g.replicas(), auth));
+        }
+        return SlotMap.of(epoch(), withAuth, slots.ownerArray());
+    }
+
+    /** An id not used by any group: {@code g<n>} with n one more than the highest in use. */
+    public String nextGroupId() {
+        int max = 0;
+        for (Group g : groups()) {
+            if (g.id().matches("g[0-9]{1,9}")) {
+                max = Math.max(max, Integer.parseInt(g.id().substring(1)));
+            }
+        }
+        return "g" + (max + 1);
+    }
+
+    /** The next epoch with {@code group} added, owning no slots yet. */
+    public Topology withGroupAdded(Group group) {
+        if (group(group.id()).isPresent()) {
+            throw new StoreException.Conflict("cluster " + cluster + " already has a group " + group.id());
+        }
+        List<Group> next = new ArrayList<>(groups());
+        next.add(plain(group));
+        List<GroupState> nextStates = new ArrayList<>(states);
+        nextStates.add(GroupState.ACTIVE);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, slots.ownerArray()), nextStates);
+    }
+
+    /** The next epoch without {@code groupId}; refused while the group owns slots. */
+    public Topology withGroupRemoved(String groupId) {
+        int g = indexOf(groupId);
+        int owned = slotCount(groupId);
+        if (owned > 0) {
+            throw new StoreException.Conflict("group " + groupId + " still owns " + owned + " slots; assign them to "
+                    + "other groups first (kvstore-admin slots assign)");
+        }
+        List<Group> next = new ArrayList<>(groups());
+        next.remove(g);
+        List<GroupState> nextStates = new ArrayList<>(states);
+        nextStates.remove(g);
+        short[] owner = slots.ownerArray();
+        for (int s = 0; s < owner.length; s++) {
+            if (owner[s] > g) {
+                owner[s]--;
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, owner), nextStates);
+    }
+
+    /** The next epoch with each range given to its group (metadata only: no data moves). */
+    public Topology withSlotsAssigned(List<SlotRange> ranges) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("no slots given");
+        }
+        short[] owner = slots.ownerArray();
+        for (SlotRange r : ranges) {
+            short g = (short) indexOf(r.groupId());
+            Arrays.fill(owner, r.start(), r.end() + 1, g);
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner), states);
+    }
+
+    /** The next epoch with one group's state changed. */
+    public Topology withGroupState(String groupId, GroupState state) {
+        List<GroupState> next = new ArrayList<>(states);
+        next.set(indexOf(groupId), state);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray()), next);
+    }
+
+    private int indexOf(String groupId) {
+        List<Group> gs = groups();
+        for (int i = 0; i < gs.size(); i++) {
+            if (gs.get(i).id().equals(groupId)) {
+                return i;
+            }
+        }
+        throw new StoreException.NotFound("cluster " + cluster + " has no group '" + groupId + "' (groups: "
+                + gs.stream().map(Group::id).toList() + ")");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Topology t && t.cluster.equals(cluster) && t.mode == mode && t.slots.equals(slots)
+                && t.states.equals(states);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cluster, mode, slots, states);
+    }
+
+    @Override
+    public String toString() {
+        return "Topology{" + cluster + ", " + mode + ", epoch=" + epoch() + ", groups=" + groups().size() + "}";
+    }
+}

@@ -1,0 +1,179 @@
+package io.kvstore.proxy.control;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import io.kvstore.config.store.ClusterMode;
+import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.ZkSettings;
+import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.proxy.server.ProxyServer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.apache.curator.test.TestingServer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * An in-process ZooKeeper (Curator's TestingServer), real redis-server processes, an admin-side
+ * {@link ClusterStore}, and proxies in this JVM that load and follow a cluster through
+ * {@link ProxyControl}. One controlling thread; {@link #close()} stops everything, proxies first.
+ */
+final class ZkFixture implements AutoCloseable {
+
+    /** A proxy and its ZooKeeper side. */
+    record Proxy(ProxyControl control, ProxyServer server) {
+        int port() {
+            return server.port();
+        }
+
+        String id() {
+            return "127.0.0.1:" + server.port();
+        }
+
+        long appliedEpoch() {
+            return server.context().cluster().map().epoch();
+        }
+    }
+
+    final TestingServer zk;
+    final List<RedisServer> redis = new ArrayList<>();
+    final List<Proxy> proxies = new ArrayList<>();
+    ClusterStore admin;
+
+    private ZkFixture(TestingServer zk) {
+        this.zk = zk;
+    }
+
+    static ZkFixture start(int redisServers) throws Exception {
+        ZkFixture f = new ZkFixture(new TestingServer());
+        try {
+            for (int i = 0; i < redisServers; i++) {
+                f.redis.add(RedisServer.start());
+            }
+            f.admin = ClusterStore.connect(f.settings());
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** Short timeouts so that outages are noticed quickly in tests. */
+    ZkSettings settings() {
+        return new ZkSettings(zk.getConnectString(), 6_000, 2_000, 1, null);
+    }
+
+    HostPort address(int redisIndex) {
+        return HostPort.parse(redis.get(redisIndex).address());
+    }
+
+    /** A cluster whose group {@code g<i+1>} is redis server i, for the first {@code groups} servers. */
+    Topology createCluster(String name, int groups) {
+        List<Group> gs = new ArrayList<>();
+        for (int i = 0; i < groups; i++) {
+            gs.add(Group.of("g" + (i + 1), address(i)));
+        }
+        return admin.create(Topology.create(name, ClusterMode.CACHE, gs)).value();
+    }
+
+    /** Starts a proxy for {@code cluster}, waits for its first map, and attaches it. */
+    Proxy startProxy(String cluster) throws InterruptedException {
+        ProxyControl control = ProxyControl.start(settings(), cluster, BackendAuth.NONE);
+        try {
+            SlotMap map = control.awaitInitialMap();
+            ProxyServer server = ProxyCluster.startProxy(map, UnaryOperator.identity());
+            server.context().extraInfo(control.status()::infoLines);
+            control.attach(server.context().cluster(), new HostPort("127.0.0.1", server.port()), "test", m -> { });
+            Proxy p = new Proxy(control, server);
+            proxies.add(p);
+            return p;
+        } catch (RuntimeException | InterruptedException e) {
+            control.close();
+            throw e;
+        }
+    }
+
+    /** Waits (bounded) until the proxy routes by {@code epoch} and its registration says so. */
+    void awaitApplied(Proxy p, String cluster, long epoch) {
+        await("proxy " + p.id() + " to apply epoch " + epoch + " (status: " + p.control().status() + ")",
+                () -> p.appliedEpoch() == epoch && p.control().status().appliedEpoch() == epoch);
+        await("registration of " + p.id() + " to show epoch " + epoch, () -> admin.proxies(cluster).stream()
+                .anyMatch(r -> r.id().equals(p.id()) && r.proxy() != null && r.proxy().appliedEpoch() == epoch));
+    }
+
+    /** Polls {@code condition} every 25 ms, at most 1200 times, and fails naming {@code what}. */
+    static void await(String what, BooleanSupplier condition) {
+        for (int i = 0; i < 1200; i++) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+        fail("gave up waiting for " + what);
+    }
+
+    /** Writes {@code k:i = v:i} for i below {@code keys} straight onto every redis-server. */
+    void mirror(int keys) {
+        for (RedisServer r : redis) {
+            try (Jedis j = r.client()) {
+                Pipeline p = j.pipelined();
+                for (int i = 0; i < keys; i++) {
+                    p.set("k:" + i, "v:" + i);
+                }
+                p.sync();
+            }
+        }
+    }
+
+    /** Index of the redis-server that owns {@code key} by {@code t}. */
+    int ownerOf(Topology t, String key) {
+        int slot = SlotHash.slot(key.getBytes(StandardCharsets.UTF_8));
+        HostPort master = t.slotMap(BackendAuth.NONE).groupOf(slot).master();
+        for (int i = 0; i < redis.size(); i++) {
+            if (address(i).equals(master)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no server for " + master);
+    }
+
+    /** Client connections a redis-server has, not counting the one asking. */
+    int clientsOf(int redisIndex) {
+        try (Jedis j = redis.get(redisIndex).client()) {
+            return (int) j.clientList().lines().filter(l -> !l.isBlank()).count() - 1;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Proxy p : proxies) {
+            try {
+                p.control().close();
+            } finally {
+                p.server().close();
+            }
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        for (RedisServer r : redis) {
+            r.close();
+        }
+        zk.close();
+    }
+}

@@ -13,18 +13,38 @@ import java.util.Objects;
  * never sees half of a change. Any thread.
  *
  * <p>Invariants: every slot is owned by exactly one group of {@link #groups()}; group ids are
- * unique; {@link #groupIndex(int)} is an index into {@link #groups()}.
+ * unique; {@link #groupIndex(int)} is an index into {@link #groups()}. A slot may also be
+ * <em>migrating</em> to another group ({@link #migrationTarget(int)}): its keys are moving there,
+ * and the proxy moves a key before touching it (see doc/resharding.md).
  */
 public final class SlotMap {
 
     private final long epoch;
     private final List<Group> groups;
     private final short[] owner;
+    private final short[] migratingTo; // null when nothing migrates; else -1 or the target group index
+    private volatile SlotMap afterMigrations;
 
     private SlotMap(long epoch, List<Group> groups, short[] owner) {
+        this(epoch, groups, owner, null);
+    }
+
+    private SlotMap(long epoch, List<Group> groups, short[] owner, short[] migratingTo) {
         this.epoch = epoch;
         this.groups = List.copyOf(groups);
         this.owner = owner;
+        this.migratingTo = migratingTo == null || allNone(migratingTo) ? null : migratingTo;
+        if (this.migratingTo != null) {
+            if (migratingTo.length != SlotHash.SLOTS) {
+                throw new IllegalArgumentException("migration array must have " + SlotHash.SLOTS + " entries");
+            }
+            for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+                short t = migratingTo[slot];
+                if (t != -1 && (t < 0 || t >= this.groups.size() || t == owner[slot])) {
+                    throw new IllegalArgumentException("slot " + slot + " migrates to a bad group index " + t);
+                }
+            }
+        }
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < this.groups.size(); i++) {
             if (seen.put(this.groups.get(i).id(), i) != null) {
@@ -60,6 +80,64 @@ public final class SlotMap {
     /** A map from an explicit owner array of group indexes (copied). */
     public static SlotMap of(long epoch, List<Group> groups, short[] owner) {
         return new SlotMap(epoch, groups, owner.clone());
+    }
+
+    /** The same with migrations: {@code migratingTo[slot]} is the target group index, or -1 (copied). */
+    public static SlotMap of(long epoch, List<Group> groups, short[] owner, short[] migratingTo) {
+        return new SlotMap(epoch, groups, owner.clone(), migratingTo == null ? null : migratingTo.clone());
+    }
+
+    /** A migration array in which no slot migrates. */
+    public static short[] noMigrations() {
+        short[] none = new short[SlotHash.SLOTS];
+        Arrays.fill(none, (short) -1);
+        return none;
+    }
+
+    private static boolean allNone(short[] migratingTo) {
+        for (short t : migratingTo) {
+            if (t != -1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether any slot is migrating. */
+    public boolean hasMigrations() {
+        return migratingTo != null;
+    }
+
+    /** The group index {@code slot} is migrating to, or -1. */
+    public int migrationTarget(int slot) {
+        return migratingTo == null ? -1 : migratingTo[slot];
+    }
+
+    /** A copy of the migration array (-1 where nothing migrates). */
+    public short[] migratingArray() {
+        return migratingTo == null ? noMigrations() : migratingTo.clone();
+    }
+
+    /**
+     * The map as it will be once every migration is done: migrating slots owned by their target.
+     * Commands whose keys were just moved are routed by it. Made once, on first use.
+     */
+    public SlotMap afterMigrations() {
+        if (migratingTo == null) {
+            return this;
+        }
+        SlotMap after = afterMigrations;
+        if (after == null) {
+            short[] next = owner.clone();
+            for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+                if (migratingTo[slot] >= 0) {
+                    next[slot] = migratingTo[slot];
+                }
+            }
+            after = new SlotMap(epoch, groups, next);
+            afterMigrations = after;
+        }
+        return after;
     }
 
     public long epoch() {
@@ -102,7 +180,8 @@ public final class SlotMap {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SlotMap m && m.epoch == epoch && m.groups.equals(groups) && Arrays.equals(m.owner, owner);
+        return o instanceof SlotMap m && m.epoch == epoch && m.groups.equals(groups) && Arrays.equals(m.owner, owner)
+                && Arrays.equals(m.migratingTo, migratingTo);
     }
 
     @Override

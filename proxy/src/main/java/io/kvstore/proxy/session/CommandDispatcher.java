@@ -22,6 +22,7 @@ import io.kvstore.proxy.split.ScanMerger;
 import io.kvstore.proxy.split.Splitter;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -64,6 +65,37 @@ public final class CommandDispatcher {
             return;
         }
         SlotMap map = proxy.cluster().map();
+        if (map.hasMigrations() && touchesKeys(spec)) {
+            int[] keys = keysOrNone(spec, request);
+            if (MigrationGate.touchesMigration(map, request, keys)) {
+                CommandSpec resolved = spec;
+                MigrationGate.moveThen(session, map, List.of(request), List.of(keys), pending,
+                        () -> route(session, request, pending, resolved, map.afterMigrations()), request::release);
+                return;
+            }
+        }
+        route(session, request, pending, spec, map);
+    }
+
+    /** Kinds whose keys are read or written on a backend, and so must be moved first while their slot migrates. */
+    private static boolean touchesKeys(CommandSpec spec) {
+        return switch (spec.kind()) {
+            case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, BLOCKING -> true;
+            case TRANSACTION -> spec.name().equals("watch");
+            default -> false;
+        };
+    }
+
+    private static int[] keysOrNone(CommandSpec spec, Request request) {
+        try {
+            return KeyFinder.keys(spec, request);
+        } catch (KeyFinder.BadKeysException e) {
+            return new int[0]; // routing answers it
+        }
+    }
+
+    /** Runs the command against {@code map}: the current map, or the map as it will be once migrations are done. */
+    private void route(ClientSession session, Request request, PendingReply pending, CommandSpec spec, SlotMap map) {
         try {
             switch (spec.kind()) {
                 case SINGLE -> forward(session, request, pending, map, groupOfArg(map, request, spec.firstKey()));
@@ -212,7 +244,20 @@ public final class CommandDispatcher {
 
     private void pubSub(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
         switch (spec.name()) {
-            case "publish", "spublish" -> forward(session, request, pending, map, groupOfArg(map, request, 1));
+            case "publish", "spublish" -> {
+                int slot = KeySlot.of(request.frame(), request.argOffset(1), request.argLength(1));
+                int target = map.migrationTarget(slot);
+                if (target < 0) {
+                    forward(session, request, pending, map, map.groupIndex(slot));
+                } else {
+                    // Subscribers of a migrating channel are on the old owner or, once their proxy has
+                    // moved them, on the new one: publish on both, each subscriber is on exactly one.
+                    Gather gather = new Gather(pending, Merges.of(MergeKind.SUM), session.alloc(), 2);
+                    GroupSender send = sender(session, map);
+                    send.send(map.groupIndex(slot), request.frame().retainedDuplicate(), gather.fragment(0));
+                    send.send(target, request.frame(), gather.fragment(1));
+                }
+            }
             default -> session.pubSub().execute(spec.name(), request, pending, map);
         }
     }
@@ -296,11 +341,28 @@ public final class CommandDispatcher {
                     pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
                     return;
                 }
-                int group = Math.max(tx.group(), 0);
-                tx.exec(session.dedicated(map.groups().get(group)), session.alloc(), pending);
+                Transaction.Prepared prepared = tx.take();
+                if (map.hasMigrations() && prepared.touchesMigration(map)) {
+                    SlotMap after = map.afterMigrations();
+                    MigrationGate.moveThen(session, map, prepared.requests(), prepared.keys(), pending,
+                            () -> execOn(session, prepared, after, pending), prepared::release);
+                } else {
+                    execOn(session, prepared, map, pending);
+                }
             }
             default -> reject(request, pending, "ERR unexpected transaction command " + spec.name());
         }
+    }
+
+    /** Sends the queued transaction to the group of its keys under {@code map}. */
+    private void execOn(ClientSession session, Transaction.Prepared prepared, SlotMap map, PendingReply pending) {
+        int group = prepared.groupUnder(map);
+        if (group == CROSS) {
+            prepared.release();
+            pending.onFailure(CROSSSLOT);
+            return;
+        }
+        prepared.exec(session.dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
     }
 
     /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
@@ -316,7 +378,7 @@ public final class CommandDispatcher {
             reject(request, pending, "ERR command '" + spec.displayName() + "' cannot run inside MULTI through kvstore proxy");
             return;
         }
-        SlotMap map = proxy.cluster().map();
+        SlotMap map = proxy.cluster().map().afterMigrations();
         int group;
         try {
             group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
@@ -333,7 +395,7 @@ public final class CommandDispatcher {
             reject(request, pending, CROSSSLOT);
             return;
         }
-        tx.queue(request);
+        tx.queue(request, keysOrNone(spec, request));
         pending.onReply(Replies.status(session.alloc(), "QUEUED"));
     }
 

@@ -37,6 +37,7 @@ final class Transaction {
     };
 
     private final List<Request> queued = new ArrayList<>();
+    private final List<int[]> queuedKeys = new ArrayList<>();
     private boolean inMulti;
     private boolean aborted;
     private boolean watching;
@@ -75,8 +76,63 @@ final class Transaction {
         aborted = false;
     }
 
-    void queue(Request request) {
+    void queue(Request request, int[] keys) {
         queued.add(request);
+        queuedKeys.add(keys);
+    }
+
+    /**
+     * The commands of a transaction at EXEC, taken out of the client's state at once so that
+     * commands pipelined after EXEC are not queued into it while its keys are being moved.
+     *
+     * @param watchGroup the group WATCH was sent to, or -1
+     */
+    record Prepared(List<Request> requests, List<int[]> keys, int watchGroup) {
+
+        /** Whether a command touches a migrating slot of {@code map}. */
+        boolean touchesMigration(io.kvstore.config.SlotMap map) {
+            for (int i = 0; i < requests.size(); i++) {
+                if (MigrationGate.touchesMigration(map, requests.get(i), keys.get(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The group of every key under {@code map} (the WATCH group if none): -1 for none, -2 when they differ. */
+        int groupUnder(io.kvstore.config.SlotMap map) {
+            int g = watchGroup;
+            for (int i = 0; i < requests.size(); i++) {
+                int q = CommandDispatcher.groupOfKeys(map, requests.get(i), keys.get(i));
+                if (q == -2 || (q >= 0 && g >= 0 && q != g)) {
+                    return -2;
+                }
+                g = q >= 0 ? q : g;
+            }
+            return g;
+        }
+
+        void release() {
+            requests.forEach(Request::release);
+        }
+
+        /** Sends MULTI, the commands and EXEC to {@code conn}; EXEC's reply completes {@code target}. */
+        void exec(BackendConnection conn, ByteBufAllocator alloc, ReplySink target) {
+            conn.send(command(alloc, "MULTI"), DISCARD);
+            for (Request r : requests) {
+                conn.send(r.frame(), DISCARD);
+            }
+            conn.send(command(alloc, "EXEC"), target);
+        }
+    }
+
+    /** Ends the transaction and hands its commands over (EXEC). */
+    Prepared take() {
+        Prepared p = new Prepared(new ArrayList<>(queued), new ArrayList<>(queuedKeys), watching ? group : -1);
+        queued.clear();
+        queuedKeys.clear();
+        reset();
+        return p;
     }
 
     /** A queueing error: EXEC will answer EXECABORT. */
@@ -88,22 +144,12 @@ final class Transaction {
         return aborted;
     }
 
-    /** Sends MULTI, the queued commands and EXEC to {@code conn}; EXEC's reply completes {@code target}. */
-    void exec(BackendConnection conn, ByteBufAllocator alloc, ReplySink target) {
-        conn.send(command(alloc, "MULTI"), DISCARD);
-        for (Request r : queued) {
-            conn.send(r.frame(), DISCARD);
-        }
-        queued.clear();
-        conn.send(command(alloc, "EXEC"), target);
-        reset();
-    }
-
     /** Drops the queue and all state; returns whether the dedicated connection still has keys watched. */
     boolean discard() {
         boolean wasWatching = watching;
         queued.forEach(Request::release);
         queued.clear();
+        queuedKeys.clear();
         reset();
         return wasWatching;
     }

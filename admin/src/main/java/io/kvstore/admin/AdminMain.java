@@ -30,11 +30,13 @@ public final class AdminMain implements Callable<Integer>, io.kvstore.admin.comm
     @Spec
     CommandSpec spec;
 
-    @CommandLine.Option(names = "--zk", scope = CommandLine.ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "${env:KVSTORE_ZK:-127.0.0.1:2181}",
+    @CommandLine.Option(names = "--zk", scope = CommandLine.ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]",
+            defaultValue = "${env:KVSTORE_ZK:-127.0.0.1:2181}",
             description = "ZooKeeper servers (default: $KVSTORE_ZK, else ${DEFAULT-VALUE}).")
     String zk;
 
-    @CommandLine.Option(names = "--zk-auth", scope = CommandLine.ScopeType.INHERIT, paramLabel = "USER:PASSWORD", defaultValue = "${env:KVSTORE_ZK_AUTH}",
+    @CommandLine.Option(names = "--zk-auth", scope = CommandLine.ScopeType.INHERIT, paramLabel = "USER:PASSWORD",
+            defaultValue = "${env:KVSTORE_ZK_AUTH}",
             description = "ZooKeeper digest authentication (default: $KVSTORE_ZK_AUTH); nodes created are then private to it.")
     String zkAuth;
 

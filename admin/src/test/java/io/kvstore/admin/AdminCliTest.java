@@ -195,6 +195,12 @@ class AdminCliTest {
         Run takenGroup = admin("group", "add", "shop", addr(3) + "," + addr(1));
         assertEquals(2, takenGroup.code(), takenGroup.toString());
         assertTrue(takenGroup.err().contains(addr(1) + " is listed twice"), takenGroup.toString());
+        assertEquals(0, admin("cluster", "create", "other", "--mode", "datastore", "--group", addr(3)).code());
+        Run otherGroup = admin("group", "add", "shop", addr(3));
+        assertEquals(4, otherGroup.code(), otherGroup.toString());
+        assertTrue(otherGroup.err().contains("redis-server " + addr(3) + " is already a member of cluster 'other' (group g1)"),
+                otherGroup.toString());
+        assertEquals(0, admin("cluster", "delete", "other").code());
         Run again = admin("cluster", "create", "shop", "--mode", "cache", "--group", addr(3));
         assertEquals(4, again.code(), again.toString());
         assertTrue(again.err().contains("cluster shop already exists"), again.toString());

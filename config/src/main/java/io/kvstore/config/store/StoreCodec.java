@@ -57,6 +57,13 @@ public final class StoreCodec {
         for (SlotRange r : t.ranges()) {
             slots.addArray().add(r.start()).add(r.end()).add(r.groupId());
         }
+        List<SlotRange> migrating = t.migrating();
+        if (!migrating.isEmpty()) {
+            ArrayNode m = root.putArray("migrating");
+            for (SlotRange r : migrating) {
+                m.addArray().add(r.start()).add(r.end()).add(r.groupId());
+            }
+        }
         if (writeId != null) {
             root.put("writeId", writeId);
         }
@@ -89,18 +96,24 @@ public final class StoreCodec {
                 groups.add(new Group(text(g, "id"), HostPort.parse(text(g, "master")), replicas, BackendAuth.NONE));
                 states.add(g.hasNonNull("state") ? GroupState.parse(text(g, "state")) : GroupState.ACTIVE);
             }
-            List<SlotRange> ranges = new ArrayList<>();
-            for (JsonNode r : array(root, "slots")) {
-                if (!r.isArray() || r.size() != 3 || !r.get(0).canConvertToInt() || !r.get(1).canConvertToInt()
-                        || !r.get(2).isTextual()) {
-                    throw new IllegalArgumentException("a slot range must be [start, end, \"group\"], got " + r);
-                }
-                ranges.add(new SlotRange(r.get(0).intValue(), r.get(1).intValue(), r.get(2).textValue()));
-            }
-            return Topology.of(cluster, mode, epoch, groups, states, ranges);
+            List<SlotRange> ranges = ranges(array(root, "slots"));
+            List<SlotRange> migrating = root.hasNonNull("migrating") ? ranges(array(root, "migrating")) : List.of();
+            return Topology.of(cluster, mode, epoch, groups, states, ranges, migrating);
         } catch (IllegalArgumentException | StoreException.NotFound | StoreException.Conflict e) {
             throw new StoreException.Malformed(where + " is invalid: " + e.getMessage(), e);
         }
+    }
+
+    private static List<SlotRange> ranges(JsonNode array) {
+        List<SlotRange> ranges = new ArrayList<>();
+        for (JsonNode r : array) {
+            if (!r.isArray() || r.size() != 3 || !r.get(0).canConvertToInt() || !r.get(1).canConvertToInt()
+                    || !r.get(2).isTextual()) {
+                throw new IllegalArgumentException("a slot range must be [start, end, \"group\"], got " + r);
+            }
+            ranges.add(new SlotRange(r.get(0).intValue(), r.get(1).intValue(), r.get(2).textValue()));
+        }
+        return ranges;
     }
 
     /** The {@code writeId} of a topology node, or null (unreadable, or written without one). */

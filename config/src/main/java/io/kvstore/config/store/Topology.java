@@ -93,6 +93,12 @@ public final class Topology {
     /** A topology as read back from its parts; checks that the ranges cover every slot exactly once. */
     public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
                               List<GroupState> states, List<SlotRange> ranges) {
+        return of(cluster, mode, epoch, groups, states, ranges, List.of());
+    }
+
+    /** The same with slots migrating: each range of {@code migrating} names the group its slots move to. */
+    public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
+                              List<GroupState> states, List<SlotRange> ranges, List<SlotRange> migrating) {
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("a cluster needs at least one group");
         }
@@ -127,7 +133,20 @@ public final class Topology {
                 throw new IllegalArgumentException("slots " + s + "-" + e + " are not assigned to any group");
             }
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner), states);
+        short[] to = SlotMap.noMigrations();
+        for (SlotRange r : migrating) {
+            Integer g = index.get(r.groupId());
+            if (g == null) {
+                throw new IllegalArgumentException("slots " + r.start() + "-" + r.end() + " migrate to unknown group " + r.groupId());
+            }
+            for (int s = r.start(); s <= r.end(); s++) {
+                if (owner[s] == g) {
+                    throw new IllegalArgumentException("slot " + s + " migrates to the group that owns it");
+                }
+                to[s] = g.shortValue();
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner, to), states);
     }
 
     private static Group plain(Group g) {
@@ -208,7 +227,62 @@ public final class Topology {
         for (Group g : groups()) {
             withAuth.add(new Group(g.id(), g.master(), g.replicas(), auth));
         }
-        return SlotMap.of(epoch(), withAuth, slots.ownerArray());
+        return SlotMap.of(epoch(), withAuth, slots.ownerArray(), slots.migratingArray());
+    }
+
+    /** Slots migrating, as maximal ranges with the group they move to, in slot order. */
+    public List<SlotRange> migrating() {
+        List<SlotRange> out = new ArrayList<>();
+        int slot = 0;
+        while (slot < SlotHash.SLOTS) {
+            int to = slots.migrationTarget(slot);
+            if (to < 0) {
+                slot++;
+                continue;
+            }
+            int end = slot;
+            while (end + 1 < SlotHash.SLOTS && slots.migrationTarget(end + 1) == to) {
+                end++;
+            }
+            out.add(new SlotRange(slot, end, groups().get(to).id()));
+            slot = end + 1;
+        }
+        return out;
+    }
+
+    /** The group that owns {@code slot}. */
+    public String owner(int slot) {
+        return slots.groupOf(slot).id();
+    }
+
+    /** The next epoch with each range marked as migrating to its group; a slot already migrating elsewhere is refused. */
+    public Topology withMigrations(List<SlotRange> targets) {
+        short[] to = slots.migratingArray();
+        for (SlotRange r : targets) {
+            short g = (short) indexOf(r.groupId());
+            for (int s = r.start(); s <= r.end(); s++) {
+                if (to[s] >= 0 && to[s] != g) {
+                    throw new StoreException.Conflict("slot " + s + " is already migrating to " + groups().get(to[s]).id());
+                }
+                if (slots.groupIndex(s) != g) {
+                    to[s] = g;
+                }
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), to), states);
+    }
+
+    /** The next epoch in which the migrating slots among {@code done} belong to their target, and migrate no more. */
+    public Topology withMigrationsDone(java.util.Collection<Integer> done) {
+        short[] owner = slots.ownerArray();
+        short[] to = slots.migratingArray();
+        for (int s : done) {
+            if (to[s] >= 0) {
+                owner[s] = to[s];
+                to[s] = -1;
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner, to), states);
     }
 
     /** An id not used by any group: {@code g<n>} with n one more than the highest in use. */
@@ -231,7 +305,7 @@ public final class Topology {
         next.add(plain(group));
         List<GroupState> nextStates = new ArrayList<>(states);
         nextStates.add(GroupState.ACTIVE);
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, slots.ownerArray()), nextStates);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, slots.ownerArray(), slots.migratingArray()), nextStates);
     }
 
     /** The next epoch without {@code groupId}; refused while the group owns slots. */
@@ -247,12 +321,19 @@ public final class Topology {
         List<GroupState> nextStates = new ArrayList<>(states);
         nextStates.remove(g);
         short[] owner = slots.ownerArray();
+        short[] to = slots.migratingArray();
         for (int s = 0; s < owner.length; s++) {
+            if (to[s] == g) {
+                throw new StoreException.Conflict("group " + groupId + " is the target of a migration; finish or cancel it first");
+            }
             if (owner[s] > g) {
                 owner[s]--;
             }
+            if (to[s] > g) {
+                to[s]--;
+            }
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, owner), nextStates);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, owner, to), nextStates);
     }
 
     /** The next epoch with each range given to its group (metadata only: no data moves). */
@@ -261,18 +342,24 @@ public final class Topology {
             throw new IllegalArgumentException("no slots given");
         }
         short[] owner = slots.ownerArray();
+        short[] to = slots.migratingArray();
         for (SlotRange r : ranges) {
             short g = (short) indexOf(r.groupId());
+            for (int s = r.start(); s <= r.end(); s++) {
+                if (to[s] >= 0) {
+                    throw new StoreException.Conflict("slot " + s + " is migrating; let the migration finish first");
+                }
+            }
             Arrays.fill(owner, r.start(), r.end() + 1, g);
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner), states);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner, to), states);
     }
 
     /** The next epoch with one group's state changed. */
     public Topology withGroupState(String groupId, GroupState state) {
         List<GroupState> next = new ArrayList<>(states);
         next.set(indexOf(groupId), state);
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray()), next);
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), slots.migratingArray()), next);
     }
 
     private int indexOf(String groupId) {

@@ -43,13 +43,25 @@ public final class KeyFinder {
      * GETKEYS holds the command it asks about from argument 2 on). Indexes are into {@code request}.
      */
     public static int[] keys(CommandSpec spec, Request request, int base) {
+        return keys(spec, request, base, true);
+    }
+
+    /**
+     * The keys as Redis's COMMAND GETKEYS lists them: SORT's BY and GET patterns are not keys
+     * (they only constrain where SORT may run, see {@link #keys(CommandSpec, Request, int)}).
+     */
+    public static int[] redisKeys(CommandSpec spec, Request request, int base) {
+        return keys(spec, request, base, false);
+    }
+
+    private static int[] keys(CommandSpec spec, Request request, int base, boolean routing) {
         int argc = request.argCount() - base;
         return switch (spec.name()) {
             case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> counted(request, base, 2, 3);
             case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(base, counted(request, base, 2, 3));
             case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, base, 1, 2);
             case "blmpop", "bzmpop" -> counted(request, base, 2, 3);
-            case "sort", "sort_ro" -> sort(request, base);
+            case "sort", "sort_ro" -> sort(request, base, routing);
             case "georadius", "georadiusbymember" -> withStore(request, base);
             case "xread", "xreadgroup" -> streams(request, base);
             default -> fixed(spec, argc, base);
@@ -115,7 +127,7 @@ public final class KeyFinder {
      * pattern, which names keys too. A pattern with {@code *} outside a hash tag may name keys of
      * any group and is refused, as Redis Cluster does; a tagged one counts as a key in its tag's slot.
      */
-    private static int[] sort(Request request, int base) {
+    private static int[] sort(Request request, int base, boolean routing) {
         int[] keys = new int[request.argCount()];
         int n = 0;
         keys[n++] = base + 1;
@@ -126,8 +138,8 @@ public final class KeyFinder {
                 keys[n++] = ++i;
             } else if (by || get) {
                 String pattern = request.argString(++i);
-                if ((get && pattern.equals("#")) || (by && pattern.equalsIgnoreCase("nosort"))) {
-                    continue;
+                if (!routing || (get && pattern.equals("#")) || (by && pattern.indexOf('*') < 0)) {
+                    continue; // BY without '*' (NOSORT included): Redis does not sort and reads no other key
                 }
                 int open = pattern.indexOf('{');
                 int close = open < 0 ? -1 : pattern.indexOf('}', open + 1);

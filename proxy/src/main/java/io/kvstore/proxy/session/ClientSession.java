@@ -40,6 +40,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
     private final Transaction transaction = new Transaction();
+    /** Requests waiting until every earlier reply is in; see {@link #holdForSwitch}. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private boolean lastOnDedicated;
+    private boolean releasing;
     private PubSub pubSub;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
@@ -172,7 +176,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
             lastCommandMillis = System.currentTimeMillis();
-            dispatcher.dispatch(this, request, pending);
+            if (!held.isEmpty()) {
+                held.addLast(new Held(request, pending)); // behind a request waiting to switch connections
+            } else {
+                dispatcher.dispatch(this, request, pending);
+            }
         } else if (msg instanceof ProtocolError error) {
             LOG.info("client {} ({}): protocol error: {}", id, channel.remoteAddress(), error.message());
             pending.closeAfterReply();
@@ -221,6 +229,58 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             readPaused = false;
             channel.config().setAutoRead(true);
         }
+        releaseHeld();
+    }
+
+    /** A request held back, with its place in the reply order. */
+    private record Held(Request request, PendingReply pending) {
+    }
+
+    /**
+     * Holds {@code request} when it must go on the other kind of backend connection (the client's
+     * dedicated one vs the shared ones) than the previous request while an earlier request is
+     * still unanswered: the two connections would race, and Redis runs a client's commands in
+     * order. Returns whether it was held; it is dispatched again once every earlier reply is in.
+     */
+    boolean holdForSwitch(boolean toDedicated, Request request, PendingReply pending) {
+        if (toDedicated != lastOnDedicated && earlierOutstanding(pending)) {
+            held.addFirst(new Held(request, pending)); // the first held; later requests queue behind it
+            return true;
+        }
+        lastOnDedicated = toDedicated;
+        return false;
+    }
+
+    private boolean earlierOutstanding(PendingReply pending) {
+        for (PendingReply p : queue) {
+            if (p == pending) {
+                return false;
+            }
+            if (!p.isDone()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Dispatches held requests, oldest first, while nothing older is outstanding. */
+    private void releaseHeld() {
+        if (releasing) {
+            return; // a held request being dispatched completed at once; the loop below goes on
+        }
+        releasing = true;
+        try {
+            while (!closed && !held.isEmpty()) {
+                Held h = held.peekFirst();
+                if (earlierOutstanding(h.pending())) {
+                    return;
+                }
+                held.pollFirst();
+                dispatcher.dispatch(this, h.request(), h.pending());
+            }
+        } finally {
+            releasing = false;
+        }
     }
 
     @Override
@@ -263,6 +323,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         closed = true;
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();
+        held.forEach(h -> h.request().release());
+        held.clear();
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();

@@ -64,6 +64,9 @@ public final class CommandDispatcher {
             queueInMulti(session, request, pending, spec);
             return;
         }
+        if (usesBackend(session, spec) && session.holdForSwitch(onDedicated(session, spec), request, pending)) {
+            return; // dispatched again once the earlier requests are answered
+        }
         SlotMap map = proxy.cluster().map();
         if (map.hasMigrations() && touchesKeys(spec)) {
             int[] keys = keysOrNone(spec, request);
@@ -126,6 +129,29 @@ public final class CommandDispatcher {
                 forward(session, request, pending, map, 0);
             }
         }
+    }
+
+    /** Whether the request goes to a backend connection (rather than being answered or queued here). */
+    private static boolean usesBackend(ClientSession session, CommandSpec spec) {
+        return switch (spec.kind()) {
+            case LOCAL, CONTAINER, REFUSED -> spec.name().startsWith("command");
+            case PUBSUB -> spec.name().equals("publish") || spec.name().equals("spublish");
+            case TRANSACTION -> onDedicated(session, spec);
+            default -> true;
+        };
+    }
+
+    /** Whether the request goes on the client's dedicated connection rather than a shared one. */
+    private static boolean onDedicated(ClientSession session, CommandSpec spec) {
+        return switch (spec.kind()) {
+            case BLOCKING -> true;
+            case TRANSACTION -> switch (spec.name()) {
+                case "watch", "exec" -> true;
+                case "unwatch", "discard" -> session.transaction().watching();
+                default -> false;
+            };
+            default -> false;
+        };
     }
 
     /** The command's spec after name, subcommand, arity and AUTH checks; null when the request was answered with an error. */

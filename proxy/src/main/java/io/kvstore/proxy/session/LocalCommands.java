@@ -202,7 +202,7 @@ final class LocalCommands {
         }
         int[] keys;
         try {
-            keys = io.kvstore.proxy.command.KeyFinder.keys(target, request, 2);
+            keys = io.kvstore.proxy.command.KeyFinder.redisKeys(target, request, 2);
         } catch (io.kvstore.proxy.command.KeyFinder.BadKeysException e) {
             return Replies.error(alloc, e.getMessage());
         }

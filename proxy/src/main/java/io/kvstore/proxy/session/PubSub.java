@@ -43,7 +43,6 @@ final class PubSub {
         final String kind;
         final byte[] name;
         int remaining;
-        ByteBuf confirmation;
 
         Item(String kind, byte[] name, int remaining) {
             this.kind = kind;
@@ -125,7 +124,9 @@ final class PubSub {
     }
 
     private Set<String> setFor(String command) {
-        return command.startsWith("p") ? patterns : command.startsWith("s") ? shardChannels : channels;
+        // only SSUBSCRIBE / SUNSUBSCRIBE are shard channels: "subscribe" starts with an s too
+        return command.startsWith("p") ? patterns
+                : command.startsWith("ss") || command.startsWith("sun") ? shardChannels : channels;
     }
 
     /** The groups a subscription is made on. */
@@ -201,19 +202,21 @@ final class PubSub {
         if (queue.isEmpty()) {
             awaiting.remove(key(kind, name));
         }
-        String text = new String(name, StandardCharsets.ISO_8859_1);
-        if (kind.contains("unsubscribe")) {
-            setFor(kind).remove(text);
-        } else {
-            setFor(kind).add(text);
-        }
-        item.confirmation = confirmation(session.alloc(), kind, name, count());
         Batch batch = batchOf.remove(item);
         if (--batch.open == 0) {
+            // Applied in argument order, so each confirmation carries the count Redis gives after
+            // that argument, whatever order the groups confirmed in.
             ByteBuf all = session.alloc().buffer();
             for (Item i : batch.items) {
-                all.writeBytes(i.confirmation);
-                i.confirmation.release();
+                String text = new String(i.name, StandardCharsets.ISO_8859_1);
+                if (i.kind.contains("unsubscribe")) {
+                    setFor(i.kind).remove(text);
+                } else {
+                    setFor(i.kind).add(text);
+                }
+                ByteBuf one = confirmation(session.alloc(), i.kind, i.name, count());
+                all.writeBytes(one);
+                one.release();
             }
             batch.pending.onReply(all);
         }

@@ -28,33 +28,33 @@ import redis.clients.jedis.Pipeline;
  * {@link ClusterStore}, and proxies in this JVM that load and follow a cluster through
  * {@link ProxyControl}. One controlling thread; {@link #close()} stops everything, proxies first.
  */
-final class ZkFixture implements AutoCloseable {
+public final class ZkFixture implements AutoCloseable {
 
     /** A proxy and its ZooKeeper side. */
-    record Proxy(ProxyControl control, ProxyServer server) {
-        int port() {
+    public record Proxy(ProxyControl control, ProxyServer server) {
+        public int port() {
             return server.port();
         }
 
-        String id() {
+        public String id() {
             return "127.0.0.1:" + server.port();
         }
 
-        long appliedEpoch() {
+        public long appliedEpoch() {
             return server.context().cluster().map().epoch();
         }
     }
 
-    final TestingServer zk;
-    final List<RedisServer> redis = new ArrayList<>();
-    final List<Proxy> proxies = new ArrayList<>();
-    ClusterStore admin;
+    public final TestingServer zk;
+    public final List<RedisServer> redis = new ArrayList<>();
+    public final List<Proxy> proxies = new ArrayList<>();
+    public ClusterStore admin;
 
     private ZkFixture(TestingServer zk) {
         this.zk = zk;
     }
 
-    static ZkFixture start(int redisServers) throws Exception {
+    public static ZkFixture start(int redisServers) throws Exception {
         ZkFixture f = new ZkFixture(new TestingServer());
         try {
             for (int i = 0; i < redisServers; i++) {
@@ -69,16 +69,16 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Short timeouts so that outages are noticed quickly in tests. */
-    ZkSettings settings() {
+    public ZkSettings settings() {
         return new ZkSettings(zk.getConnectString(), 6_000, 2_000, 1, null);
     }
 
-    HostPort address(int redisIndex) {
+    public HostPort address(int redisIndex) {
         return HostPort.parse(redis.get(redisIndex).address());
     }
 
     /** A cluster whose group {@code g<i+1>} is redis server i, for the first {@code groups} servers. */
-    Topology createCluster(String name, int groups) {
+    public Topology createCluster(String name, int groups) {
         List<Group> gs = new ArrayList<>();
         for (int i = 0; i < groups; i++) {
             gs.add(Group.of("g" + (i + 1), address(i)));
@@ -87,7 +87,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Starts a proxy for {@code cluster}, waits for its first map, and attaches it. */
-    Proxy startProxy(String cluster) throws InterruptedException {
+    public Proxy startProxy(String cluster) throws InterruptedException {
         ProxyControl control = ProxyControl.start(settings(), cluster, BackendAuth.NONE);
         try {
             SlotMap map = control.awaitInitialMap();
@@ -104,7 +104,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Waits (bounded) until the proxy routes by {@code epoch} and its registration says so. */
-    void awaitApplied(Proxy p, String cluster, long epoch) {
+    public void awaitApplied(Proxy p, String cluster, long epoch) {
         await("proxy " + p.id() + " to apply epoch " + epoch + " (status: " + p.control().status() + ")",
                 () -> p.appliedEpoch() == epoch && p.control().status().appliedEpoch() == epoch);
         await("registration of " + p.id() + " to show epoch " + epoch, () -> admin.proxies(cluster).stream()
@@ -112,7 +112,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Polls {@code condition} every 25 ms, at most 1200 times, and fails naming {@code what}. */
-    static void await(String what, BooleanSupplier condition) {
+    public static void await(String what, BooleanSupplier condition) {
         for (int i = 0; i < 1200; i++) {
             if (condition.getAsBoolean()) {
                 return;
@@ -128,7 +128,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Writes {@code k:i = v:i} for i below {@code keys} straight onto every redis-server. */
-    void mirror(int keys) {
+    public void mirror(int keys) {
         for (RedisServer r : redis) {
             try (Jedis j = r.client()) {
                 Pipeline p = j.pipelined();
@@ -141,7 +141,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Index of the redis-server that owns {@code key} by {@code t}. */
-    int ownerOf(Topology t, String key) {
+    public int ownerOf(Topology t, String key) {
         int slot = SlotHash.slot(key.getBytes(StandardCharsets.UTF_8));
         HostPort master = t.slotMap(BackendAuth.NONE).groupOf(slot).master();
         for (int i = 0; i < redis.size(); i++) {
@@ -153,7 +153,7 @@ final class ZkFixture implements AutoCloseable {
     }
 
     /** Client connections a redis-server has, not counting the one asking. */
-    int clientsOf(int redisIndex) {
+    public int clientsOf(int redisIndex) {
         try (Jedis j = redis.get(redisIndex).client()) {
             return (int) j.clientList().lines().filter(l -> !l.isBlank()).count() - 1;
         }

@@ -1,0 +1,245 @@
+package io.kvstore.proxy.diff;
+
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.diff.DiffScript.Expect;
+import io.kvstore.proxy.diff.DiffScript.Expectation;
+import io.kvstore.proxy.diff.DiffScript.Line;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Runs a {@link DiffScript} against one plain redis-server and through the proxy, line by line,
+ * and records every reply that differs. One run, one thread; the connections it opens are
+ * closed when the run ends.
+ */
+final class DiffRunner {
+
+    /** How keys are written: {@code $T} becomes the prefix. */
+    enum Mode {
+        /** Keys as written: hashing spreads them over the shards. */
+        SPREAD(""),
+        /** Every key under one hash tag: one slot, one shard. */
+        TAGGED("{t}");
+
+        final String prefix;
+
+        Mode(String prefix) {
+            this.prefix = prefix;
+        }
+    }
+
+    /** A reply that differs as the script says it may; {@code redis} is null when Redis was not asked. */
+    record Difference(String script, Mode mode, Line line, RawReply redis, RawReply proxy) {
+        @Override
+        public String toString() {
+            return script + " [" + mode + "] " + line + "\n      redis: " + (redis == null ? "(not sent)" : redis.render())
+                    + "\n      proxy: " + proxy.render();
+        }
+    }
+
+    /** The outcome of one run. */
+    record Result(List<String> mismatches, List<Difference> differences, int commands, int spanning) {
+    }
+
+    private static final int SCAN_LIMIT = 10_000;
+
+    private final int redisPort;
+    private final int proxyPort;
+    private final SlotMap map;
+
+    DiffRunner(int redisPort, int proxyPort, SlotMap map) {
+        this.redisPort = redisPort;
+        this.proxyPort = proxyPort;
+        this.map = map;
+    }
+
+    Result run(DiffScript script, Mode mode) {
+        List<String> mismatches = new ArrayList<>();
+        List<Difference> differences = new ArrayList<>();
+        int commands = 0;
+        int spanning = 0;
+        try (RawRespClient redis1 = RawRespClient.connect(redisPort, "redis");
+             RawRespClient redis2 = RawRespClient.connect(redisPort, "redis#2");
+             RawRespClient meta = RawRespClient.connect(redisPort, "redis-meta");
+             RawRespClient proxy1 = RawRespClient.connect(proxyPort, "proxy");
+             RawRespClient proxy2 = RawRespClient.connect(proxyPort, "proxy#2")) {
+            for (Line line : script.lines()) {
+                commands++;
+                List<byte[]> args = line.expand(mode.prefix);
+                RawRespClient redis = line.secondConnection() ? redis2 : redis1;
+                RawRespClient proxy = line.secondConnection() ? proxy2 : proxy1;
+                Expectation expect = expectation(line, mode);
+                int groups = -1;
+                if (line.spans() || (expect != null && expect.kind() == Expect.CROSSSLOT)) {
+                    groups = groupsOfKeys(meta, args);
+                    if (mode == Mode.SPREAD && groups < 2) {
+                        mismatches.add(line + ": the script says its keys span groups, but they are in "
+                                + groups + " group(s); pick other key names");
+                    }
+                }
+                if (groups >= 2 && mode == Mode.SPREAD && expect == null) {
+                    spanning++;
+                }
+                RawReply r = expect == null || expect.sentToRedis() ? execute(redis, line, args) : null;
+                RawReply p = execute(proxy, line, args);
+                compare(script, mode, line, expect, r, p, mismatches, differences);
+            }
+        }
+        return new Result(mismatches, differences, commands, spanning);
+    }
+
+    /**
+     * The same script written to each side in one go, as a client pipeline does, and the replies
+     * read afterwards: the proxy must keep them in request order across groups, dedicated
+     * connections (blocking commands, transactions) and replies it makes itself. Lines on the
+     * second connection and {@code @scan-all} lines (which need a reply before the next call)
+     * are left out, on both sides.
+     */
+    Result runPipelined(DiffScript script, Mode mode) {
+        List<String> mismatches = new ArrayList<>();
+        List<Difference> differences = new ArrayList<>();
+        List<Line> lines = script.lines().stream().filter(l -> !l.secondConnection() && !l.scanAll()).toList();
+        try (RawRespClient redis = RawRespClient.connect(redisPort, "redis");
+             RawRespClient proxy = RawRespClient.connect(proxyPort, "proxy")) {
+            List<List<byte[]>> toRedis = new ArrayList<>();
+            List<List<byte[]>> toProxy = new ArrayList<>();
+            for (Line line : lines) {
+                Expectation expect = expectation(line, mode);
+                List<byte[]> args = line.expand(mode.prefix);
+                if (expect == null || expect.sentToRedis()) {
+                    toRedis.add(args);
+                }
+                toProxy.add(args);
+            }
+            redis.sendAll(toRedis);
+            proxy.sendAll(toProxy);
+            for (Line line : lines) {
+                Expectation expect = expectation(line, mode);
+                RawReply r = expect == null || expect.sentToRedis() ? redis.read() : null;
+                RawReply p = proxy.read();
+                compare(script, mode, line, expect, r, p, mismatches, differences);
+            }
+        }
+        return new Result(mismatches, differences, lines.size(), 0);
+    }
+
+    private static Expectation expectation(Line line, Mode mode) {
+        Expectation expect = line.expectation();
+        return expect != null && expect.spreadOnly() && mode != Mode.SPREAD ? null : expect;
+    }
+
+    private static void compare(DiffScript script, Mode mode, Line line, Expectation expect, RawReply redisReply,
+                                RawReply proxyReply, List<String> mismatches, List<Difference> differences) {
+        RawReply r = redisReply == null ? null : normalise(line, redisReply);
+        RawReply p = normalise(line, proxyReply);
+        if (expect == null) {
+            if (!r.sameBytes(p)) {
+                mismatches.add(line + "\n      redis: " + r.render() + "\n      proxy: " + p.render());
+            }
+            return;
+        }
+        String problem = check(expect, r, p);
+        if (problem != null) {
+            mismatches.add(line + ": " + problem + "\n      redis: " + (r == null ? "(not sent)" : r.render())
+                    + "\n      proxy: " + p.render());
+        } else {
+            differences.add(new Difference(script.name(), mode, line, r, p));
+        }
+    }
+
+    /** Null when the proxy's reply is the expected difference, else what is wrong. */
+    private static String check(Expectation expect, RawReply redis, RawReply proxy) {
+        String rendered = proxy.render();
+        boolean ok = switch (expect.kind()) {
+            case REFUSED -> proxy.isError() && proxy.text().startsWith("ERR ") && proxy.text().contains(expect.text());
+            case CROSSSLOT -> proxy.isError() && proxy.text().equals(expect.text());
+            case ERROR -> proxy.isError() && proxy.text().contains(expect.text());
+            case PROXY_EQUALS -> rendered.equals(expect.text());
+            case PROXY_CONTAINS -> rendered.contains(expect.text());
+        };
+        if (!ok) {
+            return "the proxy did not answer the expected difference (" + expect.kind() + " " + expect.text() + ")";
+        }
+        if (redis != null && redis.sameBytes(proxy)) {
+            return "marked as an expected difference, but the proxy now answers like Redis: remove the marker";
+        }
+        return null;
+    }
+
+    private static RawReply normalise(Line line, RawReply reply) {
+        RawReply r = reply;
+        if (line.unordered()) {
+            r = r.sorted();
+        }
+        if (line.deepUnordered()) {
+            r = r.deepSorted();
+        }
+        if (line.pairs()) {
+            r = r.sortedPairs();
+        }
+        if (line.ttl()) {
+            r = r.ttlBucketed();
+        }
+        return r;
+    }
+
+    private static RawReply execute(RawRespClient client, Line line, List<byte[]> args) {
+        return line.scanAll() ? scanAll(client, args) : client.call(args);
+    }
+
+    /**
+     * Iterates a SCAN-family command from cursor 0 until the cursor comes back 0 and returns the
+     * set of what it returned, sorted (pairs for HSCAN and ZSCAN), or the first error.
+     */
+    private static RawReply scanAll(RawRespClient client, List<byte[]> args) {
+        String command = new String(args.get(0), StandardCharsets.US_ASCII);
+        int cursorAt = command.equalsIgnoreCase("scan") ? 1 : 2;
+        boolean pairs = command.equalsIgnoreCase("hscan") || command.equalsIgnoreCase("zscan");
+        Set<ByteBuffer> seen = new HashSet<>();
+        TreeSet<RawReply> out = new TreeSet<>(RawReply.BY_BYTES);
+        List<byte[]> call = new ArrayList<>(args);
+        byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < SCAN_LIMIT; i++) {
+            call.set(cursorAt, cursor);
+            RawReply reply = client.call(call);
+            if (reply.isError()) {
+                return reply;
+            }
+            List<RawReply> items = reply.items().get(1).items();
+            for (int k = 0; k < items.size(); k += pairs ? 2 : 1) {
+                RawReply element = pairs ? RawReply.array(List.of(items.get(k), items.get(k + 1))) : items.get(k);
+                if (seen.add(ByteBuffer.wrap(element.raw()))) {
+                    out.add(element);
+                }
+            }
+            cursor = reply.items().get(0).bulk();
+            if (new String(cursor, StandardCharsets.US_ASCII).equals("0")) {
+                return RawReply.array(new ArrayList<>(out));
+            }
+        }
+        throw new AssertionError(client.name() + ": " + command + " did not finish in " + SCAN_LIMIT + " calls");
+    }
+
+    /** How many groups the keys of {@code args} live in, as Redis's COMMAND GETKEYS finds them; 0 when none. */
+    private int groupsOfKeys(RawRespClient meta, List<byte[]> args) {
+        List<byte[]> call = new ArrayList<>();
+        call.add("COMMAND".getBytes(StandardCharsets.US_ASCII));
+        call.add("GETKEYS".getBytes(StandardCharsets.US_ASCII));
+        call.addAll(args);
+        RawReply keys = meta.call(call);
+        if (keys.isError() || keys.items() == null) {
+            return 0;
+        }
+        Set<Integer> groups = new HashSet<>();
+        for (RawReply k : keys.items()) {
+            groups.add(map.groupIndex(SlotHash.slot(k.bulk())));
+        }
+        return groups.size();
+    }
+}

@@ -1,0 +1,221 @@
+package io.kvstore.proxy.diff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.proxy.server.ProxyServer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Pub/Sub through kvstore against a single Redis: subscribers on channels and patterns through
+ * one proxy, publishers through that proxy and through a second proxy over the same shards. Every
+ * message must arrive exactly once, in the same per-channel order as on a single Redis, and every
+ * PUBLISH must return the count a single Redis returns. Keyspace notifications (enabled straight
+ * on every shard) must reach a pattern subscriber of the proxy once per event, for keys on every
+ * shard.
+ *
+ * <p>No timing: each side ends with one sentinel message per shard, published after everything
+ * else; a shard delivers in order, so once a subscriber has every sentinel it has every message.
+ */
+class PubSubDifferentialTest {
+
+    private static ProxyCluster cluster;
+    private static RedisServer plain;
+    private static ProxyServer second;
+
+    @BeforeAll
+    static void start() {
+        cluster = ProxyCluster.start(3);
+        try {
+            plain = RedisServer.start();
+            second = cluster.startProxy(UnaryOperator.identity()); // same SlotMap, closed with the cluster
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (plain != null) {
+                plain.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    @AfterEach
+    void reset() {
+        for (int port : allPorts()) {
+            try (Jedis j = new Jedis("127.0.0.1", port)) {
+                j.flushAll();
+                j.configSet("notify-keyspace-events", "");
+            }
+        }
+    }
+
+    @Test
+    void channelsAndPatternsThroughTwoProxies() {
+        List<String> channels = new ArrayList<>();
+        List<String> ends = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            channels.addAll(cluster.keysOn(shard, "news." + shard + ".", 2));
+            ends.add(cluster.keysOn(shard, "end.", 1).get(0));
+        }
+        List<String> half = channels.subList(0, channels.size() / 2);
+        List<String> s2channels = new ArrayList<>(half);
+        s2channels.addAll(ends);
+        List<String> s1channels = new ArrayList<>(channels);
+        s1channels.addAll(ends);
+        List<String> patterns = List.of("news.*", "news.1.*", "nomatch.*");
+
+        Map<String, Object> plainSide;
+        try (Subscriber s1 = Subscriber.start("plain-s1", plain.port(), s1channels, List.of());
+             Subscriber s2 = Subscriber.start("plain-s2", plain.port(), s2channels, patterns);
+             Jedis pub = new Jedis("127.0.0.1", plain.port())) {
+            plainSide = exercise(channels, ends, s1, s2, pub, pub, pub);
+        }
+        Map<String, Object> proxySide;
+        try (Subscriber s1 = Subscriber.start("proxy-s1", cluster.port(), s1channels, List.of());
+             Subscriber s2 = Subscriber.start("proxy-s2", second.port(), s2channels, patterns);
+             Jedis viaFirst = ProxyCluster.client(cluster.port());
+             Jedis viaSecond = ProxyCluster.client(second.port())) {
+            proxySide = exercise(channels, ends, s1, s2, viaFirst, viaSecond, viaFirst);
+        }
+        for (String k : plainSide.keySet()) {
+            assertEquals(plainSide.get(k), proxySide.get(k), k + ": the proxy differs from a single Redis");
+        }
+        @SuppressWarnings("unchecked")
+        List<String> s2got = (List<String>) proxySide.get("s2 messages per channel");
+        assertTrue(s2got.stream().anyMatch(m -> m.startsWith("pmessage news.1.*")),
+                "the pattern matched some messages: " + s2got);
+    }
+
+    /**
+     * Publishes 3 messages on every channel, alternating publishers, then the sentinels; returns
+     * what both subscribers got (per-channel order, exactly-once counts), the PUBLISH counts, and
+     * PUBSUB introspection, for comparison between the sides.
+     */
+    private static Map<String, Object> exercise(List<String> channels, List<String> ends, Subscriber s1, Subscriber s2,
+                                                Jedis pubA, Jedis pubB, Jedis admin) {
+        Map<String, Object> out = new TreeMap<>();
+        out.put("numpat", admin.pubsubNumPat());
+        out.put("numsub", new TreeMap<>(admin.pubsubNumSub(channels.toArray(new String[0]))));
+        out.put("channels", new java.util.TreeSet<>(admin.pubsubChannels()));
+        out.put("channels matching", new java.util.TreeSet<>(admin.pubsubChannels("news.1.*")));
+        List<Long> counts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            for (String ch : channels) {
+                counts.add((i % 2 == 0 ? pubA : pubB).publish(ch, "m" + i));
+            }
+        }
+        counts.add(pubA.publish("nobody.listens", "x"));
+        out.put("publish counts", counts);
+        for (String end : ends) {
+            out.put("publish " + end, pubB.publish(end, "end"));
+        }
+        for (String end : ends) {
+            s1.awaitMessage("message " + end + " end");
+            s2.awaitMessage("message " + end + " end");
+        }
+        out.put("s1 messages per channel", perChannel(s1.received()));
+        out.put("s2 messages per channel", perChannel(s2.received()));
+        out.put("s1 duplicates", duplicates(s1.received()));
+        out.put("s2 duplicates", duplicates(s2.received()));
+        return out;
+    }
+
+    @Test
+    void keyspaceNotificationsFromEveryShard() {
+        for (int port : allPorts()) {
+            try (Jedis j = new Jedis("127.0.0.1", port)) {
+                j.configSet("notify-keyspace-events", "KEA");
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        List<String> ends = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            keys.addAll(cluster.keysOn(shard, "ks." + shard + ".", 2));
+            ends.add(cluster.keysOn(shard, "ksend.", 1).get(0));
+        }
+        List<String> channels = List.of("__keyevent@0__:del", "__keyspace@0__:" + keys.get(0));
+        List<String> patterns = List.of("__keyspace@0__:*");
+        List<String> plainGot;
+        try (Subscriber s = Subscriber.start("plain-ks", plain.port(), channels, patterns);
+             Jedis j = new Jedis("127.0.0.1", plain.port())) {
+            plainGot = notifications(keys, ends, s, j);
+        }
+        List<String> proxyGot;
+        try (Subscriber s = Subscriber.start("proxy-ks", cluster.port(), channels, patterns);
+             Jedis j = ProxyCluster.client(second.port())) {
+            proxyGot = notifications(keys, ends, s, j);
+        }
+        assertEquals(plainGot, proxyGot, "keyspace notifications through the proxy differ from a single Redis");
+        assertEquals(List.of(), duplicates(proxyGot), "each notification arrives once");
+        for (String k : keys) {
+            assertTrue(proxyGot.contains("pmessage __keyspace@0__:* __keyspace@0__:" + k + " set"), k + ": " + proxyGot);
+        }
+    }
+
+    private static List<String> notifications(List<String> keys, List<String> ends, Subscriber s, Jedis j) {
+        for (String k : keys) {
+            j.set(k, "v");
+            j.lpush(k + ".list", "x");
+            j.expire(k, 1000);
+            j.del(k + ".list");
+        }
+        for (String e : ends) {
+            j.set(e, "end");
+        }
+        for (String e : ends) {
+            s.awaitMessage("pmessage __keyspace@0__:* __keyspace@0__:" + e + " set");
+        }
+        List<String> got = new ArrayList<>(s.received());
+        got.sort(null);
+        return got;
+    }
+
+    /** Messages grouped by channel, each channel's in arrival order (order across channels is not defined). */
+    private static List<String> perChannel(List<String> received) {
+        Map<String, List<String>> byChannel = new TreeMap<>();
+        for (String m : received) {
+            String[] parts = m.split(" ");
+            String key = parts[0].equals("pmessage") ? parts[1] + " " + parts[2] : parts[1];
+            byChannel.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+        }
+        List<String> out = new ArrayList<>();
+        byChannel.values().forEach(out::addAll);
+        return out;
+    }
+
+    private static List<String> duplicates(List<String> received) {
+        Map<String, Integer> n = new HashMap<>();
+        received.forEach(m -> n.merge(m, 1, Integer::sum));
+        return n.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static List<Integer> allPorts() {
+        List<Integer> ports = new ArrayList<>();
+        cluster.shards().forEach(s -> ports.add(s.port()));
+        ports.add(plain.port());
+        return ports;
+    }
+}

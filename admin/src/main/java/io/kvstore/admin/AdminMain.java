@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
         scope = CommandLine.ScopeType.INHERIT,
         description = "Operator's command line for a kvstore cluster.",
         subcommands = {io.kvstore.admin.command.ClusterCommand.class, io.kvstore.admin.command.StatusCommand.class,
-                io.kvstore.admin.command.GroupCommand.class, io.kvstore.admin.command.SlotsCommand.class},
+                io.kvstore.admin.command.GroupCommand.class, io.kvstore.admin.command.SlotsCommand.class,
+                io.kvstore.admin.command.ReshardCommands.Rebalance.class, io.kvstore.admin.command.ReshardCommands.Reshard.class,
+                io.kvstore.admin.command.ReshardCommands.Migrate.class, io.kvstore.admin.command.ReshardCommands.Migrations.class},
         footer = {"", "The subcommands need the ZooKeeper control plane, which is not built yet.",
                 "Until then, run kvstore-proxy in static mode (kvstore-proxy --backends ...).",
                 "", "Exit codes: 0 done, 2 usage error or no subcommand, 3 subcommand not built yet."})

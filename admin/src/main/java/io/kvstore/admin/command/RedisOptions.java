@@ -21,8 +21,13 @@ public final class RedisOptions {
     int timeoutMs;
 
     RedisProbe probe() {
+        return new RedisProbe(auth(), timeoutMs);
+    }
+
+    /** How to log in to the redis-servers, from these options. */
+    BackendAuth auth() {
         String pw = password == null || password.isEmpty() ? null : password;
         String u = pw == null || user == null || user.isEmpty() ? null : user;
-        return new RedisProbe(new BackendAuth(u, pw, 0), timeoutMs);
+        return new BackendAuth(u, pw, 0);
     }
 }

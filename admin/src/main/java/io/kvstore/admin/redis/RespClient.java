@@ -55,12 +55,24 @@ public final class RespClient implements Closeable {
         }
     }
 
-    /** Sends one command and returns its reply. */
+    /** Sends one command and returns its reply; bulk strings come back as UTF-8 text. */
     public Object call(String... words) throws IOException {
+        byte[][] raw = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            raw[i] = words[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return send(raw, false);
+    }
+
+    /** Sends one command of binary words; bulk strings come back as {@code byte[]} (keys are binary). */
+    public Object callRaw(byte[]... words) throws IOException {
+        return send(words, true);
+    }
+
+    private Object send(byte[][] words, boolean raw) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         buf.write(('*' + Integer.toString(words.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (String w : words) {
-            byte[] b = w.getBytes(StandardCharsets.UTF_8);
+        for (byte[] b : words) {
             buf.write(('$' + Integer.toString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             buf.write(b);
             buf.write('\r');
@@ -68,8 +80,11 @@ public final class RespClient implements Closeable {
         }
         out.write(buf.toByteArray());
         out.flush();
+        rawBulks = raw;
         return read();
     }
+
+    private boolean rawBulks;
 
     private Object read() throws IOException {
         int type = in.read();
@@ -87,7 +102,7 @@ public final class RespClient implements Closeable {
         };
     }
 
-    private String bulk(int len) throws IOException {
+    private Object bulk(int len) throws IOException {
         if (len < 0) {
             return null;
         }
@@ -95,7 +110,7 @@ public final class RespClient implements Closeable {
         if (b.length != len + 2) {
             throw new IOException("connection closed in the middle of a reply");
         }
-        return new String(b, 0, len, StandardCharsets.UTF_8);
+        return rawBulks ? java.util.Arrays.copyOf(b, len) : new String(b, 0, len, StandardCharsets.UTF_8);
     }
 
     private List<Object> array(int n) throws IOException {

@@ -1,0 +1,130 @@
+package io.kvstore.admin.reshard;
+
+import io.kvstore.admin.redis.RespClient;
+import io.kvstore.config.BackendAuth;
+import io.kvstore.config.Group;
+import io.kvstore.config.SlotHash;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Moves every key of some slots off one redis-server: SCAN passes over the source, keeping the
+ * keys whose slot is migrating, and {@code MIGRATE ... KEYS} in batches to each slot's target,
+ * until a whole pass finds none. One instance per source group and step; driver thread only.
+ *
+ * <p>Why passes end: while the slots are marked migrating, every proxy moves a key to the target
+ * before touching it, so no key of these slots is created or rewritten on the source; each pass
+ * can only find fewer. MIGRATE is atomic on the source and never replaces a key on the target, so
+ * a key a proxy moved first is simply not found again (NOKEY), and a stale copy can never
+ * overwrite a newer one.
+ */
+final class KeyMover {
+
+    static final int SCAN_COUNT = 1000;
+    static final int BATCH = 100;
+    static final int MIGRATE_TIMEOUT_MILLIS = 10_000;
+    static final int MAX_PASSES = 50;
+
+    private final BackendAuth auth;
+    private final RateLimit rate;
+    private final LongConsumer moved;
+
+    KeyMover(BackendAuth auth, RateLimit rate, LongConsumer moved) {
+        this.auth = auth;
+        this.rate = rate;
+        this.moved = moved;
+    }
+
+    /** Moves the keys of {@code targets}' slots (slot to target group) from {@code source}; returns how many were sent. */
+    long moveAll(Group source, Map<Integer, Group> targets) throws IOException {
+        long total = 0;
+        try (RespClient src = RespClient.connect(source.master(), MIGRATE_TIMEOUT_MILLIS * 2)) {
+            login(src);
+            for (int pass = 1; pass <= MAX_PASSES; pass++) {
+                long found = pass(src, targets);
+                total += found;
+                if (found == 0) {
+                    return total;
+                }
+            }
+        }
+        throw new IOException("keys of the migrating slots keep appearing on " + source.master()
+                + " after " + MAX_PASSES + " passes: is a client writing to it directly, bypassing the proxies?");
+    }
+
+    private long pass(RespClient src, Map<Integer, Group> targets) throws IOException {
+        long found = 0;
+        byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
+        do {
+            List<?> reply = (List<?>) src.callRaw(bytes("SCAN"), cursor, bytes("COUNT"), bytes(Integer.toString(SCAN_COUNT)));
+            cursor = (byte[]) reply.get(0);
+            Map<Group, List<byte[]>> byTarget = new LinkedHashMap<>();
+            for (Object k : (List<?>) reply.get(1)) {
+                byte[] key = (byte[]) k;
+                Group target = targets.get(SlotHash.slot(key));
+                if (target != null) {
+                    byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(key);
+                }
+            }
+            for (Map.Entry<Group, List<byte[]>> e : byTarget.entrySet()) {
+                List<byte[]> keys = e.getValue();
+                for (int from = 0; from < keys.size(); from += BATCH) {
+                    List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+                    rate.acquire(batch.size());
+                    migrate(src, e.getKey(), batch);
+                    found += batch.size();
+                    moved.accept(batch.size());
+                }
+            }
+        } while (!(cursor.length == 1 && cursor[0] == '0'));
+        return found;
+    }
+
+    private void migrate(RespClient src, Group target, List<byte[]> keys) throws IOException {
+        List<byte[]> words = new ArrayList<>();
+        words.add(bytes("MIGRATE"));
+        words.add(bytes(target.master().host()));
+        words.add(bytes(Integer.toString(target.master().port())));
+        words.add(new byte[0]);
+        words.add(bytes(Integer.toString(auth.db())));
+        words.add(bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)));
+        if (auth.needsAuth()) {
+            if (auth.user() == null) {
+                words.add(bytes("AUTH"));
+            } else {
+                words.add(bytes("AUTH2"));
+                words.add(bytes(auth.user()));
+            }
+            words.add(bytes(auth.password()));
+        }
+        words.add(bytes("KEYS"));
+        words.addAll(keys);
+        try {
+            src.callRaw(words.toArray(byte[][]::new));
+        } catch (RespClient.RedisError e) {
+            throw new IOException("MIGRATE from the source to " + target.master() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void login(RespClient c) throws IOException {
+        if (auth.needsAuth()) {
+            if (auth.user() == null) {
+                c.call("AUTH", auth.password());
+            } else {
+                c.call("AUTH", auth.user(), auth.password());
+            }
+        }
+        if (auth.db() != 0) {
+            c.call("SELECT", Integer.toString(auth.db()));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,99 @@
+package io.kvstore.admin.reshard;
+
+import io.kvstore.config.SlotHash;
+import io.kvstore.config.store.SlotRange;
+import io.kvstore.config.store.Topology;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Which slots a resharding command moves where: pure functions of the topology. */
+public final class Plans {
+
+    private Plans() {
+    }
+
+    /**
+     * Even out slots over all groups: group i should own 16384/n slots (the first 16384 % n one
+     * more); groups above that give their highest slots to groups below it. Moves as few slots as
+     * evening out needs.
+     */
+    public static List<SlotRange> rebalance(Topology t) {
+        int n = t.groups().size();
+        Map<String, Integer> want = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            want.put(t.groups().get(i).id(), SlotHash.SLOTS / n + (i < SlotHash.SLOTS % n ? 1 : 0));
+        }
+        Map<String, Integer> have = new LinkedHashMap<>();
+        want.keySet().forEach(g -> have.put(g, t.slotCount(g)));
+        List<Integer> spare = new ArrayList<>();
+        for (int s = SlotHash.SLOTS - 1; s >= 0; s--) {
+            String owner = t.owner(s);
+            if (have.get(owner) > want.get(owner)) {
+                have.merge(owner, -1, Integer::sum);
+                spare.add(s);
+            }
+        }
+        List<int[]> moves = new ArrayList<>(); // slot, receiver index
+        int i = 0;
+        for (Map.Entry<String, Integer> e : want.entrySet()) {
+            while (have.get(e.getKey()) < e.getValue() && i < spare.size()) {
+                have.merge(e.getKey(), 1, Integer::sum);
+                moves.add(new int[] {spare.get(i++), t.groups().indexOf(t.group(e.getKey()).orElseThrow())});
+            }
+        }
+        moves.sort((a, b) -> Integer.compare(a[0], b[0]));
+        return ranges(t, moves);
+    }
+
+    /** The {@code count} highest slots of {@code from}, to {@code to}. */
+    public static List<SlotRange> reshard(Topology t, String from, String to, int count) {
+        int toIndex = t.groups().indexOf(t.group(to).orElseThrow(() -> new IllegalArgumentException("no group " + to)));
+        t.group(from).orElseThrow(() -> new IllegalArgumentException("no group " + from));
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("--from and --to name the same group");
+        }
+        List<int[]> moves = new ArrayList<>();
+        for (int s = SlotHash.SLOTS - 1; s >= 0 && moves.size() < count; s--) {
+            if (t.owner(s).equals(from)) {
+                moves.add(new int[] {s, toIndex});
+            }
+        }
+        if (moves.size() < count) {
+            throw new IllegalArgumentException("group " + from + " owns only " + moves.size() + " slots");
+        }
+        moves.sort((a, b) -> Integer.compare(a[0], b[0]));
+        return ranges(t, moves);
+    }
+
+    /** Slots {@code start..end} to {@code to}, skipping those it owns already. */
+    public static List<SlotRange> migrate(Topology t, int start, int end, String to) {
+        int toIndex = t.groups().indexOf(t.group(to).orElseThrow(() -> new IllegalArgumentException("no group " + to)));
+        if (start < 0 || end >= SlotHash.SLOTS || start > end) {
+            throw new IllegalArgumentException("slots must be within 0-" + (SlotHash.SLOTS - 1));
+        }
+        List<int[]> moves = new ArrayList<>();
+        for (int s = start; s <= end; s++) {
+            if (!t.owner(s).equals(to)) {
+                moves.add(new int[] {s, toIndex});
+            }
+        }
+        return ranges(t, moves);
+    }
+
+    /** Sorted (slot, group index) pairs as maximal ranges. */
+    private static List<SlotRange> ranges(Topology t, List<int[]> moves) {
+        List<SlotRange> out = new ArrayList<>();
+        int i = 0;
+        while (i < moves.size()) {
+            int j = i;
+            while (j + 1 < moves.size() && moves.get(j + 1)[0] == moves.get(j)[0] + 1 && moves.get(j + 1)[1] == moves.get(i)[1]) {
+                j++;
+            }
+            out.add(new SlotRange(moves.get(i)[0], moves.get(j)[0], t.groups().get(moves.get(i)[1]).id()));
+            i = j + 1;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,20 @@
+package io.kvstore.admin.reshard;
+
+/** What a driver reports as it goes; implementations print a bar, plain lines, or nothing. Driver thread only. */
+public interface Progress extends AutoCloseable {
+
+    /** A step starts: {@code slots} slots marked migrating at {@code epoch}. */
+    void step(long epoch, int slots);
+
+    /** {@code n} more keys moved. */
+    void keys(long n);
+
+    /** Slots flipped to their new owner so far, of {@code total}. */
+    void slots(long done, long total);
+
+    /** A line for the operator. */
+    void note(String message);
+
+    @Override
+    void close();
+}

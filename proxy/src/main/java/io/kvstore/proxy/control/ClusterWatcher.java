@@ -121,6 +121,11 @@ final class ClusterWatcher implements Closeable {
                 onApplied.accept(map);
             }
         }
+        state.strict(topology.mode() == io.kvstore.config.store.ClusterMode.DATASTORE);
+        if (state.fence() != null) {
+            LOG.info("re-read the topology of cluster {} (epoch {}) after the session loss; serving again", cluster, topology.epoch());
+            state.unfence();
+        }
         if (reported != null) {
             LOG.info("the topology of cluster {} is readable again (epoch {})", cluster, topology.epoch());
             reported = null;

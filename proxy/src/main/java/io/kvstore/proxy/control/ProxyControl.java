@@ -47,6 +47,7 @@ public final class ProxyControl implements AutoCloseable {
     private final CuratorFramework client;
     private final ScheduledExecutorService control;
     private volatile boolean closed;
+    private volatile ClusterState attachedState;
     private volatile ClusterWatcher watcher;
     private Registration registration;
 
@@ -144,6 +145,7 @@ public final class ProxyControl implements AutoCloseable {
         long epoch = state.map().epoch();
         ProxyRecord me = new ProxyRecord(announce.toString(), announce, System.currentTimeMillis(), epoch,
                 System.currentTimeMillis(), status.lastError(), software);
+        attachedState = state;
         registration = new Registration(client, cluster, me);
         registration.start();
         watcher = new ClusterWatcher(client, cluster, auth, state, status, registration, control, onApplied);
@@ -168,6 +170,13 @@ public final class ProxyControl implements AutoCloseable {
             }
             case LOST -> {
                 status.connection(ControlStatus.Connection.LOST);
+                ClusterState s = attachedState;
+                if (s != null && s.strict()) {
+                    // Our registration is gone: a migration may start without us. Serving keys by an
+                    // old map could write where a key no longer belongs, so stop until re-synced.
+                    s.fence("kvstore proxy lost its ZooKeeper session; its slot map may be stale. Retry on another proxy");
+                    LOG.warn("data-store cluster: refusing keyed commands until the topology is re-read");
+                }
                 status.error("ZooKeeper session lost (" + settings + "); routing by epoch " + epoch + ", reconnecting");
                 LOG.warn("ZooKeeper session lost; routing by epoch {}; the registration comes back with the connection", epoch);
             }

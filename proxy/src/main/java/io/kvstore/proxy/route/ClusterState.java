@@ -12,6 +12,8 @@ import java.util.Objects;
 public final class ClusterState {
 
     private volatile SlotMap map;
+    private volatile String fence;
+    private volatile boolean strict;
 
     public ClusterState(SlotMap initial) {
         this.map = Objects.requireNonNull(initial);
@@ -19,6 +21,32 @@ public final class ClusterState {
 
     public SlotMap map() {
         return map;
+    }
+
+    /**
+     * Why this proxy must not serve keys now, or null. Set when the proxy lost its ZooKeeper
+     * session in a data-store cluster: its registration is gone, so a migration may start without
+     * waiting for it, and routing by its last map could write a key where it no longer belongs.
+     */
+    public String fence() {
+        return fence;
+    }
+
+    /** Whether the cluster is one that must not lose data (data-store mode): such a cluster is fenced when the session is lost. */
+    public boolean strict() {
+        return strict;
+    }
+
+    public void strict(boolean value) {
+        strict = value;
+    }
+
+    public void fence(String why) {
+        fence = why;
+    }
+
+    public void unfence() {
+        fence = null;
     }
 
     /** Installs {@code next} unless it is older than the current map; returns whether it was installed. */

@@ -178,7 +178,7 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyServer server = ProxyServer.start(options, initial);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
-        control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], map -> { });
+        control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged);
         stopped.await();
         return 0;
     }

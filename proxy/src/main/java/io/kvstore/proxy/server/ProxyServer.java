@@ -120,6 +120,14 @@ public final class ProxyServer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Tells every worker loop that a new map is in place, so a loop with no traffic also retires
+     * its connections to groups that left. Called from the control thread; the work runs on each loop.
+     */
+    public void mapChanged(SlotMap map) {
+        workerContexts.values().forEach(w -> w.loop().execute(() -> w.backends().refresh(map)));
+    }
+
     /** The port clients connect to. */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();

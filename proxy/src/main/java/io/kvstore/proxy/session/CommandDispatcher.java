@@ -67,6 +67,11 @@ public final class CommandDispatcher {
         if (usesBackend(session, spec) && session.holdForSwitch(onDedicated(session, spec), request, pending)) {
             return; // dispatched again once the earlier requests are answered
         }
+        String fence = proxy.cluster().fence();
+        if (fence != null && touchesKeys(spec)) {
+            reject(request, pending, "TRYAGAIN " + fence);
+            return;
+        }
         SlotMap map = proxy.cluster().map();
         if (map.hasMigrations() && touchesKeys(spec)) {
             int[] keys = keysOrNone(spec, request);

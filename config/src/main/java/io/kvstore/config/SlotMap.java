@@ -23,6 +23,7 @@ public final class SlotMap {
     private final List<Group> groups;
     private final short[] owner;
     private final short[] migratingTo; // null when nothing migrates; else -1 or the target group index
+    private final boolean[] down;      // null when every group serves; else per group index
     private volatile SlotMap afterMigrations;
 
     private SlotMap(long epoch, List<Group> groups, short[] owner) {
@@ -30,7 +31,21 @@ public final class SlotMap {
     }
 
     private SlotMap(long epoch, List<Group> groups, short[] owner, short[] migratingTo) {
+        this(epoch, groups, owner, migratingTo, null);
+    }
+
+    private SlotMap(long epoch, List<Group> groups, short[] owner, short[] migratingTo, boolean[] down) {
         this.epoch = epoch;
+        boolean anyDown = false;
+        if (down != null) {
+            if (down.length != groups.size()) {
+                throw new IllegalArgumentException("one down flag per group is needed");
+            }
+            for (boolean d : down) {
+                anyDown |= d;
+            }
+        }
+        this.down = anyDown ? down : null;
         this.groups = List.copyOf(groups);
         this.owner = owner;
         this.migratingTo = migratingTo == null || allNone(migratingTo) ? null : migratingTo;
@@ -87,6 +102,22 @@ public final class SlotMap {
         return new SlotMap(epoch, groups, owner.clone(), migratingTo == null ? null : migratingTo.clone());
     }
 
+    /** The same with groups marked down ({@code down[i]} for group i): their slots get -CLUSTERDOWN (copied). */
+    public static SlotMap of(long epoch, List<Group> groups, short[] owner, short[] migratingTo, boolean[] down) {
+        return new SlotMap(epoch, groups, owner.clone(), migratingTo == null ? null : migratingTo.clone(),
+                down == null ? null : down.clone());
+    }
+
+    /** Whether group {@code index} is down: no master serves its slots (data-store mode, no replica to promote). */
+    public boolean isGroupDown(int index) {
+        return down != null && down[index];
+    }
+
+    /** A copy of the down flags, one per group. */
+    public boolean[] downArray() {
+        return down == null ? new boolean[groups.size()] : down.clone();
+    }
+
     /** A migration array in which no slot migrates. */
     public static short[] noMigrations() {
         short[] none = new short[SlotHash.SLOTS];
@@ -134,7 +165,7 @@ public final class SlotMap {
                     next[slot] = migratingTo[slot];
                 }
             }
-            after = new SlotMap(epoch, groups, next);
+            after = new SlotMap(epoch, groups, next, null, down);
             afterMigrations = after;
         }
         return after;
@@ -181,7 +212,7 @@ public final class SlotMap {
     @Override
     public boolean equals(Object o) {
         return o instanceof SlotMap m && m.epoch == epoch && m.groups.equals(groups) && Arrays.equals(m.owner, owner)
-                && Arrays.equals(m.migratingTo, migratingTo);
+                && Arrays.equals(m.migratingTo, migratingTo) && Arrays.equals(m.down, down);
     }
 
     @Override

@@ -12,9 +12,11 @@ package io.kvstore.proxy.command;
  * @param kind     how the proxy runs it
  * @param reason   why it is refused, when kind is {@link CommandKind#REFUSED}
  * @param merge    how replies of several groups are merged, for split and fanned-out commands; else null
+ * @param write    whether Redis flags it {@code write} (it may change data): such commands can be
+ *                 followed by WAIT with {@code --write-acks}
  */
 public record CommandSpec(String name, int arity, String flags, int firstKey, int lastKey, int keyStep,
-                          CommandKind kind, String reason, MergeKind merge) {
+                          CommandKind kind, String reason, MergeKind merge, boolean write) {
 
     /** Whether {@code argc} arguments (name included) satisfy the arity. */
     public boolean arityAccepts(int argc) {

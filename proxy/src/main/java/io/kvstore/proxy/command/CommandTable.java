@@ -81,7 +81,8 @@ public final class CommandTable {
             specs.add(new CommandSpec(f[0], Integer.parseInt(f[1]), f[2].equals("-") ? "" : f[2],
                     Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]),
                     CommandKind.valueOf(f[6]), f.length > 7 ? f[7] : "",
-                    f.length > 8 && !f[8].isEmpty() ? MergeKind.valueOf(f[8]) : null));
+                    f.length > 8 && !f[8].isEmpty() ? MergeKind.valueOf(f[8]) : null,
+                    ("," + f[2] + ",").contains(",write,")));
         }
         return new CommandTable(specs);
     }

@@ -109,6 +109,14 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
     int maxClients;
 
+    @Option(names = "--write-acks", defaultValue = "0",
+            description = "Replicas each write must reach (WAIT) before the client gets its reply; 0 = no wait (default: ${DEFAULT-VALUE}).")
+    int writeAcks;
+
+    @Option(names = "--write-acks-timeout-ms", defaultValue = "1000",
+            description = "How long a write waits for --write-acks replicas before it fails with -NOREPLICAS (default: ${DEFAULT-VALUE}).")
+    long writeAcksTimeoutMs;
+
     @Option(names = "--max-output-buffer", defaultValue = "536870912",
             description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}).")
     long maxOutputBuffer;
@@ -141,6 +149,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     private int runStatic(ProxyOptions options) throws InterruptedException {
         ProxyServer server = ProxyServer.start(options, staticMap());
+        server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -176,6 +185,7 @@ public final class ProxyMain implements Callable<Integer> {
             return 0; // stopped before a map ever came
         }
         ProxyServer server = ProxyServer.start(options, initial);
+        server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged);

@@ -106,7 +106,7 @@ public final class CommandDispatcher {
     private void route(ClientSession session, Request request, PendingReply pending, CommandSpec spec, SlotMap map) {
         try {
             switch (spec.kind()) {
-                case SINGLE -> forward(session, request, pending, map, groupOfArg(map, request, spec.firstKey()));
+                case SINGLE -> send(session, map, groupOfArg(map, request, spec.firstKey()), request.frame(), pending, acked(spec));
                 case SAME_GROUP, MOVABLE_KEYS -> forwardToKeysGroup(session, request, pending, map, spec);
                 case SPLIT_MGET, SPLIT_MSET, SPLIT_SUM -> split(session, request, pending, map, spec);
                 case FAN_OUT -> fanOut(session, request, pending, map, spec);
@@ -197,12 +197,12 @@ public final class CommandDispatcher {
         if (group == CROSS) {
             reject(request, pending, CROSSSLOT);
         } else {
-            forward(session, request, pending, map, group == NO_KEYS ? 0 : group);
+            send(session, map, group == NO_KEYS ? 0 : group, request.frame(), pending, acked(spec));
         }
     }
 
     private void split(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
-        Splitter.split(request, spec, map, pending, session.alloc(), sender(session, map));
+        Splitter.split(request, spec, map, pending, session.alloc(), sender(session, map, acked(spec)));
     }
 
     private void fanOut(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
@@ -449,11 +449,39 @@ public final class CommandDispatcher {
 
     /** Hands the request to the master of {@code group}, on this event loop's connection for this client. */
     void forward(ClientSession session, Request request, PendingReply pending, SlotMap map, int group) {
-        session.worker().backends().master(map, group, (int) session.id()).send(request.frame(), pending);
+        send(session, map, group, request.frame(), pending, false);
     }
 
-    private static GroupSender sender(ClientSession session, SlotMap map) {
-        return (group, frame, sink) -> session.worker().backends().master(map, group, (int) session.id()).send(frame, sink);
+    /**
+     * Sends a frame to the master of {@code group} on this client's shared connection: refused with
+     * -CLUSTERDOWN when the group is down, followed by WAIT when {@code acked}.
+     */
+    private void send(ClientSession session, SlotMap map, int group, ByteBuf frame, io.kvstore.proxy.backend.ReplySink sink,
+                      boolean acked) {
+        if (map.isGroupDown(group)) {
+            frame.release();
+            sink.onFailure("CLUSTERDOWN group " + map.groups().get(group).id() + ", which owns this slot, has no master");
+            return;
+        }
+        BackendConnection conn = session.worker().backends().master(map, group, (int) session.id());
+        if (acked) {
+            AckedWrite.send(conn, frame, sink, proxy.writeAcks(), proxy.writeAcksTimeoutMillis(), session.alloc());
+        } else {
+            conn.send(frame, sink);
+        }
+    }
+
+    /** Whether a command's writes wait for replicas ({@code --write-acks}). */
+    private boolean acked(CommandSpec spec) {
+        return spec.write() && proxy.writeAcks() > 0;
+    }
+
+    private GroupSender sender(ClientSession session, SlotMap map) {
+        return sender(session, map, false);
+    }
+
+    private GroupSender sender(ClientSession session, SlotMap map, boolean acked) {
+        return (group, frame, sink) -> send(session, map, group, frame, sink, acked);
     }
 
     static void reject(Request request, PendingReply pending, String error) {
@@ -478,6 +506,7 @@ public final class CommandDispatcher {
 
     /** The client's dedicated connection to the group a transaction is bound to. */
     private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
+        // A down group has no master: the connection fails fast with the backend's own error.
         return session.dedicated(map.groups().get(Math.max(group, 0)));
     }
 }

@@ -20,6 +20,8 @@ public final class ProxyContext {
     private final AtomicLong clientIds = new AtomicLong();
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final ClientRegistry clients = new ClientRegistry();
+    private volatile int writeAcks;
+    private volatile long writeAcksTimeoutMillis = 1000;
     private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
@@ -35,6 +37,21 @@ public final class ProxyContext {
 
     public CommandTable commands() {
         return commands;
+    }
+
+    /** {@code --write-acks}: replicas each write must reach before it is acknowledged (0: none). */
+    public int writeAcks() {
+        return writeAcks;
+    }
+
+    public long writeAcksTimeoutMillis() {
+        return writeAcksTimeoutMillis;
+    }
+
+    /** Sets the durability option; called once at start-up, before clients connect. */
+    public void writeAcks(int acks, long timeoutMillis) {
+        this.writeAcks = acks;
+        this.writeAcksTimeoutMillis = timeoutMillis;
     }
 
     public ClientRegistry clients() {

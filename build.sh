@@ -6,7 +6,8 @@
 #   ./build.sh version X    the same with version X, and also write kvstore-X.tar.gz in the current directory
 #
 # The unpacked tree runs from any directory with only a JDK 17+ on PATH:
-#   bin/kvstore-proxy  bin/kvstore-admin  lib/*.jar  conf/proxy.yml  scripts/kv_store.sh  scripts/bench.sh  README  VERSION
+#   bin/kvstore-proxy  bin/kvstore-admin  lib/*.jar (with ZooKeeper's server)  conf/proxy.yml  conf/zoo.cfg
+#   scripts/kv_store.sh  scripts/bench.sh  README  VERSION
 # Launcher sources live in packaging/; this script only copies them.
 set -euo pipefail
 
@@ -14,7 +15,7 @@ ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CALLER_DIR="$(pwd)"
 
 usage() {
-  sed -n '2,10s/^# \{0,1\}//p' "$ROOT/build.sh"
+  sed -n '2,11s/^# \{0,1\}//p' "$ROOT/build.sh"
 }
 
 die() {
@@ -107,6 +108,16 @@ stamp_version() {
   rm -f "$manifest"
 }
 
+# check_zookeeper_server LIB: scripts/kv_store.sh runs a ZooKeeper server from lib/; the client
+# side (Curator) needs only part of what the server does, so say at once if a piece is missing.
+check_zookeeper_server() {
+  local lib="$1" artifact
+  for artifact in zookeeper zookeeper-jute metrics-core snappy-java; do
+    ls "$lib/$artifact"-[0-9]*.jar > /dev/null 2>&1 ||
+      die "$artifact-*.jar is not among the runtime dependencies packaged in lib/; scripts/kv_store.sh needs it to run ZooKeeper (add it to a module's pom.xml)"
+  done
+}
+
 write_readme() {
   local out="$1" version="$2"
   cat > "$out" <<EOF
@@ -115,22 +126,27 @@ kvstore $version: a multi-threaded sharding proxy for Redis.
 Needs a JDK or JRE 17+ on PATH (or JAVA_HOME). For the local cluster script, also
 redis-server and redis-cli (Debian: apt-get install -y redis-server).
 
-  scripts/kv_store.sh start        3 redis-servers on 7101-7103 and the proxy on 7000
-  redis-cli -p 7000 set k v        talk to the cluster through the proxy
+  scripts/kv_store.sh start        ZooKeeper on 7100, 3 groups of a master and a replica on
+                                   7101-7106, and 2 proxies on 7000 and 7001
+  redis-cli -p 7000 set k v        talk to the cluster through either proxy
+  bin/kvstore-admin --zk 127.0.0.1:7100 status kvstore     the whole cluster, as ZooKeeper has it
   scripts/kv_store.sh status       what is running
   scripts/kv_store.sh stop         stop exactly what start started
+  scripts/kv_store.sh --help       groups, replicas, proxies, ports, --static
 
   bin/kvstore-proxy --help                                        every option
-  bin/kvstore-proxy --listen 127.0.0.1:7000 --backends 127.0.0.1:7101,127.0.0.1:7102
+  bin/kvstore-proxy --listen 127.0.0.1:7000 --zk 127.0.0.1:2181 --cluster shop
+  bin/kvstore-proxy --listen 127.0.0.1:7000 --backends 127.0.0.1:7101,127.0.0.1:7102   static mode
   bin/kvstore-proxy --config conf/proxy.yml                       the same options as YAML
   KVSTORE_MAX_CLIENTS=100 bin/kvstore-proxy ...                   or as KVSTORE_* environment variables
   KVSTORE_JAVA_OPTS="-Xmx2g" bin/kvstore-proxy ...                extra JVM options
 
-  bin/kvstore-admin --help         the operator CLI (its ZooKeeper control plane is not built yet)
+  bin/kvstore-admin --help         the operator CLI: clusters, groups, slots, status (in ZooKeeper)
+  java -cp 'lib/*' org.apache.zookeeper.server.ZooKeeperServerMain conf/zoo.cfg
+                                   a standalone ZooKeeper from the jars in lib/
   scripts/bench.sh --help          compare the proxy with redis-server and twemproxy
 
-Not built yet: the ZooKeeper control plane, resharding, failover. Today the proxy runs in
-static mode: the 16384 slots are split evenly over the --backends, in the order given.
+Not built yet: resharding (moving the keys of a slot) and failover.
 EOF
 }
 
@@ -141,7 +157,7 @@ assemble() {
   mkdir -p "$tree/bin" "$tree/lib" "$tree/conf" "$tree/scripts"
 
   cp "$ROOT/packaging/bin/kvstore-proxy" "$ROOT/packaging/bin/kvstore-admin" "$tree/bin/"
-  cp "$ROOT/packaging/conf/proxy.yml" "$tree/conf/"
+  cp "$ROOT/packaging/conf/proxy.yml" "$ROOT/packaging/conf/zoo.cfg" "$tree/conf/"
   cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/bench.sh" "$tree/scripts/"
   chmod 755 "$tree/bin/"* "$tree/scripts/"*
 
@@ -149,6 +165,7 @@ assemble() {
   while IFS= read -r jar; do jars+=("$jar"); done < <(newest_versions "$(main_jar proxy)" "$(main_jar admin)" \
     "$ROOT"/proxy/target/lib/*.jar "$ROOT"/admin/target/lib/*.jar)
   copy_jars "$tree/lib" "${jars[@]}"
+  check_zookeeper_server "$tree/lib"
   for jar in "$tree"/lib/kvstore-*.jar; do
     stamp_version "$jar" "$version"
   done

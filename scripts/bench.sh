@@ -4,7 +4,7 @@
 #   scripts/bench.sh [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K] [--rounds R]
 #                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy]
 #
-# Starts 3 redis-server shards and kvstore over them (with kv_store.sh; shards on B+101..B+103,
+# Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
 # kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Then runs
 #   redis-benchmark -t set,get -c C -r K -n N -P P
 # at -P 1 (N = --n-p1, default 200000) and -P 16 (N = --n-p16, default 500000) against:
@@ -93,7 +93,7 @@ twemproxy_stats_port() { echo $((BASE_PORT + 2)); }
 # ---- starting and stopping -------------------------------------------------------------------
 
 start_kvstore() {
-  "$KV_STORE" start --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean
+  "$KV_STORE" start --static --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean
   STARTED_CLUSTER=1
 }
 

@@ -125,7 +125,10 @@ public final class ProxyServer implements AutoCloseable {
      * its connections to groups that left. Called from the control thread; the work runs on each loop.
      */
     public void mapChanged(SlotMap map) {
-        workerContexts.values().forEach(w -> w.loop().execute(() -> w.backends().refresh(map)));
+        workerContexts.values().forEach(w -> w.loop().execute(() -> {
+            w.backends().refresh(map);
+            context.clients().mapChanged(w, map);
+        }));
     }
 
     /** The port clients connect to. */

@@ -21,6 +21,18 @@ public final class ClientRegistry {
         sessions.remove(session.id());
     }
 
+    /**
+     * Tells the subscribed clients of {@code worker}'s loop that a new map is in place, so their
+     * subscriptions follow the channels' slots. Must run on that loop.
+     */
+    public void mapChanged(io.kvstore.proxy.loop.WorkerContext worker, io.kvstore.config.SlotMap map) {
+        for (ClientSession s : sessions.values()) {
+            if (s.worker() == worker) {
+                s.mapChanged(map);
+            }
+        }
+    }
+
     public int size() {
         return sessions.size();
     }

@@ -111,6 +111,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return pubSub != null && pubSub.active();
     }
 
+    /** A new slot map is in place (on this client's loop): move subscriptions whose channel changed group. */
+    void mapChanged(io.kvstore.config.SlotMap map) {
+        if (!closed && pubSub != null && pubSub.active()) {
+            pubSub.mapChanged(map);
+        }
+    }
+
     /** Queues a message that no request asked for (Pub/Sub), behind every reply owed so far. */
     void push(ByteBuf message) {
         if (closed) {

@@ -69,6 +69,8 @@ final class PubSub {
     private final Map<HostPort, BackendConnection> links = new HashMap<>();
     private final Map<String, ArrayDeque<Item>> awaiting = new HashMap<>();
     private final Map<Item, Batch> batchOf = new HashMap<>();
+    /** Where each subscription ("subscribe:name", "psubscribe:pattern", ...) is made, to move it when the map changes. */
+    private final Map<String, Set<HostPort>> placed = new HashMap<>();
 
     PubSub(ClientSession session) {
         this.session = session;
@@ -108,19 +110,75 @@ final class PubSub {
             }
         }
         Batch batch = new Batch(pending);
-        Map<Integer, List<byte[]>> perGroup = new HashMap<>();
+        Map<BackendConnection, List<byte[]>> perLink = new java.util.LinkedHashMap<>();
+        String placeKind = unsubscribe ? command.replace("unsubscribe", "subscribe") : command;
         for (byte[] name : names) {
-            int[] groups = groupsOf(command, name, map);
-            Item item = new Item(command, name, groups.length);
+            List<BackendConnection> targets = new ArrayList<>();
+            Set<HostPort> where = unsubscribe ? placed.remove(key(placeKind, name)) : null;
+            if (where != null) {
+                where.forEach(a -> {
+                    BackendConnection c = links.get(a);
+                    if (c != null) {
+                        targets.add(c);
+                    }
+                });
+            }
+            if (targets.isEmpty()) {
+                Set<HostPort> at = new java.util.LinkedHashSet<>();
+                for (int g : groupsOf(command, name, map)) {
+                    targets.add(link(map.groups().get(g)));
+                    at.add(map.groups().get(g).master());
+                }
+                if (!unsubscribe) {
+                    placed.computeIfAbsent(key(placeKind, name), k -> new java.util.LinkedHashSet<>()).addAll(at);
+                }
+            }
+            Item item = new Item(command, name, targets.size());
             batch.items.add(item);
             batch.open++;
             batchOf.put(item, batch);
             awaiting.computeIfAbsent(key(command, name), k -> new ArrayDeque<>()).add(item);
-            for (int g : groups) {
-                perGroup.computeIfAbsent(g, k -> new ArrayList<>()).add(name);
+            for (BackendConnection c : targets) {
+                perLink.computeIfAbsent(c, k -> new ArrayList<>()).add(name);
             }
         }
-        perGroup.forEach((g, list) -> link(map.groups().get(g)).send(command(session.alloc(), command, list), null));
+        perLink.forEach((c, list) -> c.send(command(session.alloc(), command, list), null));
+    }
+
+    /**
+     * A new slot map is in place: subscriptions whose channel now lives on another group (a slot
+     * moved, a group came or went) are made on the new group first, then dropped from the old
+     * one. A message published in between may arrive twice or, from a publisher whose proxy
+     * switched earlier, not at all (doc/resharding.md).
+     */
+    void mapChanged(SlotMap map) {
+        for (Map.Entry<String, Set<HostPort>> e : placed.entrySet()) {
+            String kind = e.getKey().substring(0, e.getKey().indexOf(':'));
+            byte[] name = e.getKey().substring(kind.length() + 1).getBytes(StandardCharsets.ISO_8859_1);
+            Set<HostPort> want = new java.util.LinkedHashSet<>();
+            for (int g : groupsOf(kind, name, map)) {
+                Group group = map.groups().get(g);
+                want.add(group.master());
+                if (!e.getValue().contains(group.master())) {
+                    link(group).send(command(session.alloc(), kind, List.of(name)), null);
+                }
+            }
+            for (HostPort old : e.getValue()) {
+                BackendConnection c = links.get(old);
+                if (!want.contains(old) && c != null) {
+                    c.send(command(session.alloc(), unsubscribeOf(kind), List.of(name)), null);
+                }
+            }
+            e.setValue(want);
+        }
+    }
+
+    private static String unsubscribeOf(String subscribeKind) {
+        return switch (subscribeKind) {
+            case "psubscribe" -> "punsubscribe";
+            case "ssubscribe" -> "sunsubscribe";
+            default -> "unsubscribe";
+        };
     }
 
     private Set<String> setFor(String command) {
@@ -268,5 +326,6 @@ final class PubSub {
         shardChannels.clear();
         awaiting.clear();
         batchOf.clear();
+        placed.clear();
     }
 }

@@ -3,6 +3,7 @@ package io.kvstore.admin.reshard;
 import io.kvstore.admin.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
+import io.kvstore.config.MigrateCommand;
 import io.kvstore.config.SlotHash;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,24 +87,7 @@ final class KeyMover {
     }
 
     private void migrate(RespClient src, Group target, List<byte[]> keys) throws IOException {
-        List<byte[]> words = new ArrayList<>();
-        words.add(bytes("MIGRATE"));
-        words.add(bytes(target.master().host()));
-        words.add(bytes(Integer.toString(target.master().port())));
-        words.add(new byte[0]);
-        words.add(bytes(Integer.toString(auth.db())));
-        words.add(bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)));
-        if (auth.needsAuth()) {
-            if (auth.user() == null) {
-                words.add(bytes("AUTH"));
-            } else {
-                words.add(bytes("AUTH2"));
-                words.add(bytes(auth.user()));
-            }
-            words.add(bytes(auth.password()));
-        }
-        words.add(bytes("KEYS"));
-        words.addAll(keys);
+        List<byte[]> words = MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, keys);
         try {
             src.callRaw(words.toArray(byte[][]::new));
         } catch (RespClient.RedisError e) {

@@ -1,16 +1,17 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
+import io.kvstore.config.MigrateCommand;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
+import io.kvstore.proxy.split.Gather;
+import io.kvstore.proxy.split.Merges;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,74 +75,33 @@ final class MigrationGate {
             then.run();
             return;
         }
-        int[] outstanding = {bySource.size()};
-        String[] failure = {null};
-        bySource.forEach((pair, list) -> {
-            int source = pair / 65536;
-            Group target = map.groups().get(targetOf.get(pair));
-            ByteBuf migrate = migrate(session.alloc(), target, list);
-            session.worker().backends().master(map, source, (int) session.id()).send(migrate, new ReplySink() {
-                @Override
-                public void onReply(ByteBuf reply) {
-                    try {
-                        if (ReplyReader.isError(reply)) {
-                            failure[0] = ReplyReader.line(reply, reply.readerIndex());
-                        }
-                    } finally {
-                        reply.release();
-                    }
-                    done();
+        // One MIGRATE per (source, target); when all have answered, an error from any stops the command.
+        Gather gather = new Gather(new ReplySink() {
+            @Override
+            public void onReply(ByteBuf merged) {
+                String error = ReplyReader.isError(merged) ? ReplyReader.line(merged, merged.readerIndex()) : null;
+                merged.release();
+                if (error != null) {
+                    cleanup.run();
+                    pending.onFailure("TRYAGAIN moving the key of a migrating slot failed: " + error);
+                } else {
+                    then.run();
                 }
-
-                @Override
-                public void onFailure(String message) {
-                    failure[0] = message;
-                    done();
-                }
-
-                private void done() {
-                    if (--outstanding[0] > 0) {
-                        return;
-                    }
-                    if (failure[0] != null) {
-                        cleanup.run();
-                        pending.onFailure("TRYAGAIN moving the key of a migrating slot failed: " + failure[0]);
-                    } else {
-                        then.run();
-                    }
-                }
-            });
-        });
-    }
-
-    /** {@code MIGRATE host port "" 0 timeout [AUTH ...] KEYS k...}: no REPLACE, so a key never overwrites a newer one. */
-    private static ByteBuf migrate(ByteBufAllocator alloc, Group target, List<byte[]> keys) {
-        List<byte[]> words = new ArrayList<>();
-        words.add(bytes("MIGRATE"));
-        words.add(bytes(target.master().host()));
-        words.add(bytes(Integer.toString(target.master().port())));
-        words.add(new byte[0]);
-        words.add(bytes(Integer.toString(target.auth().db())));
-        words.add(bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)));
-        BackendAuth auth = target.auth();
-        if (auth.needsAuth()) {
-            if (auth.user() == null) {
-                words.add(bytes("AUTH"));
-            } else {
-                words.add(bytes("AUTH2"));
-                words.add(bytes(auth.user()));
             }
-            words.add(bytes(auth.password()));
-        }
-        words.add(bytes("KEYS"));
-        words.addAll(keys);
-        ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', words.size());
-        words.forEach(w -> Replies.writeBulk(buf, w));
-        return buf;
-    }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+            @Override
+            public void onFailure(String message) {
+                onReply(Replies.error(session.alloc(), message));
+            }
+        }, Merges.of(MergeKind.ALL_OK), session.alloc(), bySource.size());
+        int fragment = 0;
+        for (Map.Entry<Integer, List<byte[]>> e : bySource.entrySet()) {
+            Group target = map.groups().get(targetOf.get(e.getKey()));
+            ByteBuf migrate = session.alloc().buffer();
+            List<byte[]> words = MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, e.getValue());
+            Replies.writeLength(migrate, '*', words.size());
+            words.forEach(w -> Replies.writeBulk(migrate, w));
+            session.worker().backends().master(map, e.getKey() / 65536, (int) session.id()).send(migrate, gather.fragment(fragment++));
+        }
     }
 }

@@ -5,7 +5,9 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.split.Gather;
 import io.kvstore.proxy.split.GroupSender;
+import io.kvstore.proxy.split.Merges;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -103,77 +105,50 @@ public final class KeysPage implements GroupScan.Listener {
 
     /** One MGET per group for the chosen keys, then key, value pairs in order. */
     private void fetchValues(List<byte[]> keys) {
-        int groups = map.groups().size();
-        List<List<Integer>> perGroup = new ArrayList<>();
-        for (int g = 0; g < groups; g++) {
-            perGroup.add(new ArrayList<>());
-        }
+        List<Integer> groups = new ArrayList<>();
+        List<List<Integer>> indexes = new ArrayList<>();
+        int[] fragmentOf = new int[map.groups().size()];
+        Arrays.fill(fragmentOf, -1);
         for (int i = 0; i < keys.size(); i++) {
-            perGroup.get(map.groupIndex(SlotHash.slot(keys.get(i)))).add(i);
-        }
-        byte[][] values = new byte[keys.size()][];
-        int[] outstanding = {0};
-        String[] failure = {null};
-        for (int g = 0; g < groups; g++) {
-            if (!perGroup.get(g).isEmpty()) {
-                outstanding[0]++;
+            int g = map.groupIndex(SlotHash.slot(keys.get(i)));
+            if (fragmentOf[g] < 0) {
+                fragmentOf[g] = groups.size();
+                groups.add(g);
+                indexes.add(new ArrayList<>());
             }
+            indexes.get(fragmentOf[g]).add(i);
         }
-        for (int g = 0; g < groups; g++) {
-            List<Integer> indexes = perGroup.get(g);
-            if (indexes.isEmpty()) {
-                continue;
-            }
+        Gather gather = new Gather(target, Merges.errorsFirst((alloc, replies) -> pairs(alloc, keys, indexes, replies)),
+                alloc, groups.size());
+        for (int f = 0; f < groups.size(); f++) {
             ByteBuf mget = alloc.buffer();
-            Replies.writeLength(mget, '*', indexes.size() + 1L);
+            Replies.writeLength(mget, '*', indexes.get(f).size() + 1L);
             Replies.writeBulk(mget, GroupScan.bytes("MGET"));
-            indexes.forEach(i -> Replies.writeBulk(mget, keys.get(i)));
-            sender.send(g, mget, new ReplySink() {
-                @Override
-                public void onReply(ByteBuf reply) {
-                    try {
-                        if (ReplyReader.type(reply) != '*') {
-                            failure[0] = ReplyReader.line(reply, reply.readerIndex());
-                        } else {
-                            int at = ReplyReader.afterLine(reply, reply.readerIndex());
-                            for (int i : indexes) {
-                                values[i] = ReplyReader.bulk(reply, at);
-                                at = ReplyReader.end(reply, at);
-                            }
-                        }
-                    } finally {
-                        reply.release();
-                    }
-                    done();
-                }
-
-                @Override
-                public void onFailure(String message) {
-                    failure[0] = message;
-                    done();
-                }
-
-                private void done() {
-                    if (--outstanding[0] > 0) {
-                        return;
-                    }
-                    if (failure[0] != null) {
-                        target.onReply(Replies.error(alloc, failure[0]));
-                        return;
-                    }
-                    ByteBuf out = alloc.buffer();
-                    Replies.writeLength(out, '*', keys.size() * 2L);
-                    for (int i = 0; i < keys.size(); i++) {
-                        Replies.writeBulk(out, keys.get(i));
-                        if (values[i] == null) {
-                            out.writeBytes("$-1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                        } else {
-                            Replies.writeBulk(out, values[i]);
-                        }
-                    }
-                    target.onReply(out);
-                }
-            });
+            indexes.get(f).forEach(i -> Replies.writeBulk(mget, keys.get(i)));
+            sender.send(groups.get(f), mget, gather.fragment(f));
         }
+    }
+
+    /** Keys in order, each followed by its value from the MGET of its group. */
+    private static ByteBuf pairs(ByteBufAllocator alloc, List<byte[]> keys, List<List<Integer>> indexes, ByteBuf[] replies) {
+        byte[][] values = new byte[keys.size()][];
+        for (int f = 0; f < replies.length; f++) {
+            int at = ReplyReader.afterLine(replies[f], replies[f].readerIndex());
+            for (int i : indexes.get(f)) {
+                values[i] = ReplyReader.bulk(replies[f], at);
+                at = ReplyReader.end(replies[f], at);
+            }
+        }
+        ByteBuf out = alloc.buffer();
+        Replies.writeLength(out, '*', keys.size() * 2L);
+        for (int i = 0; i < keys.size(); i++) {
+            Replies.writeBulk(out, keys.get(i));
+            if (values[i] == null) {
+                out.writeBytes(Replies.nullBulk());
+            } else {
+                Replies.writeBulk(out, values[i]);
+            }
+        }
+        return out;
     }
 }

@@ -47,7 +47,9 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                         long missing = lf + 1 + n + 2 - (long) in.writerIndex();
                         if (missing > 0) {
                             if (missing > PRESIZE_THRESHOLD) {
-                                in.ensureWritable((int) Math.min(missing, Integer.MAX_VALUE - 8), false); // a hint only
+                                // grow by what has arrived (doubling): each byte is copied O(1) times
+                                int grow = (int) Math.min(missing, Math.max(in.readableBytes(), PRESIZE_THRESHOLD));
+                                in.ensureWritable(grow, false); // a hint only
                             }
                             return;
                         }

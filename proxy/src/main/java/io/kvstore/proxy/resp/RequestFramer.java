@@ -73,7 +73,7 @@ public final class RequestFramer extends ByteToMessageDecoder {
                 return NOTHING;
             }
             argc = (int) n;
-            args = new int[argc << 1];
+            args = new int[Math.min(argc, 16) << 1]; // grows with the arguments that arrive, not with what "*N" claims
             next = 0;
             pos = lf + 1 - start;
         }
@@ -98,13 +98,19 @@ public final class RequestFramer extends ByteToMessageDecoder {
             long missing = data + len + 2 - (long) in.writerIndex();
             if (missing > 0) {
                 if (missing > PRESIZE_THRESHOLD) {
-                    in.ensureWritable((int) missing, false); // a hint only: never fails on a buffer that cannot grow
+                    // Grow by what has arrived (doubling): a big value is copied O(1) times per byte,
+                    // and a "$536870912" header alone cannot make us allocate 512 MB.
+                    int grow = (int) Math.min(missing, Math.max(in.readableBytes(), PRESIZE_THRESHOLD));
+                    in.ensureWritable(grow, false); // a hint only: never fails on a buffer that cannot grow
                 }
                 return null;
             }
             int end = data + (int) len;
             if (in.getByte(end) != '\r' || in.getByte(end + 1) != '\n') {
                 return error("expected CRLF after bulk argument");
+            }
+            if (next << 1 == args.length) {
+                args = java.util.Arrays.copyOf(args, Math.min(argc, next * 2) << 1);
             }
             args[next << 1] = data - start;
             args[(next << 1) + 1] = (int) len;

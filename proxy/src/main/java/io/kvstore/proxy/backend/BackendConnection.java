@@ -65,9 +65,24 @@ public final class BackendConnection implements FlushBatch.Member {
     private String lastError = "not connected";
     private boolean inFlushBatch;
     private ReplySink pushHandler;
+    private final boolean watchStalls;
+    private long replies;
+    private long repliesAtCheck;
+    private long stalledSinceNanos;
+    private java.util.concurrent.ScheduledFuture<?> stallCheck;
 
     public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
                       BackendOptions options, Class<? extends Channel> channelClass) {
+        this(address, auth, loop, flushBatch, options, channelClass, true);
+    }
+
+    /**
+     * {@code watchStalls}: whether requests pending with no reply for {@code stallMillis} close the
+     * connection. Off for dedicated connections, where a blocking command waits on purpose.
+     */
+    public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
+                      BackendOptions options, Class<? extends Channel> channelClass, boolean watchStalls) {
+        this.watchStalls = watchStalls && options.stallMillis() > 0;
         this.address = address;
         this.auth = auth;
         this.loop = loop;
@@ -174,6 +189,10 @@ public final class BackendConnection implements FlushBatch.Member {
     private void connected(Channel ch) {
         channel = ch;
         state = State.READY;
+        if (watchStalls && stallCheck == null) {
+            long period = Math.max(50, options.stallMillis() / 4);
+            stallCheck = loop.scheduleAtFixedRate(this::checkStall, period, period, TimeUnit.MILLISECONDS);
+        }
         backoffMillis = options.minBackoffMillis();
         LOG.info("connected to backend {} ({})", address, ch.localAddress());
         if (auth.needsAuth()) {
@@ -185,6 +204,32 @@ public final class BackendConnection implements FlushBatch.Member {
         }
         while (!waiting.isEmpty()) {
             write((ByteBuf) waiting.poll(), (ReplySink) waiting.poll());
+        }
+    }
+
+    /**
+     * A server that stops answering without closing (paused, hung) would hold its requests
+     * forever: when requests are pending and no reply came for {@code stallMillis}, the
+     * connection is closed and every pending request fails. Counting replies between checks
+     * keeps the clock off the hot path.
+     */
+    private void checkStall() {
+        if (inflight.isEmpty() || channel == null) {
+            stalledSinceNanos = 0;
+            repliesAtCheck = replies;
+            return;
+        }
+        long now = System.nanoTime();
+        if (replies != repliesAtCheck || stalledSinceNanos == 0) {
+            repliesAtCheck = replies;
+            stalledSinceNanos = now;
+        } else if (now - stalledSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.stallMillis())) {
+            LOG.warn("backend {} sent no reply for {} ms with {} requests pending; closing the connection",
+                    address, options.stallMillis(), inflight.size());
+            Channel ch = channel;
+            lost(ch, "no reply for " + options.stallMillis() + " ms");
+            ch.close();
+            stalledSinceNanos = 0;
         }
     }
 
@@ -249,6 +294,9 @@ public final class BackendConnection implements FlushBatch.Member {
     /** Closes for good: pending requests fail, later ones are refused. */
     public void close() {
         state = State.CLOSED;
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+        }
         lastError = "proxy shutting down";
         failWaiting();
         if (channel != null) {
@@ -275,6 +323,7 @@ public final class BackendConnection implements FlushBatch.Member {
             if (sink == null && pushHandler != null && ctx.channel() == channel) {
                 sink = pushHandler;
             }
+            replies++;
             if (sink == null) {
                 reply.release();
                 LOG.error("backend {} sent a reply nobody asked for; closing the connection", address);

@@ -34,7 +34,7 @@ public final class WorkerContext {
      * pipelined connections. The caller closes it.
      */
     public BackendConnection dedicated(Group group) {
-        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass);
+        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, false);
     }
 
     public EventLoop loop() {

@@ -93,6 +93,11 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--connect-timeout-ms", defaultValue = "1000", description = "Backend connect timeout (default: ${DEFAULT-VALUE}).")
     int connectTimeoutMs;
 
+    @Option(names = "--backend-stall-ms", defaultValue = "10000",
+            description = "A backend connection with requests pending and no reply for this long is closed and its requests "
+                    + "fail (a hung or paused redis-server); 0 = never (default: ${DEFAULT-VALUE}).")
+    int backendStallMs;
+
     @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes (default: ${DEFAULT-VALUE}).")
     long maxBulkLength;
 
@@ -222,7 +227,7 @@ public final class ProxyMain implements Callable<Integer> {
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
                 maxPending, maxClients, maxOutputBuffer);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
-                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis());
+                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password);
     }
 

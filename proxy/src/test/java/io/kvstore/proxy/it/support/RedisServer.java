@@ -85,6 +85,11 @@ public final class RedisServer implements AutoCloseable {
         return HOST + ":" + port;
     }
 
+    /** The operating-system process id, for signals such as SIGSTOP. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -38,15 +38,17 @@ import java.util.Locale;
 public final class CommandDispatcher {
 
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
-    private static final int NO_KEYS = -1;
-    private static final int CROSS = -2;
+    static final int NO_KEYS = -1;
+    static final int CROSS = -2;
 
     private final ProxyContext proxy;
     private final LocalCommands local;
+    private final TransactionCommands transactions;
 
     public CommandDispatcher(ProxyContext proxy) {
         this.proxy = proxy;
         this.local = new LocalCommands(proxy, this);
+        this.transactions = new TransactionCommands(proxy);
     }
 
     void dispatch(ClientSession session, Request request, PendingReply pending) {
@@ -61,7 +63,7 @@ public final class CommandDispatcher {
             return;
         }
         if (session.transaction().inMulti() && spec.kind() != CommandKind.TRANSACTION) {
-            queueInMulti(session, request, pending, spec);
+            transactions.queueInMulti(session, request, pending, spec);
             return;
         }
         if (usesBackend(session, spec) && session.holdForSwitch(onDedicated(session, spec), request, pending)) {
@@ -94,7 +96,7 @@ public final class CommandDispatcher {
         };
     }
 
-    private static int[] keysOrNone(CommandSpec spec, Request request) {
+    static int[] keysOrNone(CommandSpec spec, Request request) {
         try {
             return KeyFinder.keys(spec, request);
         } catch (KeyFinder.BadKeysException e) {
@@ -112,7 +114,7 @@ public final class CommandDispatcher {
                 case FAN_OUT -> fanOut(session, request, pending, map, spec);
                 case ANY_SHARD -> forward(session, request, pending, map, 0);
                 case LOCAL, CONTAINER -> local.execute(session, request, pending, spec);
-                case TRANSACTION -> transaction(session, request, pending, map, spec);
+                case TRANSACTION -> transactions.execute(session, request, pending, map, spec);
                 case BLOCKING -> blocking(session, request, pending, map, spec);
                 case PUBSUB -> pubSub(session, request, pending, map, spec);
                 case KEYSPACE -> {
@@ -310,126 +312,6 @@ public final class CommandDispatcher {
         session.dedicated(map.groups().get(group == NO_KEYS ? 0 : group)).send(request.frame(), pending);
     }
 
-    private void transaction(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
-        Transaction tx = session.transaction();
-        switch (spec.name()) {
-            case "multi" -> {
-                if (tx.inMulti()) {
-                    reject(request, pending, "ERR MULTI calls can not be nested");
-                    return;
-                }
-                tx.begin();
-                request.release();
-                pending.onReply(Replies.ok());
-            }
-            case "watch" -> {
-                if (tx.inMulti()) {
-                    reject(request, pending, "ERR WATCH inside MULTI is not allowed");
-                    return;
-                }
-                int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
-                if (group == CROSS || !tx.bind(group)) {
-                    reject(request, pending, CROSSSLOT);
-                    return;
-                }
-                tx.watched();
-                session.dedicated(map.groups().get(group)).send(request.frame(), pending);
-            }
-            case "unwatch" -> {
-                if (tx.watching()) {
-                    dedicated(session, map, tx.group()).send(request.frame(), pending);
-                    tx.discard();
-                } else {
-                    request.release();
-                    pending.onReply(Replies.ok());
-                }
-            }
-            case "discard" -> {
-                if (!tx.inMulti()) {
-                    reject(request, pending, "ERR DISCARD without MULTI");
-                    return;
-                }
-                int group = tx.group();
-                if (tx.discard()) {
-                    dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
-                            Transaction.discardingSink());
-                }
-                request.release();
-                pending.onReply(Replies.ok());
-            }
-            case "exec" -> {
-                if (!tx.inMulti()) {
-                    reject(request, pending, "ERR EXEC without MULTI");
-                    return;
-                }
-                request.release();
-                if (tx.aborted()) {
-                    int group = tx.group();
-                    if (tx.discard()) {
-                        dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
-                                Transaction.discardingSink());
-                    }
-                    pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
-                    return;
-                }
-                Transaction.Prepared prepared = tx.take();
-                if (map.hasMigrations() && prepared.touchesMigration(map)) {
-                    SlotMap after = map.afterMigrations();
-                    MigrationGate.moveThen(session, map, prepared.requests(), prepared.keys(), pending,
-                            () -> execOn(session, prepared, after, pending), prepared::release);
-                } else {
-                    execOn(session, prepared, map, pending);
-                }
-            }
-            default -> reject(request, pending, "ERR unexpected transaction command " + spec.name());
-        }
-    }
-
-    /** Sends the queued transaction to the group of its keys under {@code map}. */
-    private void execOn(ClientSession session, Transaction.Prepared prepared, SlotMap map, PendingReply pending) {
-        int group = prepared.groupUnder(map);
-        if (group == CROSS) {
-            prepared.release();
-            pending.onFailure(CROSSSLOT);
-            return;
-        }
-        prepared.exec(session.dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
-    }
-
-    /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
-    private void queueInMulti(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
-        Transaction tx = session.transaction();
-        boolean runsOnOneGroup = switch (spec.kind()) {
-            case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, ANY_SHARD, BLOCKING -> true;
-            case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
-            default -> false;
-        };
-        if (!runsOnOneGroup) {
-            tx.abort();
-            reject(request, pending, "ERR command '" + spec.displayName() + "' cannot run inside MULTI through kvstore proxy");
-            return;
-        }
-        SlotMap map = proxy.cluster().map().afterMigrations();
-        int group;
-        try {
-            group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
-        } catch (KeyFinder.BadKeysException e) {
-            if (e.answerHere()) {
-                tx.abort();
-                reject(request, pending, e.getMessage());
-                return;
-            }
-            group = NO_KEYS; // Redis will refuse it inside EXEC, in its own words
-        }
-        if (group == CROSS || !tx.bind(group)) {
-            tx.abort();
-            reject(request, pending, CROSSSLOT);
-            return;
-        }
-        tx.queue(request, keysOrNone(spec, request));
-        pending.onReply(Replies.status(session.alloc(), "QUEUED"));
-    }
-
     /** The group owning every key at {@code keys}; {@link #NO_KEYS} when there are none, {@link #CROSS} when they differ. */
     static int groupOfKeys(SlotMap map, Request request, int[] keys) {
         int group = NO_KEYS;
@@ -504,9 +386,4 @@ public final class CommandDispatcher {
         return s.length() > 128 ? s.substring(0, 128) : s;
     }
 
-    /** The client's dedicated connection to the group a transaction is bound to. */
-    private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
-        // A down group has no master: the connection fails fast with the backend's own error.
-        return session.dedicated(map.groups().get(Math.max(group, 0)));
-    }
 }

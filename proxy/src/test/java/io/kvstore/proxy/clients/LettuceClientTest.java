@@ -143,9 +143,6 @@ class LettuceClientTest {
      * The GET must see the transaction's write, as on Redis.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: the proxy runs EXEC on the client's dedicated connection and the GET after it "
-            + "on a shared one, so the GET can reach the shard first and miss the write (see "
-            + "KnownBugsDifferentialTest.pipelineKeepsOrderAcrossDedicatedConnections)")
     void asyncReadAfterExecSeesTheTransaction() throws Exception {
         try (StatefulRedisConnection<String, String> conn = lettuce.connect()) {
             RedisAsyncCommands<String, String> async = conn.async();

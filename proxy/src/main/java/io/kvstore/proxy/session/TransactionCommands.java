@@ -1,0 +1,149 @@
+package io.kvstore.proxy.session;
+
+import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.command.CommandSpec;
+import io.kvstore.proxy.command.KeyFinder;
+import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.Request;
+
+/**
+ * MULTI, EXEC, DISCARD, WATCH and UNWATCH, and the queueing of commands between MULTI and EXEC
+ * (see {@link Transaction} for the model). Holds only shared immutable state; one instance serves
+ * every event loop, each call running on the client's loop.
+ */
+final class TransactionCommands {
+
+    private final ProxyContext proxy;
+
+    TransactionCommands(ProxyContext proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Runs MULTI, WATCH, UNWATCH, DISCARD or EXEC. */
+    void execute(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+        Transaction tx = session.transaction();
+        switch (spec.name()) {
+            case "multi" -> {
+                if (tx.inMulti()) {
+                    CommandDispatcher.reject(request, pending, "ERR MULTI calls can not be nested");
+                    return;
+                }
+                tx.begin();
+                request.release();
+                pending.onReply(Replies.ok());
+            }
+            case "watch" -> {
+                if (tx.inMulti()) {
+                    CommandDispatcher.reject(request, pending, "ERR WATCH inside MULTI is not allowed");
+                    return;
+                }
+                int group = CommandDispatcher.groupOfKeys(map, request, KeyFinder.keys(spec, request));
+                if (group == CommandDispatcher.CROSS || !tx.bind(group)) {
+                    CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+                    return;
+                }
+                tx.watched();
+                session.dedicated(map.groups().get(group)).send(request.frame(), pending);
+            }
+            case "unwatch" -> {
+                if (tx.watching()) {
+                    dedicated(session, map, tx.group()).send(request.frame(), pending);
+                    tx.discard();
+                } else {
+                    request.release();
+                    pending.onReply(Replies.ok());
+                }
+            }
+            case "discard" -> {
+                if (!tx.inMulti()) {
+                    CommandDispatcher.reject(request, pending, "ERR DISCARD without MULTI");
+                    return;
+                }
+                int group = tx.group();
+                if (tx.discard()) {
+                    dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
+                            Transaction.discardingSink());
+                }
+                request.release();
+                pending.onReply(Replies.ok());
+            }
+            case "exec" -> {
+                if (!tx.inMulti()) {
+                    CommandDispatcher.reject(request, pending, "ERR EXEC without MULTI");
+                    return;
+                }
+                request.release();
+                if (tx.aborted()) {
+                    int group = tx.group();
+                    if (tx.discard()) {
+                        dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
+                                Transaction.discardingSink());
+                    }
+                    pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
+                    return;
+                }
+                Transaction.Prepared prepared = tx.take();
+                if (map.hasMigrations() && prepared.touchesMigration(map)) {
+                    SlotMap after = map.afterMigrations();
+                    MigrationGate.moveThen(session, map, prepared.requests(), prepared.keys(), pending,
+                            () -> execOn(session, prepared, after, pending), prepared::release);
+                } else {
+                    execOn(session, prepared, map, pending);
+                }
+            }
+            default -> CommandDispatcher.reject(request, pending, "ERR unexpected transaction command " + spec.name());
+        }
+    }
+
+    /** Sends the queued transaction to the group of its keys under {@code map}. */
+    private void execOn(ClientSession session, Transaction.Prepared prepared, SlotMap map, PendingReply pending) {
+        int group = prepared.groupUnder(map);
+        if (group == CommandDispatcher.CROSS) {
+            prepared.release();
+            pending.onFailure(CommandDispatcher.CROSSSLOT);
+            return;
+        }
+        prepared.exec(session.dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
+    }
+
+    /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
+    void queueInMulti(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+        Transaction tx = session.transaction();
+        boolean runsOnOneGroup = switch (spec.kind()) {
+            case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, ANY_SHARD, BLOCKING -> true;
+            case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
+            default -> false;
+        };
+        if (!runsOnOneGroup) {
+            tx.abort();
+            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName() + "' cannot run inside MULTI through kvstore proxy");
+            return;
+        }
+        SlotMap map = proxy.cluster().map().afterMigrations();
+        int group;
+        try {
+            group = CommandDispatcher.groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        } catch (KeyFinder.BadKeysException e) {
+            if (e.answerHere()) {
+                tx.abort();
+                CommandDispatcher.reject(request, pending, e.getMessage());
+                return;
+            }
+            group = CommandDispatcher.NO_KEYS; // Redis will refuse it inside EXEC, in its own words
+        }
+        if (group == CommandDispatcher.CROSS || !tx.bind(group)) {
+            tx.abort();
+            CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+            return;
+        }
+        tx.queue(request, CommandDispatcher.keysOrNone(spec, request));
+        pending.onReply(Replies.status(session.alloc(), "QUEUED"));
+    }
+
+    /** The client's dedicated connection to the group a transaction is bound to. */
+    private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
+        // A down group has no master: the connection fails fast with the backend's own error.
+        return session.dedicated(map.groups().get(Math.max(group, 0)));
+    }
+}

@@ -101,6 +101,11 @@ public final class BackendConnection implements FlushBatch.Member {
         return inflight.size();
     }
 
+    /** Whether requests are written and unanswered, or waiting for the connection. */
+    public boolean busy() {
+        return !inflight.isEmpty() || !waiting.isEmpty();
+    }
+
     /**
      * Turns this into a Pub/Sub connection: every reply not owed to a handshake command goes to
      * {@code handler}, and a lost connection is reported to it once. Requests are then sent

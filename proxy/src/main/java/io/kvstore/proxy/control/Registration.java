@@ -34,9 +34,20 @@ final class Registration implements Closeable {
         node.getListenable().addListener(created -> write());
     }
 
+    /**
+     * Creates the node, waiting (bounded) until it exists: a proxy serves keys only once it is
+     * registered, so that a migration step started from then on waits for it.
+     */
     void start() {
         node.start();
         LOG.info("registering this proxy as {}", path);
+        try {
+            if (!node.waitForInitialCreate(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("registration {} not created yet; keys stay refused until it is", path);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Records that {@code epoch} is applied, with the current problem or null. */

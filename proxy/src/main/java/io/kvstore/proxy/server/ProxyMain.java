@@ -8,6 +8,7 @@ import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.resp.FramerLimits;
+import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientLimits;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -189,7 +190,11 @@ public final class ProxyMain implements Callable<Integer> {
         } catch (InterruptedException e) {
             return 0; // stopped before a map ever came
         }
-        ProxyServer server = ProxyServer.start(options, initial);
+        // Keys are refused until this proxy is registered and has re-read the topology: a migration
+        // step that starts before its registration exists would not wait for it.
+        ClusterState state = new ClusterState(initial);
+        state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
+        ProxyServer server = ProxyServer.start(options, state);
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);

@@ -1,6 +1,8 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandTable;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.Replies;
@@ -10,6 +12,8 @@ import io.kvstore.proxy.session.ClientSession;
 import io.kvstore.proxy.session.CommandDispatcher;
 import io.kvstore.proxy.session.ProxyContext;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
@@ -19,7 +23,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,21 +49,30 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<EventExecutor, WorkerContext> workerContexts;
     private final Channel serverChannel;
     private final Transport transport;
+    private final long stallMillis;
 
     private ProxyServer(ProxyContext context, EventLoopGroup boss, EventLoopGroup workers,
-                        Map<EventExecutor, WorkerContext> workerContexts, Channel serverChannel, Transport transport) {
+                        Map<EventExecutor, WorkerContext> workerContexts, Channel serverChannel, Transport transport,
+                        long stallMillis) {
         this.context = context;
         this.boss = boss;
         this.workers = workers;
         this.workerContexts = workerContexts;
         this.serverChannel = serverChannel;
         this.transport = transport;
+        this.stallMillis = stallMillis > 0 ? stallMillis : 30_000; // with no stall check, a bound all the same
     }
 
     /** Binds and starts serving with {@code map} as the first slot map. */
     public static ProxyServer start(ProxyOptions options, SlotMap map) throws InterruptedException {
+        return start(options, new ClusterState(map));
+    }
+
+    /** Binds and starts serving by {@code cluster} (possibly fenced until the control plane is ready). */
+    public static ProxyServer start(ProxyOptions options, ClusterState cluster) throws InterruptedException {
+        SlotMap map = cluster.map();
         Transport transport = Transport.choose(options.transport());
-        ProxyContext context = new ProxyContext(CommandTable.load(), new ClusterState(map),
+        ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
                 options.clientLimits(), options.password(), settings(options));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
@@ -94,7 +109,7 @@ public final class ProxyServer implements AutoCloseable {
                     .channel();
             LOG.info("kvstore proxy listening on {} with {} {} worker threads, {} groups, slot map epoch {}",
                     server.localAddress(), options.threads(), transport, map.groups().size(), map.epoch());
-            return new ProxyServer(context, boss, workers, contexts, server, transport);
+            return new ProxyServer(context, boss, workers, contexts, server, transport, options.backendOptions().stallMillis());
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -125,10 +140,63 @@ public final class ProxyServer implements AutoCloseable {
      * its connections to groups that left. Called from the control thread; the work runs on each loop.
      */
     public void mapChanged(SlotMap map) {
+        CountDownLatch drained = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().refresh(map);
             context.clients().mapChanged(w, map);
+            drainBarrier(w, drained);
         }));
+        // The caller reports the epoch as applied only after this returns: by then every request
+        // routed by an older map has been answered, so a migration that starts once every proxy
+        // reports the epoch never races with such a request on the source (doc/resharding.md).
+        long waitMillis = stallMillis + 2_000L;
+        try {
+            if (!drained.await(waitMillis, TimeUnit.MILLISECONDS)) {
+                LOG.warn("requests routed by an older slot map still pending after {} ms", waitMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Sends PING on every busy connection of the loop; backend connections answer in order, so
+     * when every PING is answered every request written before it has been answered too.
+     */
+    private static void drainBarrier(WorkerContext w, CountDownLatch drained) {
+        List<BackendConnection> busy = new java.util.ArrayList<>();
+        for (BackendConnection c : w.backends().all()) {
+            if (c.busy()) {
+                busy.add(c);
+            }
+        }
+        if (busy.isEmpty()) {
+            drained.countDown();
+            return;
+        }
+        int[] left = {busy.size()};
+        ReplySink done = new ReplySink() {
+            @Override
+            public void onReply(ByteBuf reply) {
+                reply.release();
+                arrived();
+            }
+
+            @Override
+            public void onFailure(String message) {
+                arrived(); // the connection died: nothing on it can still run
+            }
+
+            private void arrived() {
+                if (--left[0] == 0) {
+                    drained.countDown();
+                }
+            }
+        };
+        for (BackendConnection c : busy) {
+            ByteBuf ping = Unpooled.copiedBuffer("*1\r\n$4\r\nPING\r\n", StandardCharsets.US_ASCII);
+            c.send(ping, done);
+        }
     }
 
     /** The port clients connect to. */

@@ -43,6 +43,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Requests waiting until every earlier reply is in; see {@link #holdForSwitch}. */
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean lastOnDedicated;
+    private PendingReply gated;
     private boolean releasing;
     private PubSub pubSub;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
@@ -256,6 +257,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         lastOnDedicated = toDedicated;
         return false;
+    }
+
+    /**
+     * Marks a request whose keys are being moved (MIGRATE) before it runs: until its reply is in,
+     * later requests of this client wait, so one routed straight to the target by a newer map
+     * cannot overtake it.
+     */
+    void gated(PendingReply pending) {
+        gated = pending;
+    }
+
+    /** Holds a request behind an earlier one still being moved; see {@link #gated}. */
+    boolean holdBehindGate(Request request, PendingReply pending) {
+        if (gated == null || gated == pending || gated.isDone() || !earlierOutstanding(pending)) {
+            gated = null;
+            return false;
+        }
+        held.addFirst(new Held(request, pending));
+        return true;
     }
 
     private boolean earlierOutstanding(PendingReply pending) {

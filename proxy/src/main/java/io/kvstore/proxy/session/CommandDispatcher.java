@@ -66,7 +66,8 @@ public final class CommandDispatcher {
             transactions.queueInMulti(session, request, pending, spec);
             return;
         }
-        if (usesBackend(session, spec) && session.holdForSwitch(onDedicated(session, spec), request, pending)) {
+        if (usesBackend(session, spec) && (session.holdBehindGate(request, pending)
+                || session.holdForSwitch(onDedicated(session, spec), request, pending))) {
             return; // dispatched again once the earlier requests are answered
         }
         String fence = proxy.cluster().fence();
@@ -79,6 +80,7 @@ public final class CommandDispatcher {
             int[] keys = keysOrNone(spec, request);
             if (MigrationGate.touchesMigration(map, request, keys)) {
                 CommandSpec resolved = spec;
+                session.gated(pending);
                 MigrationGate.moveThen(session, map, List.of(request), List.of(keys), pending,
                         () -> route(session, request, pending, resolved, map.afterMigrations()), request::release);
                 return;

@@ -92,10 +92,12 @@ public final class ZkFixture implements AutoCloseable {
         try {
             SlotMap map = control.awaitInitialMap();
             ProxyServer server = ProxyCluster.startProxy(map, UnaryOperator.identity());
+            server.context().cluster().fence("starting: not registered yet"); // as ProxyMain does; lifted by the first read
             server.context().extraInfo(control.status()::infoLines);
-            control.attach(server.context().cluster(), new HostPort("127.0.0.1", server.port()), "test", m -> { });
+            control.attach(server.context().cluster(), new HostPort("127.0.0.1", server.port()), "test", server::mapChanged);
             Proxy p = new Proxy(control, server);
             proxies.add(p);
+            await("proxy " + p.id() + " to be registered and serving", () -> server.context().cluster().fence() == null);
             return p;
         } catch (RuntimeException | InterruptedException e) {
             control.close();

@@ -26,8 +26,8 @@ import java.util.function.LongConsumer;
  */
 final class KeyMover {
 
-    static final int SCAN_COUNT = 1000;
-    static final int BATCH = 100;
+    static final int SCAN_COUNT = 100;
+    static final int BATCH = 10;
     static final int MIGRATE_TIMEOUT_MILLIS = 10_000;
     static final int MAX_PASSES = 50;
 
@@ -58,12 +58,45 @@ final class KeyMover {
                 + " after " + MAX_PASSES + " passes: is a client writing to it directly, bypassing the proxies?");
     }
 
+    /**
+     * Removes from {@code group} every key of {@code slots}, which it does not own: keys left
+     * behind when ownership moved without the data ({@code --no-data}, {@code slots assign}).
+     * Called before those slots are marked migrating to the group: until then no proxy routes
+     * them there, so nothing of value is removed, and afterwards a stale copy could neither come
+     * back to life nor make MIGRATE fail with BUSYKEY. Returns how many were removed.
+     */
+    long purge(Group group, java.util.Set<Integer> slots) throws IOException {
+        long removed = 0;
+        try (RespClient c = RespClient.connect(group.master(), MIGRATE_TIMEOUT_MILLIS * 2)) {
+            login(c);
+            byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
+            do {
+                List<?> reply = (List<?>) c.callRaw(bytes("SCAN"), cursor, bytes("COUNT"), bytes(Integer.toString(SCAN_COUNT)));
+                cursor = (byte[]) reply.get(0);
+                List<byte[]> words = new ArrayList<>();
+                words.add(bytes("UNLINK"));
+                for (Object k : (List<?>) reply.get(1)) {
+                    if (slots.contains(SlotHash.slot((byte[]) k))) {
+                        words.add((byte[]) k);
+                    }
+                }
+                if (words.size() > 1) {
+                    rate.acquire(words.size() - 1);
+                    c.callRaw(words.toArray(byte[][]::new));
+                    removed += words.size() - 1;
+                }
+            } while (!(cursor.length == 1 && cursor[0] == '0'));
+        }
+        return removed;
+    }
+
     private long pass(RespClient src, Map<Integer, Group> targets) throws IOException {
         long found = 0;
         byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
         do {
             List<?> reply = (List<?>) src.callRaw(bytes("SCAN"), cursor, bytes("COUNT"), bytes(Integer.toString(SCAN_COUNT)));
             cursor = (byte[]) reply.get(0);
+            rate.acquire(Math.max(1, ((List<?>) reply.get(1)).size() / 10)); // scanning costs too: 10 keys looked at = 1 moved
             Map<Group, List<byte[]>> byTarget = new LinkedHashMap<>();
             for (Object k : (List<?>) reply.get(1)) {
                 byte[] key = (byte[]) k;

@@ -82,6 +82,7 @@ public final class MigrationDriver {
                     progress.note("flipped " + size(next) + " slots without moving data (--no-data)");
                     continue;
                 }
+                purgeTargets(t, next, mover);
                 t = store.update(cluster, x -> x.withMigrations(next)).value();
                 step = migratingSlots(t);
             }
@@ -172,6 +173,23 @@ public final class MigrationDriver {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StoreException.Conflict("interrupted while waiting for proxies");
+            }
+        }
+    }
+
+    /** Removes stale keys of the next step's slots from their targets, before any proxy routes those slots there. */
+    private void purgeTargets(Topology t, List<SlotRange> next, KeyMover mover) throws IOException {
+        Map<String, Set<Integer>> byTarget = new HashMap<>();
+        for (SlotRange r : next) {
+            for (int s = r.start(); s <= r.end(); s++) {
+                byTarget.computeIfAbsent(r.groupId(), g -> new java.util.HashSet<>()).add(s);
+            }
+        }
+        for (Map.Entry<String, Set<Integer>> e : byTarget.entrySet()) {
+            long removed = mover.purge(withAuth(t.group(e.getKey()).orElseThrow()), e.getValue());
+            if (removed > 0) {
+                progress.note("removed " + removed + " stale keys of the step's slots from " + e.getKey()
+                        + ", which did not own them (left by --no-data or slots assign)");
             }
         }
     }

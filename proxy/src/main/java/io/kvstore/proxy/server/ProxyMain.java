@@ -175,13 +175,15 @@ public final class ProxyMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            control.close();
+            // Stop serving first, then leave ZooKeeper: a step that starts once this proxy is no
+            // longer registered must find nothing still being served by it.
             ProxyServer s = running.get();
             if (s != null) {
                 s.close();
             } else {
                 main.interrupt();
             }
+            control.close();
             stopped.countDown();
         }, "kvstore-shutdown"));
         SlotMap initial;

@@ -18,13 +18,16 @@
 #         them empty. A datastore cluster's use AOF (appendfsync everysec).
 #         A start after stop restarts the cluster recorded in DIR, keeping its data (ZooKeeper's
 #         too, so the cluster and its slot map are as they were); options then default to the
-#         recorded ones. --clean deletes what an earlier run left in DIR first.
+#         recorded ones. When DIR holds ZooKeeper's data, ZooKeeper starts first and each
+#         redis-server then starts in the role the cluster's topology gives it now (after a
+#         failover a former replica is the master and the old master its replica); groups that
+#         are failed or down start too. --clean deletes what an earlier run left in DIR first.
 #         --static: no ZooKeeper and no replicas; P proxies (default 1) route by --backends, the
 #         16384 slots split evenly over the N redis-servers (B+101..).
 #         --threads and anything after -- go to every bin/kvstore-proxy (see its --help).
 #         Refuses to start while a cluster recorded in DIR is still running.
 # stop    stops exactly the processes start recorded in DIR/procs: proxies, then replicas, then
-#         masters, then ZooKeeper; each: TERM, then KILL after 10 s.
+#         masters (the roles of the last start), then ZooKeeper; each: TERM, then KILL after 10 s.
 # status  one line per recorded process: role, port, running or dead; then, while ZooKeeper runs,
 #         `kvstore-admin status NAME`. Exit 0 all running (and the admin says healthy), 1 some
 #         process dead, 3 nothing recorded, 5 all running but the admin reports a problem.
@@ -78,7 +81,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,36s/^# \{0,1\}//p' "$SCRIPT"
+  sed -n '2,37s/^# \{0,1\}//p' "$SCRIPT"
 }
 
 # find_bin: the bin/ directory with kvstore-proxy and kvstore-admin, in $BIN; the jars in $LIB.
@@ -141,6 +144,93 @@ zk_port() { echo $((BASE_PORT + 100)); }
 proxy_port() { echo $((BASE_PORT + $1 - 1)); }                          # proxy p, 1-based
 master_port() { echo $((BASE_PORT + 101 + ($1 - 1) * (REPLICAS + 1))); } # group g, 1-based
 replica_port() { echo $(($(master_port "$1") + $2)); }                   # replica r of group g, 1-based
+server_count() { echo $((NUM_GROUPS * (REPLICAS + 1))); }
+server_port() { echo $((BASE_PORT + 101 + $1)); }                       # server i, 0-based, layout order
+
+# ---- roles: which redis-server follows which ----------------------------------------------------
+#
+# SRV_GROUP[i] is the group of server i (port server_port i), SRV_MASTER[i] the HOST:PORT it
+# replicates from, empty for a master. Indexed arrays, not associative ones: macOS's bash is 3.2.
+SRV_GROUP=()
+SRV_MASTER=()
+
+# layout_roles: the roles of the first start, which laid the servers out group by group.
+layout_roles() {
+  local i g
+  SRV_GROUP=() SRV_MASTER=()
+  for ((i = 0; i < $(server_count); i++)); do
+    g=$((i / (REPLICAS + 1) + 1))
+    SRV_GROUP[i]="g$g"
+    if [ $((i % (REPLICAS + 1))) = 0 ]; then SRV_MASTER[i]=""; else SRV_MASTER[i]="127.0.0.1:$(master_port "$g")"; fi
+  done
+}
+
+# our_index HOST:PORT: the index of that server when it is one this script runs; false otherwise.
+our_index() {
+  local host="${1%:*}" port="${1##*:}"
+  [ "$host" = 127.0.0.1 ] && [[ "$port" =~ ^[0-9]+$ ]] || return 1
+  [ "$port" -ge $((BASE_PORT + 101)) ] && [ "$port" -lt $((BASE_PORT + 101 + $(server_count))) ] || return 1
+  echo $((port - BASE_PORT - 101))
+}
+
+# topology_servers: reads `kvstore-admin status --json` on stdin and prints one line per server of
+# the topology: GROUP STATE MASTER SERVER (SERVER is MASTER for the master itself). It relies on
+# the admin's pretty-printed JSON having one key per line, and on each group listing its master
+# before its replicas; the groups array ends where the top-level "slots" array begins.
+topology_servers() {
+  awk '
+    function value(line) { sub(/^[^:]*: "/, "", line); sub(/",?[[:space:]]*$/, "", line); return line }
+    /^[[:space:]]*"groups" : \[/ { in_groups = 1; next }
+    !in_groups { next }
+    /^[[:space:]]*"slots" : \[/ { exit }
+    /^[[:space:]]*"id" : "/ { id = value($0); part = ""; master = ""; next }
+    /^[[:space:]]*"state" : "/ { state = value($0); next }
+    /^[[:space:]]*"master" : \{/ { part = "master"; next }
+    /^[[:space:]]*"replicas" : \[/ { part = "replicas"; next }
+    /^[[:space:]]*"address" : "/ {
+      if (part == "master") master = value($0)
+      if (part != "" && master != "") print id, state, master, value($0)
+    }'
+}
+
+# topology_roles: the roles the cluster's topology in ZooKeeper gives the servers now. After a
+# failover they differ from the layout; started by the layout, the current master would sync from
+# the old one, dropping the writes it took since, and the proxies would send writes to a replica
+# until the failover controller swapped them back. Servers the topology does not name keep their
+# layout role.
+topology_roles() {
+  local code=0 out epoch gid state master server i states="" foreign="" moved="" named=0
+  out="$(admin status "$CLUSTER" --json --no-redis 2>&1)" || code=$?
+  case "$code" in
+    0|5) ;;   # 5: degraded (a group failed or down, a failover under way): the roles are still the truth
+    3) say "cluster $CLUSTER is not in ZooKeeper; the redis-servers start as laid out"; return 0 ;;
+    *) echo "$out" >&2; die "cannot read cluster $CLUSTER from ZooKeeper on port $(zk_port) (kvstore-admin exit $code)" ;;
+  esac
+  epoch="$(echo "$out" | sed -n 's/^  "epoch" : \([0-9]*\),*$/\1/p')"   # two spaces in: the topology's, not a failover's
+  while read -r gid state master server; do
+    named=$((named + 1))
+    if ! i="$(our_index "$server")"; then
+      foreign="$foreign $server"
+      continue
+    fi
+    SRV_GROUP[i]="$gid"
+    if [ "$server" = "$master" ]; then
+      SRV_MASTER[i]=""
+      if [ "$i" != $(((i / (REPLICAS + 1)) * (REPLICAS + 1))) ]; then moved="$moved $gid:$server"; fi
+      if [ "$state" != active ]; then states="$states $gid:$state"; fi
+    else
+      SRV_MASTER[i]="$master"
+    fi
+  done < <(echo "$out" | topology_servers)
+  # Starting by the layout instead could make two masters in a group: better to stop here.
+  [ "$named" -gt 0 ] || { echo "$out" >&2; die "no group found in the output of kvstore-admin status $CLUSTER --json"; }
+  say "redis-servers start in their roles in the topology (epoch ${epoch:-?})"
+  for server in $moved; do say "  group ${server%%:*}: master ${server#*:} (failed over since the first start)"; done
+  for state in $states; do
+    say "  group ${state%%:*} is ${state#*:}: its servers start all the same; the failover controller in the proxies brings it back once its master answers"
+  done
+  if [ -n "$foreign" ]; then say "  note: the topology also names servers this script does not run:$foreign (start them yourself)"; fi
+}
 
 layout_file() { echo "$DIR/layout"; }
 
@@ -319,16 +409,20 @@ zk_srvr() {
   ) 2>/dev/null || true
 }
 
-# start_redis NAME PORT ROLE [MASTER_PORT]: one redis-server in DIR/NAME, in the background.
+# start_redis NAME PORT ROLE [MASTER]: one redis-server in DIR/NAME, in the background; a replica
+# of MASTER (HOST:PORT) when given.
 start_redis() {
-  local name="$1" port="$2" role="$3" master="${4:-}" home="$DIR/$1"
+  local name="$1" port="$2" role="$3" master="${4:-}" home="$DIR/$1" host
   local args=(--port "$port" --bind 127.0.0.1 --dir "$home" --daemonize no --logfile "$home/redis.log" --save '')
   if [ "$MODE" = datastore ] && [ "$STATIC" = 0 ]; then
     args+=(--appendonly yes --appendfsync everysec)
   else
     args+=(--appendonly no)
   fi
-  if [ -n "$master" ]; then args+=(--replicaof 127.0.0.1 "$master"); fi
+  if [ -n "$master" ]; then
+    host="${master%:*}" host="${host#\[}" host="${host%\]}"   # [::1]:7001 -> ::1
+    args+=(--replicaof "$host" "${master##*:}")
+  fi
   mkdir -p "$home"
   nohup redis-server "${args[@]}" < /dev/null >> "$home/stdout.log" 2>&1 &
   record redis "$name" "$port" $! "$role"
@@ -545,31 +639,39 @@ cmd_start() {
   trap 'exit 130' INT TERM
   write_layout
 
-  # ZooKeeper and every redis-server start together; then wait for each.
-  if [ "$STATIC" = 0 ]; then start_zookeeper; fi
-  for ((g = 1; g <= NUM_GROUPS; g++)); do
-    port="$(master_port "$g")"
-    if [ "$STATIC" = 1 ]; then
-      start_redis "redis-$port" "$port" "shard $g"
-    else
-      start_redis "redis-$port" "$port" "g$g master"
+  # ZooKeeper and every redis-server start together, then each is waited for; but when ZooKeeper
+  # holds data from an earlier run, it must serve first: the topology says who is master now.
+  local i master zk_data=0
+  if [ "$STATIC" = 0 ] && [ -d "$DIR/zookeeper/data/version-2" ]; then zk_data=1; fi
+  layout_roles
+  if [ "$STATIC" = 0 ]; then
+    start_zookeeper
+    if [ "$zk_data" = 1 ]; then
+      wait_for zookeeper "$(zk_port)" "$ZK_START_SECONDS" "not serving (srvr)" zk_serving "$(zk_port)"
+      topology_roles
     fi
-    for ((r = 1; r <= REPLICAS; r++)); do
-      start_redis "redis-$(replica_port "$g" "$r")" "$(replica_port "$g" "$r")" "g$g replica" "$port"
-    done
+  fi
+  for ((i = 0; i < $(server_count); i++)); do
+    port="$(server_port "$i")"
+    if [ "$STATIC" = 1 ]; then
+      start_redis "redis-$port" "$port" "shard $((i + 1))"
+    elif [ -z "${SRV_MASTER[i]}" ]; then
+      start_redis "redis-$port" "$port" "${SRV_GROUP[i]} master"
+    else
+      start_redis "redis-$port" "$port" "${SRV_GROUP[i]} replica" "${SRV_MASTER[i]}"
+    fi
   done
-  for ((g = 1; g <= NUM_GROUPS; g++)); do
-    for ((r = 0; r <= REPLICAS; r++)); do
-      port=$(($(master_port "$g") + r))
-      wait_for "redis-$port" "$port" "$REDIS_START_SECONDS" "no answer to PING" answers_ping "$port"
-    done
+  for ((i = 0; i < $(server_count); i++)); do
+    port="$(server_port "$i")"
+    wait_for "redis-$port" "$port" "$REDIS_START_SECONDS" "no answer to PING" answers_ping "$port"
   done
-  for ((g = 1; g <= NUM_GROUPS; g++)); do
-    for ((r = 1; r <= REPLICAS; r++)); do
-      port="$(replica_port "$g" "$r")"
-      wait_for "redis-$port" "$port" "$REPLICATION_SECONDS" "replication from $(master_port "$g") not up (INFO replication)" \
-        replication_up "$port"
-    done
+  for ((i = 0; i < $(server_count); i++)); do
+    master="${SRV_MASTER[i]}"
+    # A master this script does not run may not be up; that is for whoever runs it to see to.
+    if [ -z "$master" ] || ! our_index "$master" > /dev/null; then continue; fi
+    port="$(server_port "$i")"
+    wait_for "redis-$port" "$port" "$REPLICATION_SECONDS" "replication from $master not up (INFO replication)" \
+      replication_up "$port"
   done
 
   local backends=""
@@ -600,7 +702,7 @@ cmd_start() {
 }
 
 print_endpoints() {
-  local g r p line proxies=""
+  local g i p line label proxies=""
   for ((p = 1; p <= PROXIES; p++)); do proxies="$proxies 127.0.0.1:$(proxy_port "$p")"; done
   say "logs and data in $DIR"
   echo
@@ -615,9 +717,17 @@ print_endpoints() {
     if [ "$STATIC" = 1 ]; then
       printf '  %-11s%s\n' "shard $g:" "127.0.0.1:$(master_port "$g")"
     else
-      line="master 127.0.0.1:$(master_port "$g")"
-      for ((r = 1; r <= REPLICAS; r++)); do line="$line  replica 127.0.0.1:$(replica_port "$g" "$r")"; done
-      printf '  %-11s%s\n' "g$g:" "$line"
+      # The group's servers in their current roles: the master first (after a failover it need
+      # not be the group's first port).
+      line="" label="g$g"
+      for ((i = (g - 1) * (REPLICAS + 1); i < g * (REPLICAS + 1); i++)); do
+        if [ -z "${SRV_MASTER[i]}" ]; then
+          line="master 127.0.0.1:$(server_port "$i")${line:+  $line}" label="${SRV_GROUP[i]}"
+        else
+          line="${line:+$line  }replica 127.0.0.1:$(server_port "$i")"
+        fi
+      done
+      printf '  %-11s%s\n' "$label:" "$line"
     fi
   done
   echo

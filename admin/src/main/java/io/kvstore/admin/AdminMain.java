@@ -7,11 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/kvstore-admin}: the operator's command line. The subcommands work on the cluster
- * description kept in ZooKeeper, which is not built yet: each one is declared, so that
- * {@code --help} shows the plan, and says it is not available. Exit codes scripts can branch on:
- * {@value #EXIT_OK} done, {@value #EXIT_USAGE} usage error or no subcommand,
- * {@value #EXIT_NOT_BUILT} the subcommand is not built yet.
+ * {@code bin/kvstore-admin}: the operator's command line. Every subcommand works on the cluster
+ * description kept in ZooKeeper (see {@code doc/zookeeper-layout.md}); the connection options are
+ * declared here once and inherited by all of them. Exit codes are {@link io.kvstore.admin.command.Exit}'s.
+ * Main thread only.
  */
 @Command(name = "kvstore-admin", mixinStandardHelpOptions = true, versionProvider = AdminMain.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
@@ -19,15 +18,11 @@ import picocli.CommandLine.Spec;
         subcommands = {io.kvstore.admin.command.ClusterCommand.class, io.kvstore.admin.command.StatusCommand.class,
                 io.kvstore.admin.command.GroupCommand.class, io.kvstore.admin.command.SlotsCommand.class,
                 io.kvstore.admin.command.ReshardCommands.Rebalance.class, io.kvstore.admin.command.ReshardCommands.Reshard.class,
-                io.kvstore.admin.command.ReshardCommands.Migrate.class, io.kvstore.admin.command.ReshardCommands.Migrations.class},
-        footer = {"", "The subcommands need the ZooKeeper control plane, which is not built yet.",
-                "Until then, run kvstore-proxy in static mode (kvstore-proxy --backends ...).",
-                "", "Exit codes: 0 done, 2 usage error or no subcommand, 3 subcommand not built yet."})
+                io.kvstore.admin.command.ReshardCommands.Migrate.class, io.kvstore.admin.command.ReshardCommands.Migrations.class,
+                io.kvstore.admin.command.FailoverCommand.class},
+        footer = {"", "Static mode (no ZooKeeper) needs no admin: kvstore-proxy --backends ... serves on its own.",
+                "", io.kvstore.admin.command.Exit.SUMMARY})
 public final class AdminMain implements Callable<Integer>, io.kvstore.admin.command.ZkAccess {
-
-    static final int EXIT_OK = 0;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_NOT_BUILT = 3;
 
     @Spec
     CommandSpec spec;
@@ -60,48 +55,14 @@ public final class AdminMain implements Callable<Integer>, io.kvstore.admin.comm
         return new CommandLine(new AdminMain()).execute(args);
     }
 
-    /** No subcommand given. */
+    /** No subcommand given: a usage error, with the list of subcommands. */
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
-        cli.getErr().println("kvstore-admin: name a subcommand. They work on the ZooKeeper control plane,"
-                + " which is not built yet.");
+        cli.getErr().println("kvstore-admin: name a subcommand.");
         cli.getErr().println();
         cli.usage(cli.getErr());
-        return EXIT_USAGE;
-    }
-
-    /** A subcommand that is planned but not built yet: says so and exits {@value #EXIT_NOT_BUILT}. */
-    abstract static class PlannedCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().getErr().println("kvstore-admin " + spec.name()
-                    + ": not built yet; it needs the ZooKeeper control plane, which comes later.");
-            return EXIT_NOT_BUILT;
-        }
-    }
-
-    @Command(name = "cluster",
-            description = "Create, show or delete a cluster's description in ZooKeeper (planned).")
-    static final class ClusterCommand extends PlannedCommand {
-    }
-
-    @Command(name = "status",
-            description = "Show the groups, their masters and replicas, and the proxies serving the cluster (planned).")
-    static final class StatusCommand extends PlannedCommand {
-    }
-
-    @Command(name = "group",
-            description = "Add or remove a group (a master and its replicas), or fail it over (planned).")
-    static final class GroupCommand extends PlannedCommand {
-    }
-
-    @Command(name = "slots",
-            description = "Show the slot map, or move slots between groups: resharding (planned).")
-    static final class SlotsCommand extends PlannedCommand {
+        return io.kvstore.admin.command.Exit.USAGE;
     }
 
     /** The version build.sh writes into the packaged jar's manifest; "dev" when run from target/. */

@@ -15,7 +15,10 @@ import java.util.Objects;
  * <p>Invariants: every slot is owned by exactly one group of {@link #groups()}; group ids are
  * unique; {@link #groupIndex(int)} is an index into {@link #groups()}. A slot may also be
  * <em>migrating</em> to another group ({@link #migrationTarget(int)}): its keys are moving there,
- * and the proxy moves a key before touching it (see doc/resharding.md).
+ * and the proxy moves a key before touching it (see doc/resharding.md). A migrating slot may be
+ * <em>frozen</em> ({@link #isFrozen(int)}): marked, but no key of it moves yet; proxies hold its
+ * commands until a later map lets them through, so that no proxy serves it from the source while
+ * another already moves its keys.
  */
 public final class SlotMap {
 
@@ -24,6 +27,7 @@ public final class SlotMap {
     private final short[] owner;
     private final short[] migratingTo; // null when nothing migrates; else -1 or the target group index
     private final boolean[] down;      // null when every group serves; else per group index
+    private final boolean[] frozen;    // null when no slot is frozen; else per slot, only where migratingTo >= 0
     private volatile SlotMap afterMigrations;
 
     private SlotMap(long epoch, List<Group> groups, short[] owner) {
@@ -35,6 +39,10 @@ public final class SlotMap {
     }
 
     private SlotMap(long epoch, List<Group> groups, short[] owner, short[] migratingTo, boolean[] down) {
+        this(epoch, groups, owner, migratingTo, down, null);
+    }
+
+    private SlotMap(long epoch, List<Group> groups, short[] owner, short[] migratingTo, boolean[] down, boolean[] frozen) {
         this.epoch = epoch;
         boolean anyDown = false;
         if (down != null) {
@@ -60,6 +68,19 @@ public final class SlotMap {
                 }
             }
         }
+        boolean anyFrozen = false;
+        if (frozen != null) {
+            if (frozen.length != SlotHash.SLOTS) {
+                throw new IllegalArgumentException("frozen array must have " + SlotHash.SLOTS + " entries");
+            }
+            for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+                if (frozen[slot] && (this.migratingTo == null || this.migratingTo[slot] < 0)) {
+                    throw new IllegalArgumentException("slot " + slot + " is frozen but does not migrate");
+                }
+                anyFrozen |= frozen[slot];
+            }
+        }
+        this.frozen = anyFrozen ? frozen : null;
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < this.groups.size(); i++) {
             if (seen.put(this.groups.get(i).id(), i) != null) {
@@ -108,6 +129,16 @@ public final class SlotMap {
                 down == null ? null : down.clone());
     }
 
+    /**
+     * The same with frozen slots ({@code frozen[slot]}, only for migrating slots): commands on them
+     * are held until a map in which they no longer are (copied).
+     */
+    public static SlotMap of(long epoch, List<Group> groups, short[] owner, short[] migratingTo, boolean[] down,
+                             boolean[] frozen) {
+        return new SlotMap(epoch, groups, owner.clone(), migratingTo == null ? null : migratingTo.clone(),
+                down == null ? null : down.clone(), frozen == null ? null : frozen.clone());
+    }
+
     /** Whether group {@code index} is down: no master serves its slots (data-store mode, no replica to promote). */
     public boolean isGroupDown(int index) {
         return down != null && down[index];
@@ -116,6 +147,21 @@ public final class SlotMap {
     /** A copy of the down flags, one per group. */
     public boolean[] downArray() {
         return down == null ? new boolean[groups.size()] : down.clone();
+    }
+
+    /** Whether any slot is frozen. */
+    public boolean hasFrozen() {
+        return frozen != null;
+    }
+
+    /** Whether {@code slot} is marked to migrate but its keys do not move yet: commands on it wait. */
+    public boolean isFrozen(int slot) {
+        return frozen != null && frozen[slot];
+    }
+
+    /** A copy of the frozen flags, one per slot. */
+    public boolean[] frozenArray() {
+        return frozen == null ? new boolean[SlotHash.SLOTS] : frozen.clone();
     }
 
     /** A migration array in which no slot migrates. */
@@ -212,7 +258,7 @@ public final class SlotMap {
     @Override
     public boolean equals(Object o) {
         return o instanceof SlotMap m && m.epoch == epoch && m.groups.equals(groups) && Arrays.equals(m.owner, owner)
-                && Arrays.equals(m.migratingTo, migratingTo) && Arrays.equals(m.down, down);
+                && Arrays.equals(m.migratingTo, migratingTo) && Arrays.equals(m.down, down) && Arrays.equals(m.frozen, frozen);
     }
 
     @Override

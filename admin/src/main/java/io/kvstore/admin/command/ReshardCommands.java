@@ -200,6 +200,8 @@ public final class ReshardCommands {
                     root.put("epoch", t.epoch());
                     var migrating = root.putArray("migrating");
                     t.migrating().forEach(r -> migrating.addArray().add(r.start()).add(r.end()).add(r.groupId()));
+                    var frozen = root.putArray("frozen");
+                    t.frozen().forEach(r -> frozen.addArray().add(r.start()).add(r.end()).add(r.groupId()));
                     job.ifPresent(j -> {
                         ObjectNode n = root.putObject("job");
                         n.put("totalSlots", j.totalSlots());
@@ -225,6 +227,8 @@ public final class ReshardCommands {
                     });
                     t.migrating().forEach(r -> out().printf("  migrating now: slots %d-%d %s -> %s%n", r.start(), r.end(),
                             t.owner(r.start()), r.groupId()));
+                    t.frozen().forEach(r -> out().printf("  frozen (commands wait until every proxy has the mark): slots %d-%d%n",
+                            r.start(), r.end()));
                 }
                 return Exit.OK;
             }

@@ -1,20 +1,27 @@
 package io.kvstore.admin.command;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.redis.RedisProbe;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.FailoverRecord;
+import io.kvstore.config.store.GroupState;
+import io.kvstore.config.store.HealthReport;
 import io.kvstore.config.store.ProxyRecord;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,14 +31,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code kvstore-admin status CLUSTER}: the groups with the health of each server as seen from
- * here, the slot ranges, and the proxies with the epoch each has applied. Key counts are
+ * {@code kvstore-admin status CLUSTER}: the groups with their state and the health of each server
+ * as seen from here and by the proxies (their health views), the slot ranges, the proxies with the
+ * epoch each has applied, the failover controller that leads and the recent failovers. Key counts are
  * DBSIZE of each group's master: counting keys per slot range would mean scanning every key.
  */
-@Command(name = "status", description = {"Show a cluster: groups, server health, slot ranges, proxies and their epochs.",
-        "Health is as seen from here. Key counts are per group (DBSIZE of the master): counting keys per slot range",
+@Command(name = "status", description = {"Show a cluster: groups, server health, slot ranges, proxies and their epochs,",
+        "the failover controller and recent failovers.",
+        "Health is as seen from here, and as the proxies see it when any sees a server down. Key counts are per group (DBSIZE of the master): counting keys per slot range",
         "would mean scanning every key."},
-        footer = {"", Exit.SUMMARY, "status exits 5 when a server is down or not in its role, or a proxy is behind or reports an error."})
+        footer = {"", Exit.SUMMARY, "status exits 5 when a server is down or not in its role, a group is failed, down or failing over,",
+                "a failover is under way, or a proxy is behind or reports an error."})
 public final class StatusCommand extends AdminCommand {
 
     @Parameters(index = "0", paramLabel = "CLUSTER")
@@ -50,11 +60,20 @@ public final class StatusCommand extends AdminCommand {
     protected int run() {
         Versioned<Topology> v;
         List<ClusterStore.Registration> proxies;
+        List<HealthReport> views;
+        List<FailoverRecord> failovers;
+        Optional<String> controller;
         try (ClusterStore store = openStore()) {
             v = store.read(cluster);
             proxies = store.proxies(cluster);
+            views = store.healthReports(cluster);
+            failovers = store.failovers(cluster).stream().map(Versioned::value).toList();
+            controller = store.controllerLeader(cluster);
         }
         Topology t = v.value();
+        Set<String> live = new HashSet<>();
+        proxies.forEach(r -> live.add(r.id()));
+        List<HealthReport> votes = views.stream().filter(h -> live.contains(h.proxyId())).toList();
         Map<HostPort, RedisProbe.Health> health = noRedis ? Map.of() : probeAll(t);
         List<String> problems = new ArrayList<>();
 
@@ -63,6 +82,11 @@ public final class StatusCommand extends AdminCommand {
         root.put("mode", t.mode().wireName());
         root.put("epoch", t.epoch());
         root.put("changedAt", Instant.ofEpochMilli(v.modifiedMillis()).toString());
+        if (controller.isPresent()) {
+            root.put("controller", controller.get());
+        } else {
+            root.putNull("controller");
+        }
         ArrayNode groups = root.putArray("groups");
         for (Group g : t.groups()) {
             ObjectNode gn = groups.addObject();
@@ -75,7 +99,16 @@ public final class StatusCommand extends AdminCommand {
             } else {
                 gn.putNull("keys");
             }
+            GroupState st = t.state(g.id());
+            if (st.refusesClients()) {
+                problems.add("group " + g.id() + " is " + st + (st == GroupState.FAILED
+                        ? ": its master failed, its slots are served by the other groups until it rejoins"
+                        : ": its slots answer -CLUSTERDOWN until its master or a replica is back"));
+            } else if (st == GroupState.FAILING_OVER) {
+                problems.add("group " + g.id() + " is failing over");
+            }
             server(gn.putObject("master"), g.master(), mh);
+            seenBy(gn.with("master"), g.master(), votes);
             if (mh != null && !mh.up()) {
                 problems.add("master " + g.master() + " of group " + g.id() + " is down: " + mh.error());
             } else if (mh != null && !mh.isMaster()) {
@@ -84,7 +117,9 @@ public final class StatusCommand extends AdminCommand {
             ArrayNode rs = gn.putArray("replicas");
             for (HostPort r : g.replicas()) {
                 RedisProbe.Health rh = health.get(r);
-                server(rs.addObject(), r, rh);
+                ObjectNode rn = rs.addObject();
+                server(rn, r, rh);
+                seenBy(rn, r, votes);
                 if (rh != null && !rh.up()) {
                     problems.add("replica " + r + " of group " + g.id() + " is down: " + rh.error());
                 } else if (rh != null && (rh.isMaster() || !g.master().toString().equals(rh.masterOf()) || !rh.linkUp())) {
@@ -120,6 +155,14 @@ public final class StatusCommand extends AdminCommand {
             }
             if (p.appliedEpoch() != t.epoch()) {
                 problems.add("proxy " + p.id() + " routes by epoch " + p.appliedEpoch() + ", the cluster is at " + t.epoch());
+            }
+        }
+        ArrayNode fs = root.putArray("failovers");
+        for (int i = Math.max(0, failovers.size() - SHOWN_FAILOVERS); i < failovers.size(); i++) {
+            FailoverRecord f = failovers.get(i);
+            failoverJson(fs.addObject(), f);
+            if (!f.state().finished()) {
+                problems.add("failover " + f.id() + " of group " + f.group() + " is under way: " + f.note());
             }
         }
         root.put("healthy", problems.isEmpty());
@@ -160,6 +203,58 @@ public final class StatusCommand extends AdminCommand {
         }
     }
 
+    /** Failover records shown, newest last. */
+    static final int SHOWN_FAILOVERS = 10;
+
+    /** How many live proxies check {@code address} and how many of them see it down ({@code seenDownBy}/{@code checkedBy}). */
+    private static void seenBy(ObjectNode n, HostPort address, List<HealthReport> votes) {
+        int checked = 0;
+        int down = 0;
+        long since = Long.MAX_VALUE;
+        for (HealthReport h : votes) {
+            HealthReport.NodeHealth nh = h.node(address);
+            if (nh != null) {
+                checked++;
+                if (!nh.up()) {
+                    down++;
+                    since = Math.min(since, nh.sinceMillis());
+                }
+            }
+        }
+        n.put("checkedBy", checked);
+        n.put("seenDownBy", down);
+        if (down > 0) {
+            n.put("seenDownSince", Instant.ofEpochMilli(since).toString());
+        }
+    }
+
+    /** A failover record as JSON (also printed by {@code kvstore-admin failover --json}). */
+    static ObjectNode failoverJson(ObjectNode n, FailoverRecord f) {
+        n.put("id", f.id());
+        n.put("group", f.group());
+        n.put("kind", f.kind().wireName());
+        n.put("mode", f.mode().wireName());
+        n.put("state", f.state().wireName());
+        n.put("oldMaster", f.oldMaster().toString());
+        if (f.newMaster() == null) {
+            n.putNull("newMaster");
+        } else {
+            n.put("newMaster", f.newMaster().toString());
+        }
+        n.put("epoch", f.epoch());
+        n.put("startedAt", Instant.ofEpochMilli(f.startedAt()).toString());
+        if (f.finishedAt() == 0) {
+            n.putNull("finishedAt");
+        } else {
+            n.put("finishedAt", Instant.ofEpochMilli(f.finishedAt()).toString());
+            n.put("millis", f.finishedAt() - f.startedAt());
+        }
+        n.put("lostBytes", f.lostBytes());
+        n.put("by", f.by());
+        n.put("note", f.note());
+        return n;
+    }
+
     private static void server(ObjectNode n, HostPort address, RedisProbe.Health h) {
         n.put("address", address.toString());
         if (h == null) {
@@ -177,6 +272,14 @@ public final class StatusCommand extends AdminCommand {
         } else {
             n.put("error", h.error());
         }
+    }
+
+    /** The admin's own look, then what the proxies see when any of them sees it down. */
+    private static String describe(RedisProbe.Health h, JsonNode server) {
+        String own = describe(h);
+        int down = server.path("seenDownBy").asInt(0);
+        return down == 0 ? own : own + "; DOWN for " + down + " of " + server.path("checkedBy").asInt() + " proxies since "
+                + server.path("seenDownSince").asText();
     }
 
     private static String describe(RedisProbe.Health h) {
@@ -199,14 +302,29 @@ public final class StatusCommand extends AdminCommand {
                 root.get("proxies").size() == 1 ? "y" : "ies", root.get("changedAt").asText());
         o.println();
         o.printf("%-8s %-13s %6s %10s  %-21s %s%n", "GROUP", "STATE", "SLOTS", "KEYS", "SERVER", "HEALTH");
-        for (Group g : t.groups()) {
+        for (int gi = 0; gi < t.groups().size(); gi++) {
+            Group g = t.groups().get(gi);
+            JsonNode gn = root.get("groups").get(gi);
             RedisProbe.Health mh = health.get(g.master());
             String keys = mh != null && mh.up() ? Long.toString(mh.keys()) : "-";
             o.printf("%-8s %-13s %6d %10s  %-21s master: %s%n", g.id(), t.state(g.id()), t.slotCount(g.id()), keys,
-                    g.master(), describe(mh));
-            for (HostPort r : g.replicas()) {
-                o.printf("%-8s %-13s %6s %10s  %-21s replica: %s%n", "", "", "", "", r, describe(health.get(r)));
+                    g.master(), describe(mh, gn.get("master")));
+            for (int ri = 0; ri < g.replicas().size(); ri++) {
+                HostPort r = g.replicas().get(ri);
+                o.printf("%-8s %-13s %6s %10s  %-21s replica: %s%n", "", "", "", "", r, describe(health.get(r), gn.get("replicas").get(ri)));
             }
+        }
+        o.println();
+        o.println("FAILOVER CONTROLLER: " + (root.get("controller").isNull()
+                ? "none running (no automatic failover: every proxy runs with --no-controller, or none runs)"
+                : root.get("controller").asText() + " leads"));
+        if (!root.get("failovers").isEmpty()) {
+            o.printf("%-14s %-6s %-8s %-8s %-21s %-21s %6s %8s  %s%n", "FAILOVER", "GROUP", "KIND", "STATE", "OLD MASTER",
+                    "NEW MASTER", "EPOCH", "MS", "NOTE");
+            root.get("failovers").forEach(f -> o.printf("%-14s %-6s %-8s %-8s %-21s %-21s %6s %8s  %s%n", f.get("id").asText(),
+                    f.get("group").asText(), f.get("kind").asText(), f.get("state").asText(), f.get("oldMaster").asText(),
+                    f.get("newMaster").isNull() ? "-" : f.get("newMaster").asText(), f.get("epoch").asLong() == 0 ? "-"
+                            : f.get("epoch").asText(), f.path("millis").asText("-"), f.get("note").asText()));
         }
         o.println();
         o.println("SLOTS");

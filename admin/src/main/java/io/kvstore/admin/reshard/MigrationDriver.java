@@ -3,6 +3,7 @@ package io.kvstore.admin.reshard;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.FrozenStep;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
@@ -17,18 +18,24 @@ import java.util.Set;
 
 /**
  * Drives the recorded migration job of a cluster to its end, one step at a time. A step is:
- * mark up to {@code chunkSlots} slots as migrating (one epoch); wait until every live proxy has
- * applied that epoch; move the keys of those slots from their owners to their targets; flip the
- * slots to their targets (one epoch). Runs on the caller's thread.
+ * mark up to {@code chunkSlots} slots as migrating, frozen (one epoch: proxies hold commands on
+ * them); wait until every live proxy has applied that epoch; unfreeze them (one epoch: proxies
+ * move a key before touching it); move the keys of those slots from their owners to their
+ * targets; flip the slots to their targets (one epoch). Runs on the caller's thread.
  *
  * <p>Resumable by construction: the topology says which slots are migrating, the job says what
  * is left, and every part of a step can be done twice (MIGRATE of a key already moved answers
  * NOKEY; marking or flipping slots again is a no-op). A driver that dies is replaced by running
  * {@code kvstore-admin migrations NAME --resume}.
  *
- * <p>The wait for proxies is what makes the move safe: once every proxy routes a migrating slot
- * through MIGRATE-then-target, no key of it is written on the source any more. A proxy that does
- * not confirm in time stops the step (nothing moved yet, nothing lost) with an error naming it.
+ * <p>The frozen epoch and the wait for proxies are what make the move safe. Once every proxy has
+ * the frozen mark, none serves the slots from the source any more, so when keys start moving (by
+ * this driver or by a proxy that already routes through MIGRATE-then-target) no proxy can still
+ * read or write the old copy. Without the freeze, a proxy that applied the mark early would move
+ * a key that a slower proxy then misses on the source. A proxy that does not confirm in time
+ * stops the step: the mark is taken back (nothing moved yet, nothing lost) and the error names it.
+ * Clients of the slots wait for the length of the freeze: two ZooKeeper round trips and the
+ * slowest proxy's apply.
  */
 public final class MigrationDriver {
 
@@ -68,6 +75,9 @@ public final class MigrationDriver {
         while (true) {
             job = jobs.read().orElseThrow(() -> new StoreException.NotFound("the migration job disappeared"));
             Topology t = store.read(cluster).value();
+            if (job.cancel() && !t.frozen().isEmpty()) {
+                t = FrozenStep.dropUnlessThawed(store, cluster); // nothing of them moved yet
+            }
             Set<Integer> step = migratingSlots(t);
             if (step.isEmpty()) {
                 List<SlotRange> next = nextStep(t, job);
@@ -87,7 +97,7 @@ public final class MigrationDriver {
                 step = migratingSlots(t);
             }
             progress.step(t.epoch(), step.size());
-            awaitProxies(t.epoch());
+            t = thaw(t);
             moveKeys(t, step, mover);
             Set<Integer> flip = step;
             Topology after = store.update(cluster, x -> x.withMigrationsDone(flip)).value();
@@ -150,31 +160,37 @@ public final class MigrationDriver {
         return ranges.stream().mapToLong(SlotRange::size).sum();
     }
 
-    /** Waits until every registered proxy has applied {@code epoch} (or later). */
-    private void awaitProxies(long epoch) {
+    /**
+     * Thaws the step once every registered proxy has its frozen mark (a proxy may have done it
+     * first, see {@link FrozenStep}); returns the thawed topology. A proxy that does not confirm
+     * within the wait gets the mark taken back and the step fails, nothing moved.
+     */
+    private Topology thaw(Topology t) {
         long deadline = System.currentTimeMillis() + proxyWaitMillis;
-        while (true) {
-            List<String> behind = new ArrayList<>();
-            for (ClusterStore.Registration r : store.proxies(cluster)) {
-                if (r.proxy() == null || r.proxy().appliedEpoch() < epoch) {
-                    behind.add(r.id() + (r.proxy() == null ? " (unreadable)" : " (at epoch " + r.proxy().appliedEpoch() + ")"));
-                }
-            }
+        while (!t.frozen().isEmpty()) {
+            List<String> behind = FrozenStep.behind(store, cluster, t.epoch());
             if (behind.isEmpty()) {
-                return;
+                t = FrozenStep.thawIfConfirmed(store, cluster); // still frozen if another change came meanwhile: wait again
+                continue;
             }
             if (System.currentTimeMillis() > deadline) {
-                throw new StoreException.Conflict("proxies " + behind + " have not applied epoch " + epoch + " after "
-                        + proxyWaitMillis + " ms; no key was moved in this step. Fix or stop them, then run "
-                        + "`kvstore-admin migrations " + cluster + " --resume`");
+                Topology after = FrozenStep.dropUnlessThawed(store, cluster);
+                if (!after.migrating().isEmpty()) {
+                    return after; // a proxy thawed it meanwhile: keys may be moving, the step must finish
+                }
+                throw new StoreException.Conflict("proxies " + behind + " have not applied epoch " + t.epoch() + " after "
+                        + proxyWaitMillis + " ms; the step's mark was taken back, no key was moved. Fix or stop them,"
+                        + " then run `kvstore-admin migrations " + cluster + " --resume`");
             }
             try {
-                Thread.sleep(50);
+                Thread.sleep(10); // clients of the frozen slots wait on this poll
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StoreException.Conflict("interrupted while waiting for proxies");
             }
+            t = store.read(cluster).value();
         }
+        return t;
     }
 
     /** Removes stale keys of the next step's slots from their targets, before any proxy routes those slots there. */

@@ -17,16 +17,21 @@ public final class Plans {
     /**
      * Even out slots over all groups: group i should own 16384/n slots (the first 16384 % n one
      * more); groups above that give their highest slots to groups below it. Moves as few slots as
-     * evening out needs.
+     * evening out needs. Groups that refuse clients (failed, down) are left out: they keep what they
+     * own and get nothing.
      */
     public static List<SlotRange> rebalance(Topology t) {
-        int n = t.groups().size();
-        Map<String, Integer> want = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            want.put(t.groups().get(i).id(), SlotHash.SLOTS / n + (i < SlotHash.SLOTS % n ? 1 : 0));
-        }
+        List<String> serving = t.groups().stream().map(g -> g.id()).filter(g -> !t.state(g).refusesClients()).toList();
         Map<String, Integer> have = new LinkedHashMap<>();
-        want.keySet().forEach(g -> have.put(g, t.slotCount(g)));
+        t.groups().forEach(g -> have.put(g.id(), t.slotCount(g.id())));
+        // A failed or down group can neither give (its master is gone) nor take: it keeps what it has.
+        int share = SlotHash.SLOTS - t.groups().stream().filter(g -> !serving.contains(g.id())).mapToInt(g -> have.get(g.id())).sum();
+        int n = serving.size();
+        Map<String, Integer> want = new LinkedHashMap<>();
+        for (String g : have.keySet()) {
+            int i = serving.indexOf(g);
+            want.put(g, i < 0 ? have.get(g) : share / n + (i < share % n ? 1 : 0));
+        }
         List<Integer> spare = new ArrayList<>();
         for (int s = SlotHash.SLOTS - 1; s >= 0; s--) {
             String owner = t.owner(s);
@@ -47,10 +52,19 @@ public final class Plans {
         return ranges(t, moves);
     }
 
+    /** The index of group {@code id}, which must exist and serve clients: slots cannot move to or from a failed or down group. */
+    private static int serving(Topology t, String id) {
+        int index = t.groups().indexOf(t.group(id).orElseThrow(() -> new IllegalArgumentException("no group " + id)));
+        if (t.state(id).refusesClients()) {
+            throw new IllegalArgumentException("group " + id + " is " + t.state(id).wireName() + ": slots cannot move to or from it");
+        }
+        return index;
+    }
+
     /** The {@code count} highest slots of {@code from}, to {@code to}. */
     public static List<SlotRange> reshard(Topology t, String from, String to, int count) {
-        int toIndex = t.groups().indexOf(t.group(to).orElseThrow(() -> new IllegalArgumentException("no group " + to)));
-        t.group(from).orElseThrow(() -> new IllegalArgumentException("no group " + from));
+        int toIndex = serving(t, to);
+        serving(t, from);
         if (from.equals(to)) {
             throw new IllegalArgumentException("--from and --to name the same group");
         }
@@ -69,13 +83,14 @@ public final class Plans {
 
     /** Slots {@code start..end} to {@code to}, skipping those it owns already. */
     public static List<SlotRange> migrate(Topology t, int start, int end, String to) {
-        int toIndex = t.groups().indexOf(t.group(to).orElseThrow(() -> new IllegalArgumentException("no group " + to)));
+        int toIndex = serving(t, to);
         if (start < 0 || end >= SlotHash.SLOTS || start > end) {
             throw new IllegalArgumentException("slots must be within 0-" + (SlotHash.SLOTS - 1));
         }
         List<int[]> moves = new ArrayList<>();
         for (int s = start; s <= end; s++) {
             if (!t.owner(s).equals(to)) {
+                serving(t, t.owner(s));
                 moves.add(new int[] {s, toIndex});
             }
         }

@@ -3,7 +3,9 @@ package io.kvstore.config.store;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.StoreCodec.ServerClaim;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -159,6 +162,125 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
+    /** The health views published by the proxies of {@code cluster}, sorted by proxy id; unreadable ones are skipped. */
+    public List<HealthReport> healthReports(String cluster) {
+        List<HealthReport> out = new ArrayList<>();
+        List<String> ids = new ArrayList<>(children(StorePaths.health(cluster)));
+        Collections.sort(ids);
+        for (String id : ids) {
+            try {
+                out.add(StoreCodec.decodeHealth(id, client.getData().forPath(StorePaths.healthOf(cluster, id))));
+            } catch (KeeperException.NoNodeException | StoreException.Malformed gone) {
+                // the proxy stopped while we listed, or wrote something we cannot read: no vote
+            } catch (Exception e) {
+                throw failure("read the health views of cluster " + cluster, e);
+            }
+        }
+        return out;
+    }
+
+    /** The failover records of {@code cluster}, oldest first, each with its node version; unreadable ones are skipped. */
+    public List<Versioned<FailoverRecord>> failovers(String cluster) {
+        List<Versioned<FailoverRecord>> out = new ArrayList<>();
+        for (String id : failoverIds(cluster)) {
+            failover(cluster, id).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The ids of the failover records of {@code cluster}, oldest first (cheap: one listing). */
+    public List<String> failoverIds(String cluster) {
+        List<String> ids = new ArrayList<>(children(StorePaths.failover(cluster)));
+        ids.removeIf(id -> !id.startsWith("f-"));
+        Collections.sort(ids);
+        return ids;
+    }
+
+    /** One failover record with its version; empty if it is gone or unreadable. */
+    public Optional<Versioned<FailoverRecord>> failover(String cluster, String id) {
+        try {
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(StorePaths.failoverRecord(cluster, id));
+            return Optional.of(new Versioned<>(StoreCodec.decodeFailover(id, data), stat.getVersion(), stat.getMtime()));
+        } catch (KeeperException.NoNodeException | StoreException.Malformed gone) {
+            return Optional.empty(); // pruned meanwhile, or unreadable: nobody's to drive
+        } catch (Exception e) {
+            throw failure("read failover record " + id + " of cluster " + cluster, e);
+        }
+    }
+
+    /** Records a new failover (a sequential node); returns it with its id, at version 0. */
+    public Versioned<FailoverRecord> createFailover(String cluster, FailoverRecord record) {
+        try {
+            ensure(StorePaths.failover(cluster));
+            String path = client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                    .forPath(StorePaths.failoverPrefix(cluster), StoreCodec.encodeFailover(record));
+            String id = path.substring(path.lastIndexOf('/') + 1);
+            return new Versioned<>(record.withId(id), 0, System.currentTimeMillis());
+        } catch (Exception e) {
+            throw failure("record a failover of cluster " + cluster, e);
+        }
+    }
+
+    /**
+     * Rewrites a failover record if it is still at {@code version}; returns it with its new
+     * version. {@link StoreException.Conflict} if someone else changed it meanwhile (another
+     * controller took it over), {@link StoreException.NotFound} if it was removed.
+     */
+    public Versioned<FailoverRecord> updateFailover(String cluster, FailoverRecord record, int version) {
+        try {
+            Stat stat = client.setData().withVersion(version)
+                    .forPath(StorePaths.failoverRecord(cluster, record.id()), StoreCodec.encodeFailover(record));
+            return new Versioned<>(record, stat.getVersion(), stat.getMtime());
+        } catch (KeeperException.BadVersionException e) {
+            throw new StoreException.Conflict("failover record " + record.id() + " of cluster " + cluster
+                    + " was changed by someone else meanwhile");
+        } catch (KeeperException.NoNodeException e) {
+            throw new StoreException.NotFound("failover record " + record.id() + " of cluster " + cluster + " is gone");
+        } catch (Exception e) {
+            throw failure("update failover record " + record.id() + " of cluster " + cluster, e);
+        }
+    }
+
+    /** Deletes finished failover records beyond the newest {@code keep}. */
+    public void pruneFailovers(String cluster, int keep) {
+        List<Versioned<FailoverRecord>> all = failovers(cluster);
+        for (int i = 0; i < all.size() - keep; i++) {
+            FailoverRecord f = all.get(i).value();
+            if (!f.state().finished()) {
+                continue;
+            }
+            try {
+                client.delete().withVersion(all.get(i).version()).forPath(StorePaths.failoverRecord(cluster, f.id()));
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException raced) {
+                // another controller pruned or changed it
+            } catch (Exception e) {
+                throw failure("prune failover records of cluster " + cluster, e);
+            }
+        }
+    }
+
+    /**
+     * The id of the controller leading {@code cluster}'s failovers (the participant of its leader
+     * latch with the lowest sequence number), if any runs.
+     */
+    public Optional<String> controllerLeader(String cluster) {
+        List<String> nodes = new ArrayList<>(children(StorePaths.controller(cluster)));
+        nodes.removeIf(n -> n.lastIndexOf("latch-") < 0);
+        nodes.sort(Comparator.comparing(n -> n.substring(n.lastIndexOf("latch-"))));
+        for (String n : nodes) {
+            try {
+                return Optional.of(new String(client.getData().forPath(StorePaths.controller(cluster) + "/" + n),
+                        StandardCharsets.UTF_8));
+            } catch (KeeperException.NoNodeException gone) {
+                // that participant left while we looked: the next one leads
+            } catch (Exception e) {
+                throw failure("read the controller of cluster " + cluster, e);
+            }
+        }
+        return Optional.empty();
+    }
+
     // ---------------------------------------------------------------- writing
 
     /**
@@ -184,7 +306,7 @@ public final class ClusterStore implements AutoCloseable {
             try {
                 List<CuratorOp> ops = new ArrayList<>();
                 for (String path : List.of(StorePaths.cluster(name), StorePaths.proxies(name),
-                        StorePaths.migrations(name), StorePaths.failover(name))) {
+                        StorePaths.migrations(name), StorePaths.failover(name), StorePaths.health(name))) {
                     if (!exists(path)) {
                         ops.add(client.transactionOp().create().forPath(path));
                     }
@@ -212,6 +334,17 @@ public final class ClusterStore implements AutoCloseable {
      * {@link IllegalArgumentException}) to refuse; that propagates unchanged.
      */
     public Versioned<Topology> update(String cluster, UnaryOperator<Topology> change) {
+        return update(cluster, change, null);
+    }
+
+    /**
+     * The same, written only while the node {@code guard} exists: its existence is checked in
+     * the same ZooKeeper transaction as the write. The failover controller passes its leader
+     * latch node, an ephemeral node of its session, so a controller whose session expired (and
+     * whose leadership may already be someone else's) can never write the topology, however late
+     * its write arrives. {@link StoreException.Conflict} when the guard is gone.
+     */
+    public Versioned<Topology> update(String cluster, UnaryOperator<Topology> change, String guard) {
         String writeId = UUID.randomUUID().toString();
         for (int attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
             Versioned<byte[]> raw = readRaw(cluster);
@@ -233,6 +366,9 @@ public final class ClusterStore implements AutoCloseable {
             checkClaims(cluster, added);
             try {
                 List<CuratorOp> ops = new ArrayList<>();
+                if (guard != null) {
+                    ops.add(client.transactionOp().check().forPath(guard));
+                }
                 ops.add(client.transactionOp().setData().withVersion(raw.version())
                         .forPath(StorePaths.topology(cluster), StoreCodec.encodeTopology(next, writeId)));
                 for (HostPort a : added) {
@@ -246,6 +382,10 @@ public final class ClusterStore implements AutoCloseable {
                 return new Versioned<>(next, raw.version() + 1, System.currentTimeMillis());
             } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
                      | KeeperException.NoNodeException lost) {
+                if (guard != null && !exists(guard)) {
+                    throw new StoreException.Conflict("not written: " + guard + " is gone (the writer lost its"
+                            + " ZooKeeper session or its leadership)");
+                }
                 backoff(attempt); // another writer won: apply the change again to what it wrote
             } catch (Exception e) {
                 throw failure("update cluster " + cluster, e);

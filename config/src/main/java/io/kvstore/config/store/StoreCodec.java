@@ -10,7 +10,11 @@ import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON kept in ZooKeeper, both ways. Stateless; any thread.
@@ -34,7 +38,8 @@ public final class StoreCodec {
     // ---------------------------------------------------------------- topology
 
     /**
-     * {@code {"version":1,"cluster":..,"mode":..,"epoch":..,"groups":[..],"slots":[[start,end,group],..],"writeId":..}}.
+     * {@code {"version":1,"cluster":..,"mode":..,"epoch":..,"groups":[..],"slots":[[start,end,group],..],
+     * "migrating":[[start,end,target],..],"frozen":[[start,end,target],..],"writeId":..}}; the last three are optional.
      * {@code writeId} names the write that produced the node, so a writer whose reply was lost
      * can tell whether its write happened.
      */
@@ -62,6 +67,13 @@ public final class StoreCodec {
             ArrayNode m = root.putArray("migrating");
             for (SlotRange r : migrating) {
                 m.addArray().add(r.start()).add(r.end()).add(r.groupId());
+            }
+        }
+        List<SlotRange> frozen = t.frozen();
+        if (!frozen.isEmpty()) {
+            ArrayNode f = root.putArray("frozen");
+            for (SlotRange r : frozen) {
+                f.addArray().add(r.start()).add(r.end()).add(r.groupId());
             }
         }
         if (writeId != null) {
@@ -98,7 +110,8 @@ public final class StoreCodec {
             }
             List<SlotRange> ranges = ranges(array(root, "slots"));
             List<SlotRange> migrating = root.hasNonNull("migrating") ? ranges(array(root, "migrating")) : List.of();
-            return Topology.of(cluster, mode, epoch, groups, states, ranges, migrating);
+            List<SlotRange> frozen = root.hasNonNull("frozen") ? ranges(array(root, "frozen")) : List.of();
+            return Topology.of(cluster, mode, epoch, groups, states, ranges, migrating, frozen);
         } catch (IllegalArgumentException | StoreException.NotFound | StoreException.Conflict e) {
             throw new StoreException.Malformed(where + " is invalid: " + e.getMessage(), e);
         }
@@ -158,6 +171,122 @@ public final class StoreCodec {
         } catch (IllegalArgumentException e) {
             throw new StoreException.Malformed(where + " is invalid: " + e.getMessage(), e);
         }
+    }
+
+    // ---------------------------------------------------------------- health views
+
+    /**
+     * {@code {"version":1,"proxy":..,"epoch":..,"at":..,"nodes":{"H:P":{"up":true,"since":..,"error":null},..}}}
+     */
+    public static byte[] encodeHealth(HealthReport h) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", FORMAT_VERSION);
+        root.put("proxy", h.proxyId());
+        root.put("epoch", h.epoch());
+        root.put("at", h.atMillis());
+        ObjectNode nodes = root.putObject("nodes");
+        h.nodes().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(HostPort::toString)))
+                .forEach(e -> {
+                    ObjectNode n = nodes.putObject(e.getKey().toString());
+                    n.put("up", e.getValue().up());
+                    n.put("since", e.getValue().sinceMillis());
+                    if (e.getValue().error() == null) {
+                        n.putNull("error");
+                    } else {
+                        n.put("error", e.getValue().error());
+                    }
+                });
+        return bytes(root);
+    }
+
+    public static HealthReport decodeHealth(String id, byte[] data) {
+        String where = "health view of proxy " + id;
+        JsonNode root = parse(where, data);
+        try {
+            checkVersion(where, root);
+            Map<HostPort, HealthReport.NodeHealth> nodes = new HashMap<>();
+            JsonNode ns = root.get("nodes");
+            if (ns == null || !ns.isObject()) {
+                throw new IllegalArgumentException("field 'nodes' must be an object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = ns.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode n = e.getValue();
+                if (!n.isObject() || !n.path("up").isBoolean()) {
+                    throw new IllegalArgumentException("node " + e.getKey() + " needs a boolean 'up'");
+                }
+                nodes.put(HostPort.parse(e.getKey()), new HealthReport.NodeHealth(n.get("up").booleanValue(),
+                        integer(n, "since"), n.hasNonNull("error") ? n.get("error").asText() : null));
+            }
+            return new HealthReport(id, integer(root, "epoch"), integer(root, "at"), nodes);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException.Malformed(where + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- failover records
+
+    /**
+     * {@code {"version":1,"group":..,"kind":"auto|planned|rejoin","mode":..,"state":"requested|running|done|failed",
+     * "oldMaster":..,"newMaster":..|null,"epochBefore":..,"epoch":..,"startedAt":..,"finishedAt":..,"lostBytes":..,
+     * "by":..,"note":..,"slots":[[start,end],..]}}} ({@code slots} only when recorded); the id is the node's name, not stored.
+     */
+    public static byte[] encodeFailover(FailoverRecord f) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", FORMAT_VERSION);
+        root.put("group", f.group());
+        root.put("kind", f.kind().wireName());
+        root.put("mode", f.mode().wireName());
+        root.put("state", f.state().wireName());
+        root.put("oldMaster", f.oldMaster().toString());
+        if (f.newMaster() == null) {
+            root.putNull("newMaster");
+        } else {
+            root.put("newMaster", f.newMaster().toString());
+        }
+        root.put("epochBefore", f.epochBefore());
+        root.put("epoch", f.epoch());
+        root.put("startedAt", f.startedAt());
+        root.put("finishedAt", f.finishedAt());
+        root.put("lostBytes", f.lostBytes());
+        root.put("by", f.by());
+        root.put("note", f.note());
+        if (!f.slots().isEmpty()) {
+            ArrayNode slots = root.putArray("slots");
+            f.slots().forEach(r -> slots.addArray().add(r.start()).add(r.end()));
+        }
+        return bytes(root);
+    }
+
+    public static FailoverRecord decodeFailover(String id, byte[] data) {
+        String where = "failover record " + id;
+        JsonNode root = parse(where, data);
+        try {
+            checkVersion(where, root);
+            return new FailoverRecord(id, text(root, "group"), FailoverRecord.Kind.parse(text(root, "kind")),
+                    ClusterMode.parse(text(root, "mode")), FailoverRecord.State.parse(text(root, "state")),
+                    HostPort.parse(text(root, "oldMaster")),
+                    root.hasNonNull("newMaster") ? HostPort.parse(text(root, "newMaster")) : null,
+                    integer(root, "epochBefore"), integer(root, "epoch"), integer(root, "startedAt"),
+                    integer(root, "finishedAt"), integer(root, "lostBytes"),
+                    root.path("by").asText(""), root.path("note").asText(""), failoverSlots(root, text(root, "group")));
+        } catch (IllegalArgumentException e) {
+            throw new StoreException.Malformed(where + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<SlotRange> failoverSlots(JsonNode root, String group) {
+        List<SlotRange> out = new ArrayList<>();
+        if (root.hasNonNull("slots")) {
+            for (JsonNode r : array(root, "slots")) {
+                if (!r.isArray() || r.size() != 2 || !r.get(0).canConvertToInt() || !r.get(1).canConvertToInt()) {
+                    throw new IllegalArgumentException("a slot range must be [start, end], got " + r);
+                }
+                out.add(new SlotRange(r.get(0).intValue(), r.get(1).intValue(), group));
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- server claims

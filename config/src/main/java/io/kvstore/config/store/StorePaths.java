@@ -10,8 +10,10 @@ import io.kvstore.config.HostPort;
  *   clusters/NAME              (persistent, empty)   one per cluster
  *     topology                 (persistent, JSON)    mode, groups, slot ranges, epoch: the whole routing state
  *     proxies/ID               (ephemeral, JSON)     one per running proxy: address, start, applied epoch
- *     migrations/              (persistent, empty)   reserved: resharding
- *     failover/                (persistent, empty)   reserved: failover records
+ *     migrations/              (persistent)          resharding: the job under way
+ *     failover/f-NNNNNNNNNN    (persistent, JSON)    one per failover (sequential): group, masters, state, epoch
+ *     health/ID                (ephemeral, JSON)     one per running proxy: what it sees of each redis-server
+ *     controller/              (persistent)          the failover controllers' leader latch (ephemeral sequential children)
  *   servers/HOST:PORT          (persistent, JSON)    which cluster and group a redis-server belongs to
  * </pre>
  */
@@ -49,6 +51,37 @@ public final class StorePaths {
 
     public static String failover(String name) {
         return cluster(name) + "/failover";
+    }
+
+    /** One failover record; {@code id} is the sequential node's name ({@code f-0000000001}). */
+    public static String failoverRecord(String name, String id) {
+        return failover(name) + "/" + checkChild("failover record id", id);
+    }
+
+    /** The prefix of new failover records; ZooKeeper appends a 10-digit sequence number. */
+    public static String failoverPrefix(String name) {
+        return failover(name) + "/f-";
+    }
+
+    public static String health(String name) {
+        return cluster(name) + "/health";
+    }
+
+    /** The health view of proxy {@code id} (same id as its registration). */
+    public static String healthOf(String name, String id) {
+        return health(name) + "/" + checkChild("proxy id", id);
+    }
+
+    /** The leader latch of the failover controllers. */
+    public static String controller(String name) {
+        return cluster(name) + "/controller";
+    }
+
+    private static String checkChild(String what, String id) {
+        if (id.isEmpty() || id.contains("/") || id.equals(".") || id.equals("..")) {
+            throw new IllegalArgumentException("bad " + what + " '" + id + "'");
+        }
+        return id;
     }
 
     /** The claim node of a redis-server: its {@code host:port} is the node name. */

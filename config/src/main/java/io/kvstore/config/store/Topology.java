@@ -99,6 +99,13 @@ public final class Topology {
     /** The same with slots migrating: each range of {@code migrating} names the group its slots move to. */
     public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
                               List<GroupState> states, List<SlotRange> ranges, List<SlotRange> migrating) {
+        return of(cluster, mode, epoch, groups, states, ranges, migrating, List.of());
+    }
+
+    /** The same with some migrating slots frozen: each range of {@code frozen} must migrate, to the group it names. */
+    public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
+                              List<GroupState> states, List<SlotRange> ranges, List<SlotRange> migrating,
+                              List<SlotRange> frozen) {
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("a cluster needs at least one group");
         }
@@ -146,7 +153,26 @@ public final class Topology {
                 to[s] = g.shortValue();
             }
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner, to), states);
+        boolean[] frozenSlots = new boolean[SlotHash.SLOTS];
+        for (SlotRange r : frozen) {
+            Integer g = index.get(r.groupId());
+            for (int s = r.start(); s <= r.end(); s++) {
+                if (g == null || to[s] != g) {
+                    throw new IllegalArgumentException("slot " + s + " is frozen but does not migrate to " + r.groupId());
+                }
+                frozenSlots[s] = true;
+            }
+        }
+        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner, to, null, frozenSlots), states);
+    }
+
+    /** The next epoch's map; migrating slots that stay migrating keep their frozen flag. */
+    private SlotMap next(List<Group> groups, short[] owner, short[] to) {
+        boolean[] frozen = slots.frozenArray();
+        for (int s = 0; s < SlotHash.SLOTS; s++) {
+            frozen[s] &= to[s] >= 0;
+        }
+        return SlotMap.of(epoch() + 1, groups, owner, to, null, frozen);
     }
 
     private static Group plain(Group g) {
@@ -221,27 +247,44 @@ public final class Topology {
         return n;
     }
 
-    /** The slot map a proxy routes by, its groups carrying {@code auth}. */
+    /**
+     * The slot map a proxy routes by, its groups carrying {@code auth}. A group whose state
+     * {@linkplain GroupState#refusesClients() refuses clients} (failed, down) is flagged down in it:
+     * the proxy answers {@code -CLUSTERDOWN} for its slots.
+     */
     public SlotMap slotMap(BackendAuth auth) {
         List<Group> withAuth = new ArrayList<>();
-        for (Group g : groups()) {
+        boolean[] down = new boolean[groups().size()];
+        for (int i = 0; i < groups().size(); i++) {
+            Group g = groups().get(i);
             withAuth.add(new Group(g.id(), g.master(), g.replicas(), auth));
+            down[i] = states.get(i).refusesClients();
         }
-        return SlotMap.of(epoch(), withAuth, slots.ownerArray(), slots.migratingArray());
+        return SlotMap.of(epoch(), withAuth, slots.ownerArray(), slots.migratingArray(), down, slots.frozenArray());
     }
 
-    /** Slots migrating, as maximal ranges with the group they move to, in slot order. */
+    /** The state of each group, in group order. */
+    public List<GroupState> states() {
+        return states;
+    }
+
+    /** Slots migrating (frozen or not), as maximal ranges with the group they move to, in slot order. */
     public List<SlotRange> migrating() {
+        return migratingWhere(false);
+    }
+
+    private List<SlotRange> migratingWhere(boolean frozenOnly) {
         List<SlotRange> out = new ArrayList<>();
         int slot = 0;
         while (slot < SlotHash.SLOTS) {
             int to = slots.migrationTarget(slot);
-            if (to < 0) {
+            if (to < 0 || frozenOnly && !slots.isFrozen(slot)) {
                 slot++;
                 continue;
             }
             int end = slot;
-            while (end + 1 < SlotHash.SLOTS && slots.migrationTarget(end + 1) == to) {
+            while (end + 1 < SlotHash.SLOTS && slots.migrationTarget(end + 1) == to
+                    && (!frozenOnly || slots.isFrozen(end + 1))) {
                 end++;
             }
             out.add(new SlotRange(slot, end, groups().get(to).id()));
@@ -255,21 +298,52 @@ public final class Topology {
         return slots.groupOf(slot).id();
     }
 
-    /** The next epoch with each range marked as migrating to its group; a slot already migrating elsewhere is refused. */
+    /**
+     * The next epoch with each range marked as migrating to its group, frozen: proxies hold the
+     * commands on those slots until {@link #withMigrationsMoving()}. A slot already migrating
+     * elsewhere is refused; one already migrating to the same group keeps its phase.
+     */
     public Topology withMigrations(List<SlotRange> targets) {
         short[] to = slots.migratingArray();
+        boolean[] frozen = slots.frozenArray();
         for (SlotRange r : targets) {
             short g = (short) indexOf(r.groupId());
+            refuseIfNotServing(g);
             for (int s = r.start(); s <= r.end(); s++) {
                 if (to[s] >= 0 && to[s] != g) {
                     throw new StoreException.Conflict("slot " + s + " is already migrating to " + groups().get(to[s]).id());
                 }
-                if (slots.groupIndex(s) != g) {
+                if (slots.groupIndex(s) != g && to[s] < 0) {
                     to[s] = g;
+                    frozen[s] = true;
                 }
             }
         }
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), to, null, frozen), states);
+    }
+
+    /** The next epoch in which no migrating slot is frozen any more: their keys may move. */
+    public Topology withMigrationsMoving() {
+        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), slots.migratingArray()), states);
+    }
+
+    /**
+     * The next epoch without the frozen migrations: their slots stay with their owner. Safe because
+     * no key of a frozen slot has moved; the driver does it when a proxy does not confirm the mark.
+     */
+    public Topology withFrozenMigrationsDropped() {
+        short[] to = slots.migratingArray();
+        for (int s = 0; s < SlotHash.SLOTS; s++) {
+            if (slots.isFrozen(s)) {
+                to[s] = -1;
+            }
+        }
         return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), to), states);
+    }
+
+    /** Migrating slots still frozen (marked; their keys do not move yet), as maximal ranges with their target, in slot order. */
+    public List<SlotRange> frozen() {
+        return migratingWhere(true);
     }
 
     /** The next epoch in which the migrating slots among {@code done} belong to their target, and migrate no more. */
@@ -282,7 +356,7 @@ public final class Topology {
                 to[s] = -1;
             }
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner, to), states);
+        return new Topology(cluster, mode, next(groups(), owner, to), states);
     }
 
     /** An id not used by any group: {@code g<n>} with n one more than the highest in use. */
@@ -305,7 +379,7 @@ public final class Topology {
         next.add(plain(group));
         List<GroupState> nextStates = new ArrayList<>(states);
         nextStates.add(GroupState.ACTIVE);
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, slots.ownerArray(), slots.migratingArray()), nextStates);
+        return new Topology(cluster, mode, next(next, slots.ownerArray(), slots.migratingArray()), nextStates);
     }
 
     /** The next epoch without {@code groupId}; refused while the group owns slots. */
@@ -333,7 +407,7 @@ public final class Topology {
                 to[s]--;
             }
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, next, owner, to), nextStates);
+        return new Topology(cluster, mode, next(next, owner, to), nextStates);
     }
 
     /** The next epoch with each range given to its group (metadata only: no data moves). */
@@ -345,6 +419,7 @@ public final class Topology {
         short[] to = slots.migratingArray();
         for (SlotRange r : ranges) {
             short g = (short) indexOf(r.groupId());
+            refuseIfNotServing(g);
             for (int s = r.start(); s <= r.end(); s++) {
                 if (to[s] >= 0) {
                     throw new StoreException.Conflict("slot " + s + " is migrating; let the migration finish first");
@@ -352,14 +427,144 @@ public final class Topology {
             }
             Arrays.fill(owner, r.start(), r.end() + 1, g);
         }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), owner, to), states);
+        return new Topology(cluster, mode, next(groups(), owner, to), states);
+    }
+
+    /**
+     * The next epoch in which {@code newMaster} is the master of {@code groupId} and
+     * {@code newReplicas} its replicas (a failover: the promoted replica becomes master, the old
+     * master is usually listed among the replicas, so that it is made one when it returns). The
+     * group becomes {@link GroupState#ACTIVE}. Addresses that leave or join the group are
+     * unclaimed or claimed with the write ({@link ClusterStore#update}).
+     */
+    public Topology withMaster(String groupId, HostPort newMaster, List<HostPort> newReplicas) {
+        int g = indexOf(groupId);
+        List<Group> next = new ArrayList<>(groups());
+        next.set(g, new Group(groupId, newMaster, newReplicas, BackendAuth.NONE));
+        List<GroupState> nextStates = new ArrayList<>(states);
+        nextStates.set(g, GroupState.ACTIVE);
+        return new Topology(cluster, mode, next(next, slots.ownerArray(), slots.migratingArray()), nextStates);
+    }
+
+    /**
+     * Cache mode, a group's master failed: the next epoch in which its slots are split evenly, in
+     * contiguous parts, over the {@link GroupState#ACTIVE} groups, and the group is
+     * {@link GroupState#FAILED} (owning nothing until it rejoins). Migrations from it go to their
+     * target at once (its keys are lost anyway), migrations to it are dropped (the slots stay where
+     * they are). With no active group left it keeps its slots and is {@link GroupState#DOWN}: the
+     * whole cluster answers -CLUSTERDOWN until a master is back.
+     */
+    public Topology withGroupFailed(String groupId) {
+        int g = indexOf(groupId);
+        List<Integer> receivers = new ArrayList<>();
+        for (int i = 0; i < groups().size(); i++) {
+            if (i != g && states.get(i) == GroupState.ACTIVE) {
+                receivers.add(i);
+            }
+        }
+        List<GroupState> nextStates = new ArrayList<>(states);
+        if (receivers.isEmpty()) {
+            nextStates.set(g, GroupState.DOWN);
+            return new Topology(cluster, mode, next(groups(), slots.ownerArray(), slots.migratingArray()), nextStates);
+        }
+        short[] owner = slots.ownerArray();
+        short[] to = slots.migratingArray();
+        List<Integer> orphans = new ArrayList<>();
+        for (int s = 0; s < SlotHash.SLOTS; s++) {
+            if (owner[s] == g && to[s] >= 0 && states.get(to[s]) == GroupState.ACTIVE) {
+                owner[s] = to[s];
+                to[s] = -1;
+            } else if (owner[s] == g) {
+                orphans.add(s);
+                to[s] = -1;
+            } else if (to[s] == g) {
+                to[s] = -1;
+            }
+        }
+        int n = receivers.size();
+        for (int k = 0; k < orphans.size(); k++) {
+            owner[orphans.get(k)] = receivers.get((int) ((long) k * n / orphans.size())).shortValue();
+        }
+        nextStates.set(g, GroupState.FAILED);
+        return new Topology(cluster, mode, next(groups(), owner, to), nextStates);
+    }
+
+    /**
+     * A failed or down group is back (its master flushed, in cache mode): the next epoch in which it
+     * is {@link GroupState#ACTIVE}; with {@code takeShare}, it also gets an even share of the slots
+     * of the active groups (16384 / active groups, the first ones one more), taken from the highest
+     * slots of the groups above their share. Metadata only: in cache mode the slots it gets start
+     * empty (misses). Slots that are migrating do not move.
+     */
+    public Topology withGroupRejoined(String groupId, boolean takeShare) {
+        return withGroupRejoined(groupId, takeShare, List.of());
+    }
+
+    /**
+     * The same, taking first (up to its share) the slots in {@code former}, those it owned before
+     * it failed: the groups that served them meanwhile give back what they cached for the shortest
+     * time, and keep the keys of their own slots.
+     */
+    public Topology withGroupRejoined(String groupId, boolean takeShare, List<SlotRange> former) {
+        int g = indexOf(groupId);
+        List<GroupState> nextStates = new ArrayList<>(states);
+        nextStates.set(g, GroupState.ACTIVE);
+        short[] owner = slots.ownerArray();
+        short[] to = slots.migratingArray();
+        if (takeShare) {
+            List<Integer> active = new ArrayList<>();
+            for (int i = 0; i < groups().size(); i++) {
+                if (nextStates.get(i) == GroupState.ACTIVE) {
+                    active.add(i);
+                }
+            }
+            int[] have = new int[groups().size()];
+            for (short o : owner) {
+                have[o]++;
+            }
+            int[] want = new int[groups().size()];
+            Arrays.fill(want, -1); // not active: keeps what it has
+            for (int k = 0; k < active.size(); k++) {
+                want[active.get(k)] = SlotHash.SLOTS / active.size() + (k < SlotHash.SLOTS % active.size() ? 1 : 0);
+            }
+            for (SlotRange r : former) {
+                for (int s = r.start(); s <= r.end() && have[g] < want[g]; s++) {
+                    int o = owner[s];
+                    if (o != g && want[o] >= 0 && to[s] < 0) {
+                        owner[s] = (short) g;
+                        have[o]--;
+                        have[g]++;
+                    }
+                }
+            }
+            // Then from active groups above their share, highest slots first, so every giver keeps
+            // its lower slots in one piece.
+            for (int s = SlotHash.SLOTS - 1; s >= 0 && have[g] < want[g]; s--) {
+                int o = owner[s];
+                if (o != g && want[o] >= 0 && have[o] > want[o] && to[s] < 0) {
+                    owner[s] = (short) g;
+                    have[o]--;
+                    have[g]++;
+                }
+            }
+        }
+        return new Topology(cluster, mode, next(groups(), owner, to), nextStates);
     }
 
     /** The next epoch with one group's state changed. */
     public Topology withGroupState(String groupId, GroupState state) {
         List<GroupState> next = new ArrayList<>(states);
         next.set(indexOf(groupId), state);
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), slots.migratingArray()), next);
+        return new Topology(cluster, mode, next(groups(), slots.ownerArray(), slots.migratingArray()), next);
+    }
+
+    /** Slots may not be given to a group whose master is failed or down. */
+    private void refuseIfNotServing(int g) {
+        GroupState st = states.get(g);
+        if (st.refusesClients()) {
+            throw new StoreException.Conflict("group " + groups().get(g).id() + " is " + st + " (its master is not serving);"
+                    + " it can be given slots once it is back and active (see doc/failover.md)");
+        }
     }
 
     private int indexOf(String groupId) {

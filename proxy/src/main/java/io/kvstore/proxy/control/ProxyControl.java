@@ -4,11 +4,17 @@ import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.HealthReport;
 import io.kvstore.config.store.ProxyRecord;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
+import io.kvstore.proxy.health.FailoverController;
+import io.kvstore.proxy.health.HealthMonitor;
+import io.kvstore.proxy.health.HealthOptions;
+import io.kvstore.proxy.health.HealthPublisher;
 import io.kvstore.proxy.route.ClusterState;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * until a readable topology is there, saying in the log why it is still waiting; then
  * {@link #attach} registers the proxy and starts applying changes to its {@link ClusterState}.
  * While ZooKeeper is unreachable the proxy keeps routing by the last map it applied, and reads
- * again when the connection comes back.
+ * again when the connection comes back. With health options, {@link #attach} also starts the
+ * health checks and the failover controller (package {@code io.kvstore.proxy.health}), which use
+ * this same Curator client on their own threads.
  */
 public final class ProxyControl implements AutoCloseable {
 
@@ -39,6 +47,12 @@ public final class ProxyControl implements AutoCloseable {
 
     /** How often "still waiting" is logged while the first map cannot be loaded. */
     static final long WAIT_LOG_MILLIS = 10_000;
+    /**
+     * How long slots stay frozen in this proxy's map before it checks whether it may thaw them
+     * itself (see {@link io.kvstore.config.store.FrozenStep}): longer than the driver normally
+     * takes, well under the clients' hold limit.
+     */
+    static final long THAW_AFTER_MILLIS = 500;
 
     private final ZkSettings settings;
     private final String cluster;
@@ -48,8 +62,13 @@ public final class ProxyControl implements AutoCloseable {
     private final ScheduledExecutorService control;
     private volatile boolean closed;
     private volatile ClusterState attachedState;
+    private long frozenEpoch = -1;      // control thread: the epoch of the frozen map seen last, and since when
+    private long frozenSinceMillis;
     private volatile ClusterWatcher watcher;
     private Registration registration;
+    private HealthPublisher healthPublisher;
+    private volatile HealthMonitor healthMonitor;
+    private volatile FailoverController failoverController;
 
     private ProxyControl(ZkSettings settings, String cluster, BackendAuth auth) {
         this.settings = settings;
@@ -139,6 +158,17 @@ public final class ProxyControl implements AutoCloseable {
      * place (for example to let idle event loops drop connections to groups that left).
      */
     public synchronized void attach(ClusterState state, HostPort announce, String software, Consumer<SlotMap> onApplied) {
+        attach(state, announce, software, onApplied, HealthOptions.OFF, null);
+    }
+
+    /**
+     * The same, and with {@code health.checks()} also checks every redis-server of the map and
+     * publishes what it sees ({@link HealthMonitor}), and with {@code health.controller()} runs for
+     * leader of the cluster's {@link FailoverController}. {@code prober} replaces the PING checks
+     * (tests); null for the real ones.
+     */
+    public synchronized void attach(ClusterState state, HostPort announce, String software, Consumer<SlotMap> onApplied,
+                                    HealthOptions health, HealthMonitor.Prober prober) {
         if (watcher != null) {
             throw new IllegalStateException("already attached");
         }
@@ -150,6 +180,58 @@ public final class ProxyControl implements AutoCloseable {
         registration.start();
         watcher = new ClusterWatcher(client, cluster, auth, state, status, registration, control, onApplied);
         watcher.start(RESYNC_MILLIS);
+        control.scheduleWithFixedDelay(this::thawIfStuck, THAW_AFTER_MILLIS / 2, THAW_AFTER_MILLIS / 2, TimeUnit.MILLISECONDS);
+        if (health.checks()) {
+            String id = me.id();
+            healthPublisher = new HealthPublisher(client, cluster, new HealthReport(id, epoch, System.currentTimeMillis(), Map.of()));
+            healthPublisher.start();
+            healthMonitor = new HealthMonitor(state::map, id, health,
+                    prober != null ? prober : HealthMonitor.pinger(auth, health.timeoutMs()), healthPublisher);
+            healthMonitor.start();
+            if (health.controller()) {
+                failoverController = new FailoverController(client, cluster, id, auth, health);
+                failoverController.start();
+            }
+        }
+    }
+
+    /** The health checks, or null when they are off. */
+    public HealthMonitor healthMonitor() {
+        return healthMonitor;
+    }
+
+    /** This proxy's failover controller, or null when it runs none. */
+    public FailoverController failoverController() {
+        return failoverController;
+    }
+
+    /**
+     * When this proxy's map has had frozen slots for {@link #THAW_AFTER_MILLIS}, the resharding
+     * driver that should thaw them may be gone: thaw them if every proxy has confirmed the mark,
+     * so that their clients are not refused until someone resumes the migration.
+     */
+    private void thawIfStuck() {
+        ClusterState state = attachedState;
+        if (closed || state == null) {
+            return;
+        }
+        SlotMap map = state.map();
+        long now = System.currentTimeMillis();
+        if (!map.hasFrozen()) {
+            frozenEpoch = -1;
+        } else if (map.epoch() != frozenEpoch) {
+            frozenEpoch = map.epoch();
+            frozenSinceMillis = now;
+        } else if (now - frozenSinceMillis >= THAW_AFTER_MILLIS && client.getZookeeperClient().isConnected()) {
+            try {
+                Topology t = io.kvstore.config.store.FrozenStep.thawIfConfirmed(ClusterStore.using(client), cluster);
+                if (t.frozen().isEmpty()) {
+                    LOG.info("thawed the frozen slots of cluster {} at epoch {}: every proxy had the mark", cluster, t.epoch());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("cannot thaw the frozen slots yet: {}", e.toString());
+            }
+        }
     }
 
     private void connectionChanged(ConnectionState state) {
@@ -193,8 +275,27 @@ public final class ProxyControl implements AutoCloseable {
             return;
         }
         closed = true;
+        ClusterState state = attachedState;
+        if (state != null) {
+            // Refuse keys before leaving ZooKeeper: once this proxy is no longer registered a
+            // migration step may start without waiting for it, so it must serve no key after that.
+            state.fence("this proxy is stopping");
+        }
+        if (failoverController != null) {
+            failoverController.close();
+        }
+        if (healthMonitor != null) {
+            healthMonitor.close();
+        }
         if (watcher != null) {
             watcher.close();
+        }
+        if (healthPublisher != null && client.getZookeeperClient().isConnected()) {
+            try {
+                healthPublisher.close();
+            } catch (Exception e) {
+                LOG.warn("cannot remove the health view: {}", e.toString());
+            }
         }
         if (registration != null && client.getZookeeperClient().isConnected()) {
             // Without a connection the delete would wait out every retry; the ephemeral node

@@ -25,6 +25,25 @@ public final class Request implements ReferenceCounted {
         this.args = args;
     }
 
+    /** A request made of {@code words}, encoded as a multibulk in a new buffer the caller owns. */
+    public static Request of(io.netty.buffer.ByteBufAllocator alloc, java.util.List<byte[]> words) {
+        int size = 16;
+        for (byte[] w : words) {
+            size += w.length + 16;
+        }
+        ByteBuf buf = alloc.buffer(size);
+        int[] offsets = new int[words.size() << 1];
+        Replies.writeLength(buf, '*', words.size());
+        for (int i = 0; i < words.size(); i++) {
+            byte[] w = words.get(i);
+            Replies.writeLength(buf, '$', w.length);
+            offsets[i << 1] = buf.writerIndex();
+            offsets[(i << 1) + 1] = w.length;
+            buf.writeBytes(w).writeByte('\r').writeByte('\n');
+        }
+        return new Request(buf, offsets);
+    }
+
     /** The whole frame, ready to write as is. Not retained for the caller. */
     public ByteBuf frame() {
         return frame;

@@ -141,31 +141,7 @@ public final class RequestFramer extends ByteToMessageDecoder {
         if (words.isEmpty()) {
             return NOTHING;
         }
-        return encode(ctx, words);
-    }
-
-    private static Request encode(ChannelHandlerContext ctx, List<byte[]> words) {
-        int size = 16;
-        for (byte[] w : words) {
-            size += w.length + 16;
-        }
-        ByteBuf buf = ctx.alloc().buffer(size);
-        int[] offsets = new int[words.size() << 1];
-        writeHeader(buf, '*', words.size());
-        for (int i = 0; i < words.size(); i++) {
-            byte[] w = words.get(i);
-            writeHeader(buf, '$', w.length);
-            offsets[i << 1] = buf.writerIndex();
-            offsets[(i << 1) + 1] = w.length;
-            buf.writeBytes(w).writeByte('\r').writeByte('\n');
-        }
-        return new Request(buf, offsets);
-    }
-
-    private static void writeHeader(ByteBuf buf, char marker, int n) {
-        buf.writeByte(marker);
-        buf.writeCharSequence(Integer.toString(n), StandardCharsets.US_ASCII);
-        buf.writeByte('\r').writeByte('\n');
+        return Request.of(ctx.alloc(), words);
     }
 
     /** Index of the LF ending the line that starts at {@code from}, or -1 when it has not arrived yet. */

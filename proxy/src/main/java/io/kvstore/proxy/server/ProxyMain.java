@@ -7,6 +7,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientLimits;
@@ -115,6 +116,10 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
     int maxClients;
 
+    @Option(names = "--migration-hold-ms", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_HOLD_MILLIS,
+            description = "How long a command on a slot frozen at the start of a migration step waits before -TRYAGAIN (default: ${DEFAULT-VALUE}).")
+    long migrationHoldMs;
+
     @Option(names = "--write-acks", defaultValue = "0",
             description = "Replicas each write must reach (WAIT) before the client gets its reply; 0 = no wait (default: ${DEFAULT-VALUE}).")
     int writeAcks;
@@ -126,6 +131,31 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--max-output-buffer", defaultValue = "536870912",
             description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}).")
     long maxOutputBuffer;
+
+    @Option(names = "--health-interval-ms", defaultValue = "500",
+            description = "ZooKeeper mode: how often each master and replica is PINGed (default: ${DEFAULT-VALUE}).")
+    int healthIntervalMs;
+
+    @Option(names = "--health-timeout-ms", defaultValue = "1000",
+            description = "A server that does not answer PING within this is down for this proxy (default: ${DEFAULT-VALUE}).")
+    int healthTimeoutMs;
+
+    @Option(names = "--down-after-ms", defaultValue = "5000",
+            description = "A master down this long for a quorum of proxies is failed over (default: ${DEFAULT-VALUE}).")
+    long downAfterMs;
+
+    @Option(names = "--failover-quorum", defaultValue = "0",
+            description = "Proxies that must see a server down before failover; 0 = a majority of the live proxies (default: ${DEFAULT-VALUE}).")
+    int failoverQuorum;
+
+    @Option(names = "--controller", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run for leader of the cluster's failover controller (default: on; --no-controller to only vote).")
+    boolean controller;
+
+    @Option(names = "--auto-rejoin", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Cache mode: a failed master that is back (flushed) takes slots again by itself "
+                    + "(default: on; --no-auto-rejoin waits for kvstore-admin rebalance).")
+    boolean autoRejoin;
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
@@ -200,13 +230,18 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
-        control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged);
+        control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
+                healthOptions(), null);
         stopped.await();
         return 0;
     }
 
     ZkSettings zkSettings() {
         return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth);
+    }
+
+    HealthOptions healthOptions() {
+        return new HealthOptions(true, healthIntervalMs, healthTimeoutMs, downAfterMs, failoverQuorum, controller, autoRejoin);
     }
 
     BackendAuth backendAuth() {
@@ -232,7 +267,7 @@ public final class ProxyMain implements Callable<Integer> {
     ProxyOptions options() {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
-                maxPending, maxClients, maxOutputBuffer);
+                maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password);

@@ -125,6 +125,7 @@ public final class ProxyServer implements AutoCloseable {
         s.put("max-multibulk-length", Integer.toString(o.clientLimits().framer().maxMultibulkLength()));
         s.put("max-inline-length", Integer.toString(o.clientLimits().framer().maxInlineLength()));
         s.put("max-pending", Integer.toString(o.clientLimits().maxPending()));
+        s.put("migration-hold-ms", Long.toString(o.clientLimits().maxHoldMillis()));
         s.put("client-output-buffer-limit", "normal " + o.clientLimits().maxOutputBuffer() + " 0 0");
         s.put("threads", Integer.toString(o.threads()));
         s.put("bind", o.listen().host());

@@ -44,7 +44,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean lastOnDedicated;
     private PendingReply gated;
+    /** The held request at the head waits for a map that thaws its slot; see {@link #holdWhileFrozen}. */
+    private PendingReply frozenWait;
+    private PendingReply frozenFirst;
+    private long frozenSinceNanos;
+    private io.netty.util.concurrent.ScheduledFuture<?> frozenTimer;
     private boolean releasing;
+    /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
+    private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
     private PubSub pubSub;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
@@ -112,10 +119,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return pubSub != null && pubSub.active();
     }
 
-    /** A new slot map is in place (on this client's loop): move subscriptions whose channel changed group. */
+    /**
+     * A new slot map is in place (on this client's loop): move subscriptions whose channel changed
+     * group, and dispatch again a request held on a frozen slot (it is held again if the slot is
+     * still frozen).
+     */
     void mapChanged(io.kvstore.config.SlotMap map) {
         if (!closed && pubSub != null && pubSub.active()) {
             pubSub.mapChanged(map);
+        }
+        if (!closed) {
+            for (BlockedCall call : blocked) {
+                if (call.displacedBy(map)) {
+                    call.unblock();
+                }
+            }
+        }
+        if (!closed && frozenWait != null) {
+            frozenTimer.cancel(false);
+            frozenTimer = null;
+            frozenWait = null;
+            releaseHeld();
         }
     }
 
@@ -278,6 +302,46 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return true;
     }
 
+    /** A blocking command was sent on a dedicated connection. */
+    void blocked(BlockedCall call) {
+        blocked.addLast(call);
+    }
+
+    /** A blocking command has its reply (or was unblocked to be dispatched again). */
+    void unblocked(BlockedCall call) {
+        blocked.remove(call);
+    }
+
+    /**
+     * Holds a request that touches a frozen slot (marked to migrate, keys not moving yet): it and
+     * every later request of this client wait until a new map is in place, then are dispatched
+     * again. A request held longer than the limit in all gets -TRYAGAIN, so a stuck migration
+     * costs clients an error, never a hang.
+     */
+    void holdWhileFrozen(Request request, PendingReply pending, String why) {
+        if (pending != frozenFirst) {
+            frozenFirst = pending; // a request held again after a map that did not thaw it keeps its first start
+            frozenSinceNanos = System.nanoTime();
+        }
+        held.addFirst(new Held(request, pending));
+        frozenWait = pending;
+        long leftMillis = proxy.limits().maxHoldMillis() - (System.nanoTime() - frozenSinceNanos) / 1_000_000;
+        frozenTimer = channel.eventLoop().schedule(() -> frozenTooLong(pending, why), Math.max(0, leftMillis),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void frozenTooLong(PendingReply pending, String why) {
+        if (closed || frozenWait != pending) {
+            return;
+        }
+        frozenWait = null;
+        frozenTimer = null;
+        Held h = held.pollFirst();
+        h.request().release();
+        pending.onFailure("TRYAGAIN " + why + " for more than " + proxy.limits().maxHoldMillis() + " ms");
+        releaseHeld();
+    }
+
     private boolean earlierOutstanding(PendingReply pending) {
         for (PendingReply p : queue) {
             if (p == pending) {
@@ -297,7 +361,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         releasing = true;
         try {
-            while (!closed && !held.isEmpty()) {
+            while (!closed && frozenWait == null && !held.isEmpty()) {
                 Held h = held.peekFirst();
                 if (earlierOutstanding(h.pending())) {
                     return;
@@ -350,6 +414,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         closed = true;
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();
+        if (frozenTimer != null) {
+            frozenTimer.cancel(false);
+            frozenTimer = null;
+        }
+        frozenWait = null;
+        blocked.clear();
         held.forEach(h -> h.request().release());
         held.clear();
         transaction.discard();

@@ -1,5 +1,6 @@
 package io.kvstore.proxy.session;
 
+import io.kvstore.config.Group;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.command.CommandKind;
@@ -78,6 +79,11 @@ public final class CommandDispatcher {
         SlotMap map = proxy.cluster().map();
         if (map.hasMigrations() && touchesKeys(spec)) {
             int[] keys = keysOrNone(spec, request);
+            int frozen = MigrationGate.frozenSlot(map, request, keys);
+            if (frozen >= 0) {
+                session.holdWhileFrozen(request, pending, "slot " + frozen + " is frozen for a migration");
+                return;
+            }
             if (MigrationGate.touchesMigration(map, request, keys)) {
                 CommandSpec resolved = spec;
                 session.gated(pending);
@@ -306,12 +312,20 @@ public final class CommandDispatcher {
     }
 
     private void blocking(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
-        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
+        int[] keys = KeyFinder.keys(spec, request);
+        int group = groupOfKeys(map, request, keys);
         if (group == CROSS) {
             reject(request, pending, CROSSSLOT);
             return;
         }
-        session.dedicated(map.groups().get(group == NO_KEYS ? 0 : group)).send(request.frame(), pending);
+        Group target = map.groups().get(group == NO_KEYS ? 0 : group);
+        if (map.isGroupDown(group == NO_KEYS ? 0 : group)) {
+            reject(request, pending, "CLUSTERDOWN group " + target.id() + ", which owns this slot, has no master");
+            return;
+        }
+        BlockedCall call = new BlockedCall(session, this, request, keys, target, pending);
+        session.blocked(call);
+        call.send(session.dedicated(target), request.frame());
     }
 
     /** The group owning every key at {@code keys}; {@link #NO_KEYS} when there are none, {@link #CROSS} when they differ. */

@@ -36,6 +36,25 @@ final class MigrationGate {
     private MigrationGate() {
     }
 
+    /**
+     * The first frozen slot of {@code map} among the keys at {@code keys}, or -1. Commands on a
+     * frozen slot wait (see {@link ClientSession#holdWhileFrozen}): the slot is marked to migrate
+     * but some proxy may still serve it from the source, so moving a key now could hide it from that
+     * proxy, and serving it from the source could miss a key another proxy already moved.
+     */
+    static int frozenSlot(SlotMap map, Request request, int[] keys) {
+        if (!map.hasFrozen()) {
+            return -1;
+        }
+        for (int k : keys) {
+            int slot = KeySlot.of(request.frame(), request.argOffset(k), request.argLength(k));
+            if (map.isFrozen(slot)) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
     /** Whether any of the keys at {@code keys} is in a migrating slot of {@code map}. */
     static boolean touchesMigration(SlotMap map, Request request, int[] keys) {
         if (!map.hasMigrations()) {

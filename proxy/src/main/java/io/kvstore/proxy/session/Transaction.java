@@ -76,6 +76,17 @@ final class Transaction {
         aborted = false;
     }
 
+    /** The first frozen slot of {@code map} a queued command touches, or -1. */
+    int frozenSlot(io.kvstore.config.SlotMap map) {
+        for (int i = 0; i < queued.size(); i++) {
+            int slot = MigrationGate.frozenSlot(map, queued.get(i), queuedKeys.get(i));
+            if (slot >= 0) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
     void queue(Request request, int[] keys) {
         queued.add(request);
         queuedKeys.add(keys);

@@ -73,6 +73,11 @@ final class TransactionCommands {
                     CommandDispatcher.reject(request, pending, "ERR EXEC without MULTI");
                     return;
                 }
+                int frozen = tx.aborted() ? -1 : tx.frozenSlot(map);
+                if (frozen >= 0) {
+                    session.holdWhileFrozen(request, pending, "slot " + frozen + " is frozen for a migration");
+                    return; // EXEC is dispatched again, with the transaction still queued, when the map changes
+                }
                 request.release();
                 if (tx.aborted()) {
                     int group = tx.group();

@@ -11,6 +11,7 @@ import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ClusterMode;
+import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.control.ZkFixture;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
@@ -128,8 +128,6 @@ class MigrationRaceTest {
 
     /** A BLPOP waiting on the source when its slot moves is woken by a push made after the move. */
     @Test
-    @Disabled("bug: a blocking command waiting on the source keeps waiting there after its slot moved; pushes go to "
-            + "the new owner and never wake it (Redis Cluster answers such clients -MOVED); see the report of issue #5")
     void aBlockedPopIsWokenByAPushAfterTheMove() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
             f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
@@ -146,6 +144,72 @@ class MigrationRaceTest {
                 assertEquals(1L, pusher.call("RPUSH", k, "x"));
                 assertEquals(List.of(k, "x"), popper.read(), "the pop gets the element pushed after the move");
             }
+        }
+    }
+
+    /**
+     * The other blocking forms follow their keys too: XREAD BLOCK (timeout after BLOCK, in ms) and
+     * BLMPOP (timeout first), each woken by a write made through another client after the move.
+     */
+    @Test
+    void blockedStreamReadsAndMultiPopsFollowTheirKeys() throws Exception {
+        try (ZkFixture f = ZkFixture.start(2)) {
+            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            ZkFixture.Proxy proxy = f.startProxy("race");
+            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            String stream = "race:{blk}:stream";
+            String list = "race:{blk}:list";
+            int slot = SlotHash.slot(stream.getBytes(StandardCharsets.UTF_8));
+            try (Jedis direct = f.redis.get(0).client(); RespSocket reader = RespSocket.connect(proxy.port(), 30_000);
+                 RespSocket popper = RespSocket.connect(proxy.port(), 30_000);
+                 RespSocket writer = RespSocket.connect(proxy.port(), 30_000)) {
+                reader.send(RespSocket.encode("XREAD", "BLOCK", "20000", "STREAMS", stream, "0-0"));
+                popper.send(RespSocket.encode("BLMPOP", "20", "1", list, "LEFT"));
+                await("both to wait on the source", () -> blockedClients(direct) >= 2);
+                Result moved = admin(f, "migrate", "race", "--slot", Integer.toString(slot), "--to", "g2", "--rate", "0", "--quiet");
+                assertEquals(0, moved.exit, moved.toString());
+                Object id = writer.call("XADD", stream, "1-1", "f", "v");
+                assertEquals("1-1", id);
+                assertEquals(1L, writer.call("RPUSH", list, "x"));
+                assertEquals(List.of(List.of(stream, List.of(List.of("1-1", List.of("f", "v"))))), reader.read());
+                assertEquals(List.of(list, List.of("x")), popper.read());
+            }
+            assertEquals(0, f.redis.get(0).dbSize(), "nothing left on the old owner");
+        }
+    }
+
+    /**
+     * A driver that dies between the frozen mark and the thaw must not leave the slots refusing
+     * clients until someone resumes: the proxies thaw the step themselves once every one of them
+     * has the mark, and the held command then runs on the target.
+     */
+    @Test
+    void proxiesThawAStepWhoseDriverDied() throws Exception {
+        try (ZkFixture f = ZkFixture.start(2)) {
+            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            ZkFixture.Proxy a = f.startProxy("race");
+            ZkFixture.Proxy b = f.startProxy("race");
+            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            String k = "race:thaw:1";
+            int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
+            try (Jedis viaA = ProxyCluster.client(a.port())) {
+                assertEquals("OK", viaA.set(k, "before"));
+            }
+            // What a driver writes first, and then nothing more: it died.
+            Topology marked = f.admin.update("race", t -> t.withMigrations(List.of(new SlotRange(slot, slot, "g2")))).value();
+            assertEquals(1, marked.frozen().size());
+            f.awaitApplied(a, "race", marked.epoch());
+            f.awaitApplied(b, "race", marked.epoch());
+            try (Jedis viaB = ProxyCluster.client(b.port())) {
+                assertEquals("before", viaB.getSet(k, "after"), "held while frozen, then run once thawed");
+            }
+            Topology now = f.admin.read("race").value();
+            assertEquals(List.of(), now.frozen(), "thawed in ZooKeeper");
+            assertEquals(List.of(new SlotRange(slot, slot, "g2")), now.migrating(), "still migrating: a driver finishes it");
+            try (Jedis target = f.redis.get(1).client()) {
+                assertEquals("after", target.get(k), "the key moved to the target before the write");
+            }
+            assertEquals(0, f.redis.get(0).dbSize(), "and left the source");
         }
     }
 

@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
@@ -99,10 +98,6 @@ class ReshardCheckerTest {
      * apply each epoch at slightly different moments.
      */
     @Test
-    @Disabled("bug: a proxy that applied a mark moves keys (MigrationGate) while another proxy has not applied it yet "
-            + "and still reads and writes them on the old owner: stale reads (nil), writes that start a new key "
-            + "(INCR answers 1), a key on two servers and the migration stuck on BUSYKEY; fails about 1 run in 5. "
-            + "Reduced to MigrationRaceTest; see the report of issue #5")
     void halfTheSlotsToANewGroupAndBackReadThroughTheOtherProxy() throws Exception {
         halfTheSlotsAndBack(true);
     }

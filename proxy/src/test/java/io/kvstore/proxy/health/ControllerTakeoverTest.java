@@ -1,0 +1,86 @@
+package io.kvstore.proxy.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvstore.config.HostPort;
+import io.kvstore.config.store.ClusterMode;
+import io.kvstore.config.store.FailoverRecord;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The leading controller's process is killed (kill -9) in the middle of a failover, after it
+ * promoted a replica and before it published it: another proxy's controller is elected once the
+ * dead one's ZooKeeper session ends, takes the recorded failover over and finishes it with the
+ * same replica.
+ */
+class ControllerTakeoverTest {
+
+    private FailoverFixture f;
+    private ProxyProcess leader;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (leader != null) {
+            leader.close();
+        }
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void aNewLeaderFinishesTheFailoverADeadLeaderStarted() throws Exception {
+        f = FailoverFixture.start();
+        List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 2);
+        leader = ProxyProcess.start(f.zk.getConnectString(), "ds",
+                List.of("-D" + FailoverController.STEP_PAUSE + "=promoted:120000"),
+                "--zk-session-timeout-ms", "4000", "--health-interval-ms", "200", "--health-timeout-ms", "500",
+                "--down-after-ms", "2000");
+        FailoverFixture.await("the external proxy to lead (log: " + leader.id() + ")",
+                () -> leader.id().equals(f.admin.controllerLeader("ds").orElse(null)));
+        FailoverFixture.Proxy p1 = f.startProxy("ds", FailoverFixture.fast(2_000));
+        f.startProxy("ds", FailoverFixture.fast(2_000));
+        FailoverFixture.await("three health views", () -> f.admin.healthReports("ds").size() == 3);
+        int servers = f.topology("ds").addresses().size();
+        FailoverFixture.await("every view complete",
+                () -> f.admin.healthReports("ds").stream().allMatch(r -> r.nodes().size() == servers));
+
+        RedisNode old = groups.get(0).get(0);
+        old.kill();
+        FailoverFixture.await("the leader to promote a replica and stop there",
+                () -> f.failovers("ds").stream().anyMatch(r -> r.note().startsWith("promoted")));
+        FailoverRecord mid = f.failovers("ds").get(0);
+        assertEquals(leader.id(), mid.by());
+        HostPort promoted = mid.newMaster();
+        assertEquals(old.address(), f.topology("ds").group("g1").orElseThrow().master(), "not published yet");
+        RedisNode promotedNode = groups.get(0).stream().filter(n -> n.address().equals(promoted)).findFirst().orElseThrow();
+        assertEquals("master", promotedNode.role(), "promoted by the leader before it died");
+
+        leader.kill();
+        assertTrue(leader.log().contains("test pause"), leader.log());
+        FailoverFixture.await("another controller to publish the promoted replica",
+                () -> f.topology("ds").group("g1").orElseThrow().master().equals(promoted));
+        FailoverRecord done = f.failovers("ds").get(0);
+        assertEquals(FailoverRecord.State.DONE, done.state());
+        assertNotEquals(leader.id(), done.by(), "finished by the new leader");
+        assertEquals(promoted, done.newMaster());
+        Optional<String> now = f.admin.controllerLeader("ds");
+        assertTrue(now.isPresent() && !now.get().equals(leader.id()));
+        RedisNode third = groups.get(0).stream().filter(n -> n != old && n != promotedNode).findFirst().orElseThrow();
+        FailoverFixture.await("the other replica to follow the promoted one",
+                () -> promoted.toString().equals(third.masterOf()) && third.linkUp());
+        f.awaitEpoch(f.topology("ds").epoch());
+        try (Jedis c = FailoverFixture.client(p1.port())) {
+            for (String k : FailoverFixture.keysOf(f.topology("ds"), "g1", "k:", 20)) {
+                c.set(k, "v");
+            }
+        }
+        assertEquals(1, f.failovers("ds").size(), "one failover, not two");
+    }
+}

@@ -1,0 +1,112 @@
+package io.kvstore.proxy.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvstore.config.HostPort;
+import io.kvstore.config.store.ClusterMode;
+import io.kvstore.config.store.GroupState;
+import io.kvstore.config.store.HealthReport;
+import io.kvstore.config.store.Topology;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** What must not cause a failover: one proxy cut off from a master, and ZooKeeper going away. */
+class NoFalseFailoverTest {
+
+    private static final long DOWN_AFTER_MS = 2_000;
+
+    private FailoverFixture f;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void oneProxyCutOffFromAMasterDoesNotFailItOver() throws Exception {
+        f = FailoverFixture.start();
+        List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 1);
+        HostPort cutOff = groups.get(0).get(0).address();
+        HealthMonitor.Prober real = HealthMonitor.pinger(null, 500);
+        HealthMonitor.Prober partitioned = new HealthMonitor.Prober() {
+            @Override
+            public String check(HostPort address) {
+                return address.equals(cutOff) ? "no answer within 500 ms (partitioned in this test)" : real.check(address);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        FailoverFixture.Proxy p1 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS), partitioned);
+        FailoverFixture.Proxy p2 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));
+        f.awaitHealthViews("ds");
+        long epoch = f.topology("ds").epoch();
+        FailoverFixture.await("p1 to report the master down for longer than down-after", () -> f.admin.healthReports("ds").stream()
+                .anyMatch(r -> r.proxyId().equals(p1.id()) && !r.node(cutOff).up()
+                        && System.currentTimeMillis() - r.node(cutOff).sinceMillis() > 3 * DOWN_AFTER_MS));
+        HealthReport other = f.admin.healthReports("ds").stream().filter(r -> r.proxyId().equals(p2.id())).findFirst().orElseThrow();
+        assertTrue(other.node(cutOff).up());
+        assertEquals(epoch, f.topology("ds").epoch(), "no failover: one proxy of two is no quorum");
+        assertEquals(List.of(), f.failovers("ds"));
+        assertEquals("master", groups.get(0).get(0).role());
+        assertEquals("slave", groups.get(0).get(1).role());
+    }
+
+    @Test
+    void withZooKeeperDownNothingIsPromotedAndACacheClusterKeepsServing() throws Exception {
+        f = FailoverFixture.start();
+        List<List<RedisNode>> groups = f.createCluster("c", ClusterMode.CACHE, 2, 1);
+        FailoverFixture.Proxy p1 = f.startProxy("c", FailoverFixture.fast(DOWN_AFTER_MS));
+        f.startProxy("c", FailoverFixture.fast(DOWN_AFTER_MS));
+        f.awaitHealthViews("c");
+        f.leader();
+        Topology t = f.topology("c");
+        List<String> g2Keys = FailoverFixture.keysOf(t, "g2", "k:", 50);
+
+        f.zk.stop();
+        FailoverFixture.await("no controller to lead", () -> f.proxies.stream().noneMatch(p -> p.controller().isLeader()));
+        groups.get(0).get(0).kill();
+        FailoverFixture.sleep(3 * DOWN_AFTER_MS);
+        assertEquals("slave", groups.get(0).get(1).role(), "nothing was promoted");
+        try (Jedis c = FailoverFixture.client(p1.port())) {
+            for (String k : g2Keys) {
+                c.set(k, "v");
+                assertEquals("v", c.get(k), "the other group serves by the map the proxy has");
+            }
+        }
+        assertEquals(t.epoch(), p1.epoch());
+
+        f.zk.restart();
+        FailoverFixture.await("the failover to happen once ZooKeeper is back", () -> {
+            try {
+                return f.topology("c").state("g1") == GroupState.FAILED;
+            } catch (RuntimeException zkNotYet) {
+                return false;
+            }
+        });
+        assertFalse(f.failovers("c").isEmpty());
+    }
+
+    @Test
+    void withZooKeeperDownADataStoreReplicaIsNotPromoted() throws Exception {
+        f = FailoverFixture.start();
+        List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 1, 1);
+        f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));
+        f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));
+        f.awaitHealthViews("ds");
+        f.leader();
+        f.zk.stop();
+        FailoverFixture.await("no controller to lead", () -> f.proxies.stream().noneMatch(p -> p.controller().isLeader()));
+        groups.get(0).get(0).kill();
+        FailoverFixture.sleep(3 * DOWN_AFTER_MS);
+        assertEquals("slave", groups.get(0).get(1).role(), "a controller that cannot publish promotes nothing");
+    }
+}

@@ -1,6 +1,6 @@
 package io.kvstore.admin;
 
-import io.kvstore.admin.redis.RespClient;
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,11 +1,11 @@
 package io.kvstore.admin.redis;
 
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -57,7 +57,7 @@ public final class RedisProbe {
                 c.call("SELECT", Integer.toString(auth.db()));
             }
             c.call("PING");
-            Map<String, String> info = info((String) c.call("INFO", "replication"));
+            Map<String, String> info = c.info("replication");
             String role = info.getOrDefault("role", "unknown");
             String masterOf = null;
             boolean linkUp = false;
@@ -76,17 +76,5 @@ public final class RedisProbe {
         } catch (IOException | RuntimeException e) {
             return Health.down(address, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
-    }
-
-    /** Parses INFO's {@code key:value} lines. */
-    static Map<String, String> info(String text) {
-        Map<String, String> out = new HashMap<>();
-        for (String line : text.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                out.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        return out;
     }
 }

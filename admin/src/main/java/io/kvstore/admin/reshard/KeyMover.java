@@ -1,6 +1,6 @@
 package io.kvstore.admin.reshard;
 
-import io.kvstore.admin.redis.RespClient;
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.MigrateCommand;

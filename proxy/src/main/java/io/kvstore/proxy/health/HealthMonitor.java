@@ -1,5 +1,6 @@
 package io.kvstore.proxy.health;
 
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
@@ -181,7 +182,7 @@ public final class HealthMonitor implements AutoCloseable {
     private static final class PingProber implements Prober {
         private final BackendAuth auth;
         private final int timeoutMs;
-        private final Map<HostPort, NodeClient> clients = new ConcurrentHashMap<>();
+        private final Map<HostPort, RespClient> clients = new ConcurrentHashMap<>();
 
         PingProber(BackendAuth auth, int timeoutMs) {
             this.auth = auth;
@@ -190,15 +191,15 @@ public final class HealthMonitor implements AutoCloseable {
 
         @Override
         public String check(HostPort address) {
-            NodeClient c = clients.get(address);
+            RespClient c = clients.get(address);
             try {
                 if (c == null) {
-                    c = NodeClient.connect(address, auth, timeoutMs);
+                    c = RespClient.connect(address, auth, timeoutMs);
                     clients.put(address, c);
                 }
                 c.call("PING");
                 return null;
-            } catch (NodeClient.RedisError e) {
+            } catch (RespClient.RedisError e) {
                 // It answered: it is alive, unless it says it cannot serve yet.
                 String m = e.getMessage();
                 return m.startsWith("LOADING") || m.startsWith("MASTERDOWN") ? m : null;
@@ -214,7 +215,7 @@ public final class HealthMonitor implements AutoCloseable {
             }
         }
 
-        private void drop(HostPort address, NodeClient c) {
+        private void drop(HostPort address, RespClient c) {
             if (c != null) {
                 clients.remove(address, c);
                 c.close();
@@ -228,7 +229,7 @@ public final class HealthMonitor implements AutoCloseable {
 
         @Override
         public void close() {
-            clients.values().forEach(NodeClient::close);
+            clients.values().forEach(RespClient::close);
             clients.clear();
         }
     }

@@ -1,5 +1,6 @@
 package io.kvstore.proxy.health;
 
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
@@ -42,7 +43,7 @@ final class LeftoverSweep {
      */
     long sweep(HostPort server, boolean[] slots, String owner) throws IOException {
         long deleted = 0;
-        try (NodeClient c = NodeClient.connect(server, auth, Math.max(timeoutMs, 5_000))) {
+        try (RespClient c = RespClient.connect(server, auth, Math.max(timeoutMs, 5_000))) {
             byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
             do {
                 if (!go.getAsBoolean()) {

@@ -1,5 +1,6 @@
 package io.kvstore.proxy.health;
 
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import java.io.IOException;
@@ -32,7 +33,7 @@ class NodeOps {
     }
 
     Replication replication(HostPort address) throws IOException {
-        try (NodeClient c = NodeClient.connect(address, auth, timeoutMs)) {
+        try (RespClient c = RespClient.connect(address, auth, timeoutMs)) {
             Map<String, String> info = c.info("replication");
             boolean master = "master".equals(info.get("role"));
             if (master) {
@@ -65,7 +66,7 @@ class NodeOps {
 
     /** {@code FLUSHALL}: every key of every database goes (a cache master coming back holds stale data). */
     void flushAll(HostPort address) throws IOException {
-        try (NodeClient c = NodeClient.connect(address, auth, Math.max(timeoutMs, 10_000))) {
+        try (RespClient c = RespClient.connect(address, auth, Math.max(timeoutMs, 10_000))) {
             c.call("FLUSHALL");
         }
     }
@@ -80,7 +81,7 @@ class NodeOps {
     }
 
     private void call(HostPort address, String... words) throws IOException {
-        try (NodeClient c = NodeClient.connect(address, auth, timeoutMs)) {
+        try (RespClient c = RespClient.connect(address, auth, timeoutMs)) {
             c.call(words);
         }
     }

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.health;
+package io.kvstore.config.redis;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
@@ -18,19 +18,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small blocking RESP2 client for health checks and the failover controller: one connection,
- * one command at a time, connect and every read bounded by a timeout. Never used on an event
- * loop, never on the data path. Confined to the thread that uses it.
+ * A small blocking RESP2 client for the control plane: the proxies' health checks and failover
+ * controller, and the admin's look at redis-servers and its key mover. One connection, one
+ * command at a time, connect and every read bounded by a timeout. Never used on an event loop,
+ * never on the data path. Confined to the thread that uses it.
  *
  * <p>Replies: simple and bulk strings as {@link String} (bulk strings as {@code byte[]} for
  * {@link #callRaw}), integers as {@link Long}, nil as null, arrays as {@link List}; an error
  * reply is thrown as {@link RedisError}.
  */
-final class NodeClient implements Closeable {
+public final class RespClient implements Closeable {
 
     /** An error reply from the server ({@code -LOADING ...}, {@code -NOAUTH ...}). */
-    static final class RedisError extends IOException {
-        RedisError(String message) {
+    public static final class RedisError extends IOException {
+        public RedisError(String message) {
             super(message);
         }
     }
@@ -41,7 +42,7 @@ final class NodeClient implements Closeable {
     private final OutputStream out;
     private boolean rawBulks;
 
-    private NodeClient(HostPort address, Socket socket) throws IOException {
+    private RespClient(HostPort address, Socket socket) throws IOException {
         this.address = address;
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream());
@@ -49,13 +50,13 @@ final class NodeClient implements Closeable {
     }
 
     /** Connects within {@code timeoutMs}, logs in with {@code auth}; every later read times out after {@code timeoutMs}. */
-    static NodeClient connect(HostPort address, BackendAuth auth, int timeoutMs) throws IOException {
+    public static RespClient connect(HostPort address, BackendAuth auth, int timeoutMs) throws IOException {
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
-            NodeClient c = new NodeClient(address, s);
+            RespClient c = new RespClient(address, s);
             if (auth != null && auth.needsAuth()) {
                 if (auth.user() == null) {
                     c.call("AUTH", auth.password());
@@ -70,12 +71,17 @@ final class NodeClient implements Closeable {
         }
     }
 
-    HostPort address() {
+    /** Connects without logging in; see {@link #connect(HostPort, BackendAuth, int)}. */
+    public static RespClient connect(HostPort address, int timeoutMs) throws IOException {
+        return connect(address, null, timeoutMs);
+    }
+
+    public HostPort address() {
         return address;
     }
 
     /** Sends one command and waits for its reply; bulk strings come back as UTF-8 text. */
-    Object call(String... words) throws IOException {
+    public Object call(String... words) throws IOException {
         byte[][] raw = new byte[words.length][];
         for (int i = 0; i < words.length; i++) {
             raw[i] = words[i].getBytes(StandardCharsets.UTF_8);
@@ -84,7 +90,7 @@ final class NodeClient implements Closeable {
     }
 
     /** Sends one command of binary words; bulk strings come back as {@code byte[]} (keys are binary). */
-    Object callRaw(byte[]... words) throws IOException {
+    public Object callRaw(byte[]... words) throws IOException {
         return send(words, true);
     }
 
@@ -104,11 +110,12 @@ final class NodeClient implements Closeable {
     }
 
     /** {@code INFO section} as key/value pairs. */
-    Map<String, String> info(String section) throws IOException {
+    public Map<String, String> info(String section) throws IOException {
         return parseInfo(String.valueOf(call("INFO", section)));
     }
 
-    static Map<String, String> parseInfo(String text) {
+    /** Parses INFO's {@code key:value} lines (section headers and blank lines skipped). */
+    public static Map<String, String> parseInfo(String text) {
         Map<String, String> out = new HashMap<>();
         for (String line : text.split("\r?\n")) {
             int colon = line.indexOf(':');

@@ -30,6 +30,9 @@ import java.util.Locale;
  */
 final class BlockedCall implements ReplySink {
 
+    /** How often an unblock that found the command not blocked (yet) is tried again, 20 ms apart. */
+    private static final int MAX_UNBLOCK_TRIES = 250;
+
     private final ClientSession session;
     private final CommandDispatcher dispatcher;
     private final PendingReply pending;
@@ -40,6 +43,7 @@ final class BlockedCall implements ReplySink {
     private long backendId = -1;
     private boolean unblockWanted;
     private boolean unblocking;
+    private int unblockTries;
     private boolean done;
 
     BlockedCall(ClientSession session, CommandDispatcher dispatcher, Request request, int[] keys, Group group,
@@ -115,8 +119,15 @@ final class BlockedCall implements ReplySink {
         side.send(command, new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {
+                boolean notBlocked = ReplyReader.type(reply) == ':' && ReplyReader.number(reply, reply.readerIndex()) == 0;
                 reply.release();
                 side.close();
+                if (notBlocked && !done && ++unblockTries < MAX_UNBLOCK_TRIES) {
+                    // Not blocked yet (still queued behind the connection's earlier commands), or
+                    // served and its reply on the way: look again shortly.
+                    unblocking = false;
+                    session.worker().loop().schedule(BlockedCall.this::unblock, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             }
 
             @Override

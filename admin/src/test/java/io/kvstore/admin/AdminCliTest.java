@@ -37,14 +37,6 @@ class AdminCliTest {
     private static final List<TestRedis> REDIS = new ArrayList<>();
     private TestingServer zk;
 
-    /** What one run printed, and its exit code. */
-    record Run(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
-    }
-
     @BeforeAll
     static void servers() throws Exception {
         for (int i = 0; i < 4; i++) {
@@ -77,20 +69,12 @@ class AdminCliTest {
         return REDIS.get(i).address().toString();
     }
 
-    private Run admin(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AdminMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("--zk", zk.getConnectString(), "--zk-timeout-ms", "3000"));
-        all.addAll(List.of(args));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+    private AdminRun admin(String... args) {
+        return AdminRun.of(zk.getConnectString(), args);
     }
 
-    private Run createShop() {
-        Run r = admin("cluster", "create", "shop", "--mode", "cache", "--group", addr(0) + "," + addr(2), "--group", addr(1));
+    private AdminRun createShop() {
+        AdminRun r = admin("cluster", "create", "shop", "--mode", "cache", "--group", addr(0) + "," + addr(2), "--group", addr(1));
         assertEquals(0, r.code(), r.toString());
         return r;
     }
@@ -103,25 +87,25 @@ class AdminCliTest {
     void createListShowStatusAndDelete() throws Exception {
         REDIS.get(0).call("SET", "a", "1");
         REDIS.get(0).call("SET", "b", "2");
-        Run created = createShop();
+        AdminRun created = createShop();
         assertTrue(created.out().contains("created cluster shop (cache), epoch 1"), created.toString());
         assertTrue(created.out().contains("g1       " + addr(0)) && created.out().contains("8192 slots  0-8191"), created.toString());
 
-        Run list = admin("cluster", "list");
+        AdminRun list = admin("cluster", "list");
         assertEquals(0, list.code(), list.toString());
         assertTrue(list.out().matches("(?s)NAME.*\nshop\\s+cache\\s+1\\s+2\\s+0\n"), list.toString());
 
-        Run slots = admin("slots", "show", "shop");
+        AdminRun slots = admin("slots", "show", "shop");
         assertTrue(slots.out().contains("0-8191    8192 slots  g1"), slots.toString());
 
-        Run status = admin("status", "shop");
+        AdminRun status = admin("status", "shop");
         assertEquals(0, status.code(), status.toString());
         assertTrue(status.out().contains("cluster shop: mode cache, epoch 1, 2 groups, 0 proxies"), status.toString());
         assertTrue(status.out().contains("master: up, master"), status.toString());
         assertTrue(status.out().contains("replica: up, replica of " + addr(0)), status.toString());
         assertTrue(status.out().contains("status: ok"), status.toString());
 
-        Run json = admin("status", "shop", "--json");
+        AdminRun json = admin("status", "shop", "--json");
         assertEquals(0, json.code(), json.toString());
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertEquals(1, root.get("epoch").asLong());
@@ -130,7 +114,7 @@ class AdminCliTest {
         assertEquals(8192, root.get("groups").get(1).get("slots").asInt());
         assertTrue(root.get("healthy").asBoolean());
 
-        Run deleted = admin("cluster", "delete", "shop");
+        AdminRun deleted = admin("cluster", "delete", "shop");
         assertEquals(0, deleted.code(), deleted.toString());
         assertEquals(3, admin("status", "shop").code());
     }
@@ -138,18 +122,18 @@ class AdminCliTest {
     @Test
     void groupsComeAndGoAndSlotsMove() {
         createShop();
-        Run added = admin("group", "add", "shop", addr(3));
+        AdminRun added = admin("group", "add", "shop", addr(3));
         assertEquals(0, added.code(), added.toString());
         assertTrue(added.out().contains("added group g3 (master " + addr(3) + ") to cluster shop, epoch 2; it owns no slots yet"),
                 added.toString());
-        Run assigned = admin("slots", "assign", "shop", "0-99", "200,300", "--to", "g3");
+        AdminRun assigned = admin("slots", "assign", "shop", "0-99", "200,300", "--to", "g3");
         assertEquals(0, assigned.code(), assigned.toString());
         assertTrue(assigned.out().contains("assigned 102 slots to group g3 of cluster shop, epoch 3"), assigned.toString());
-        Run refused = admin("group", "remove", "shop", "g3");
+        AdminRun refused = admin("group", "remove", "shop", "g3");
         assertEquals(4, refused.code(), refused.toString());
         assertTrue(refused.err().contains("group g3 still owns 102 slots"), refused.toString());
         assertEquals(0, admin("slots", "assign", "shop", "0-99", "200", "300", "--to", "g1").code());
-        Run removed = admin("group", "remove", "shop", "g3");
+        AdminRun removed = admin("group", "remove", "shop", "g3");
         assertEquals(0, removed.code(), removed.toString());
         assertTrue(removed.out().contains("removed group g3 from cluster shop, epoch 5"), removed.toString());
         assertEquals(3, admin("group", "remove", "shop", "g3").code());
@@ -158,7 +142,7 @@ class AdminCliTest {
 
     @Test
     void everyMistakeHasAMessageAndAnExitCode() throws Exception {
-        Run unknown = admin("status", "nope");
+        AdminRun unknown = admin("status", "nope");
         assertEquals(3, unknown.code(), unknown.toString());
         assertTrue(unknown.err().contains("no cluster 'nope'") && unknown.err().contains("there are no clusters yet"), unknown.toString());
 
@@ -171,37 +155,37 @@ class AdminCliTest {
 
         assertEquals(2, admin("cluster", "create", "x", "--mode", "weird", "--group", addr(0)).code());
         assertEquals(2, admin("cluster", "create", "x", "--group", addr(0)).code(), "--mode is required");
-        Run badAddress = admin("cluster", "create", "x", "--mode", "cache", "--group", "localhost");
+        AdminRun badAddress = admin("cluster", "create", "x", "--mode", "cache", "--group", "localhost");
         assertEquals(2, badAddress.code(), badAddress.toString());
         assertTrue(badAddress.err().contains("expected host:port"), badAddress.toString());
-        Run overlap = admin("cluster", "create", "x", "--mode", "cache", "--group", addr(0), "--group", addr(1) + "," + addr(0));
+        AdminRun overlap = admin("cluster", "create", "x", "--mode", "cache", "--group", addr(0), "--group", addr(1) + "," + addr(0));
         assertEquals(2, overlap.code(), overlap.toString());
         assertTrue(overlap.err().contains(addr(0) + " is listed twice"), overlap.toString());
 
-        Run down = admin("cluster", "create", "x", "--mode", "cache", "--group", "127.0.0.1:" + closed);
+        AdminRun down = admin("cluster", "create", "x", "--mode", "cache", "--group", "127.0.0.1:" + closed);
         assertEquals(1, down.code(), down.toString());
         assertTrue(down.err().contains("cannot reach redis-server: master 127.0.0.1:" + closed + " of group g1: connection refused"),
                 down.toString());
-        Run replicaAsMaster = admin("cluster", "create", "x", "--mode", "cache", "--group", addr(2));
+        AdminRun replicaAsMaster = admin("cluster", "create", "x", "--mode", "cache", "--group", addr(2));
         assertEquals(4, replicaAsMaster.code(), replicaAsMaster.toString());
         assertTrue(replicaAsMaster.err().contains("is a replica of " + addr(0)), replicaAsMaster.toString());
         assertEquals(0, admin("cluster", "create", "x", "--mode", "cache", "--group", "127.0.0.1:" + closed, "--no-check").code());
         assertEquals(0, admin("cluster", "delete", "x").code());
 
         createShop();
-        Run taken = admin("cluster", "create", "other", "--mode", "datastore", "--group", addr(3), "--group", addr(1));
+        AdminRun taken = admin("cluster", "create", "other", "--mode", "datastore", "--group", addr(3), "--group", addr(1));
         assertEquals(4, taken.code(), taken.toString());
         assertTrue(taken.err().contains("redis-server " + addr(1) + " is already a member of cluster 'shop' (group g2)"), taken.toString());
-        Run takenGroup = admin("group", "add", "shop", addr(3) + "," + addr(1));
+        AdminRun takenGroup = admin("group", "add", "shop", addr(3) + "," + addr(1));
         assertEquals(2, takenGroup.code(), takenGroup.toString());
         assertTrue(takenGroup.err().contains(addr(1) + " is listed twice"), takenGroup.toString());
         assertEquals(0, admin("cluster", "create", "other", "--mode", "datastore", "--group", addr(3)).code());
-        Run otherGroup = admin("group", "add", "shop", addr(3));
+        AdminRun otherGroup = admin("group", "add", "shop", addr(3));
         assertEquals(4, otherGroup.code(), otherGroup.toString());
         assertTrue(otherGroup.err().contains("redis-server " + addr(3) + " is already a member of cluster 'other' (group g1)"),
                 otherGroup.toString());
         assertEquals(0, admin("cluster", "delete", "other").code());
-        Run again = admin("cluster", "create", "shop", "--mode", "cache", "--group", addr(3));
+        AdminRun again = admin("cluster", "create", "shop", "--mode", "cache", "--group", addr(3));
         assertEquals(4, again.code(), again.toString());
         assertTrue(again.err().contains("cluster shop already exists"), again.toString());
         assertEquals(2, admin("slots", "assign", "shop", "99999", "--to", "g1").code());
@@ -216,12 +200,12 @@ class AdminCliTest {
                     StoreCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", HostPort.parse("127.0.0.1:7000"),
                             System.currentTimeMillis(), 1, System.currentTimeMillis(), null, "test")));
             assertEquals(0, admin("status", "shop").code());
-            Run refused = admin("cluster", "delete", "shop");
+            AdminRun refused = admin("cluster", "delete", "shop");
             assertEquals(4, refused.code(), refused.toString());
             assertTrue(refused.err().contains("1 proxy still serve"), refused.toString());
 
             assertEquals(0, admin("slots", "assign", "shop", "5", "--to", "g2").code());
-            Run lagging = admin("status", "shop");
+            AdminRun lagging = admin("status", "shop");
             assertEquals(5, lagging.code(), lagging.toString());
             assertTrue(lagging.out().contains("proxy 127.0.0.1:7000 routes by epoch 1, the cluster is at 2"), lagging.toString());
             JsonNode p = new ObjectMapper().readTree(admin("status", "shop", "--json").out()).get("proxies").get(0);
@@ -230,7 +214,7 @@ class AdminCliTest {
         try (TestRedis extra = TestRedis.start()) {
             assertEquals(0, admin("group", "add", "shop", extra.address().toString()).code());
             extra.stop();
-            Run down = admin("status", "shop", "--redis-timeout-ms", "500");
+            AdminRun down = admin("status", "shop", "--redis-timeout-ms", "500");
             assertEquals(5, down.code(), down.toString());
             assertTrue(down.out().contains("master " + extra.address() + " of group g3 is down: connection refused"), down.toString());
             assertEquals(0, admin("status", "shop", "--no-redis").code(), "without the servers there is nothing to complain about");

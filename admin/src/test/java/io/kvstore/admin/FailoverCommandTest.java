@@ -19,9 +19,6 @@ import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
 import io.kvstore.config.store.ZkSettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +28,6 @@ import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code kvstore-admin failover} and the failover part of {@code status}, against an in-process
@@ -42,13 +38,6 @@ class FailoverCommandTest {
 
     private TestingServer zk;
     private ClusterStore store;
-
-    record Run(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
-    }
 
     private static HostPort at(int port) {
         return new HostPort("127.0.0.1", port);
@@ -68,27 +57,19 @@ class FailoverCommandTest {
         zk.close();
     }
 
-    private Run admin(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AdminMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("--zk", zk.getConnectString(), "--zk-timeout-ms", "3000"));
-        all.addAll(List.of(args));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+    private AdminRun admin(String... args) {
+        return AdminRun.of(zk.getConnectString(), args);
     }
 
     @Test
     void refusalsSayWhyWithTheirExitCodes() {
         assertEquals(3, admin("failover", "shop", "--group", "nope").code());
-        Run noReplica = admin("failover", "shop", "--group", "g2");
+        AdminRun noReplica = admin("failover", "shop", "--group", "g2");
         assertEquals(4, noReplica.code(), noReplica.toString());
         assertTrue(noReplica.err().contains("no replica"), noReplica.toString());
-        Run notAReplica = admin("failover", "shop", "--group", "g1", "--to", "127.0.0.1:17002");
+        AdminRun notAReplica = admin("failover", "shop", "--group", "g1", "--to", "127.0.0.1:17002");
         assertEquals(4, notAReplica.code(), notAReplica.toString());
-        Run noController = admin("failover", "shop", "--group", "g1");
+        AdminRun noController = admin("failover", "shop", "--group", "g1");
         assertEquals(4, noController.code(), noController.toString());
         assertTrue(noController.err().contains("no failover controller runs"), noController.toString());
         assertEquals(2, admin("failover", "shop", "--group", "g1", "--to", "not-an-address").code());
@@ -117,11 +98,11 @@ class FailoverCommandTest {
         });
         controller.start();
         try {
-            Run run = admin("failover", "shop", "--group", "g1");
+            AdminRun run = admin("failover", "shop", "--group", "g1");
             assertEquals(0, run.code(), run.toString());
             assertTrue(run.out().contains("requested (master 127.0.0.1:17001); controller 127.0.0.1:7000 carries it out"), run.toString());
             assertTrue(run.out().contains("done: 127.0.0.1:17101 is the master of group g1 (epoch 2"), run.toString());
-            Run busy = admin("failover", "shop", "--group", "g1", "--timeout-ms", "1");
+            AdminRun busy = admin("failover", "shop", "--group", "g1", "--timeout-ms", "1");
             assertTrue(busy.code() == 0 || busy.code() == 1, "a second request is taken too: " + busy);
         } finally {
             stop.set(true);
@@ -143,7 +124,7 @@ class FailoverCommandTest {
                 ClusterMode.DATASTORE, at(17002), null, 1, 10, "127.0.0.1:7000"));
         store.updateFailover("shop", rec.value().failed(20, "no reachable replica to promote"), rec.version());
 
-        Run text = admin("status", "shop", "--no-redis");
+        AdminRun text = admin("status", "shop", "--no-redis");
         assertEquals(5, text.code(), text.toString());
         assertTrue(text.out().contains("DOWN for 1 of 1 proxies since"), text.toString());
         assertTrue(text.out().contains("FAILOVER CONTROLLER: none running"), text.toString());

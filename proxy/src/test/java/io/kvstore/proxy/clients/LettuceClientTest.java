@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Lettuce 6.5 doing its everyday work through kvstore over three shards: async pipelining with
@@ -41,30 +42,20 @@ import org.junit.jupiter.api.Test;
  */
 class LettuceClientTest {
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private static Lettuce lettuce;
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(3);
-        try {
-            lettuce = Lettuce.of(cluster.port());
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
+        lettuce = Lettuce.of(cluster.port());
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (lettuce != null) {
-                lettuce.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+        if (lettuce != null) {
+            lettuce.close();
         }
     }
 

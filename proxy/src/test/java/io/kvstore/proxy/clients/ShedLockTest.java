@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
@@ -41,13 +42,14 @@ class ShedLockTest {
 
     private static final String ENV = "kvstore-it";
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private static JedisPool pool;
     private static JedisLockProvider provider;
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(3);
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(8);
         pool = new JedisPool(config, "127.0.0.1", cluster.port(), 10_000);
@@ -56,14 +58,8 @@ class ShedLockTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (pool != null) {
-                pool.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+        if (pool != null) {
+            pool.close();
         }
     }
 

@@ -5,6 +5,8 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.diff.DiffScript.Expect;
 import io.kvstore.proxy.diff.DiffScript.Expectation;
 import io.kvstore.proxy.diff.DiffScript.Line;
+import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.it.support.RedisServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.FlushMode;
 
 /**
  * Runs a {@link DiffScript} against one plain redis-server and through the proxy, line by line,
@@ -57,6 +61,25 @@ final class DiffRunner {
         this.redisPort = redisPort;
         this.proxyPort = proxyPort;
         this.map = map;
+    }
+
+    /** The port of every server behind both sides: each of the cluster's shards, then the plain redis-server. */
+    static List<Integer> serverPorts(ProxyCluster cluster, RedisServer plain) {
+        List<Integer> ports = new ArrayList<>();
+        cluster.shards().forEach(s -> ports.add(s.port()));
+        ports.add(plain.port());
+        return ports;
+    }
+
+    /** Everything gone, straight on every server of both sides: keys, cached scripts, function libraries. */
+    static void resetEverything(ProxyCluster cluster, RedisServer plain) {
+        for (int port : serverPorts(cluster, plain)) {
+            try (Jedis j = new Jedis("127.0.0.1", port)) {
+                j.flushAll();
+                j.scriptFlush();
+                j.functionFlush(FlushMode.SYNC);
+            }
+        }
     }
 
     Result run(DiffScript script, Mode mode) {

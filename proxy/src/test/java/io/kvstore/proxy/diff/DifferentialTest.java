@@ -21,11 +21,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.args.FlushMode;
 
 /**
  * The differential harness (issue #3): every script under {@code src/test/resources/diff/} runs
@@ -45,38 +44,23 @@ import redis.clients.jedis.args.FlushMode;
  */
 class DifferentialTest {
 
-    private static ProxyCluster cluster;
-    private static RedisServer plain;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
+    @RegisterExtension
+    static final RedisServer plain = RedisServer.perClass();
+
     private static DiffRunner runner;
     private static final List<Difference> DIFFERENCES = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(3);
-        try {
-            plain = RedisServer.start();
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
         runner = new DiffRunner(plain.port(), cluster.port(), cluster.map());
     }
 
     @AfterAll
     static void stop() throws IOException {
-        try {
-            writeReport();
-        } finally {
-            try {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            } finally {
-                if (plain != null) {
-                    plain.close();
-                }
-            }
-        }
+        writeReport();
     }
 
     static Stream<Arguments> scripts() {
@@ -131,7 +115,7 @@ class DifferentialTest {
     }
 
     private static void check(DiffScript script, Mode mode, boolean pipelined) {
-        resetEverything();
+        DiffRunner.resetEverything(cluster, plain);
         Result result = pipelined ? runner.runPipelined(script, mode) : runner.run(script, mode);
         if (!pipelined) {
             DIFFERENCES.addAll(result.differences()); // the pipelined run finds the same ones again
@@ -142,20 +126,6 @@ class DifferentialTest {
                     + run + ":\n  " + String.join("\n  ", result.mismatches()));
         }
         assertTrue(result.commands() > 0, "empty script " + run);
-    }
-
-    /** Everything gone, straight on every server: keys, cached scripts, function libraries. */
-    private static void resetEverything() {
-        List<Integer> ports = new ArrayList<>();
-        cluster.shards().forEach(s -> ports.add(s.port()));
-        ports.add(plain.port());
-        for (int port : ports) {
-            try (Jedis j = new Jedis("127.0.0.1", port)) {
-                j.flushAll();
-                j.scriptFlush();
-                j.functionFlush(FlushMode.SYNC);
-            }
-        }
     }
 
     /** The script files, sorted by name. */

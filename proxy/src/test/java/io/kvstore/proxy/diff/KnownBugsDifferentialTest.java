@@ -8,12 +8,9 @@ import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.args.FlushMode;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Differential scripts ({@code src/test/resources/diff-bugs/}) on which the proxy does not yet
@@ -23,32 +20,11 @@ import redis.clients.jedis.args.FlushMode;
  */
 class KnownBugsDifferentialTest {
 
-    private static ProxyCluster cluster;
-    private static RedisServer plain;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
-    @BeforeAll
-    static void start() {
-        cluster = ProxyCluster.start(3);
-        try {
-            plain = RedisServer.start();
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (plain != null) {
-                plain.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final RedisServer plain = RedisServer.perClass();
 
     @Test
     void sortPatternsAreNotKeys() {
@@ -91,7 +67,7 @@ class KnownBugsDifferentialTest {
     }
 
     private static void check(DiffRunner runner, String script, Mode mode, boolean pipelined, List<String> problems) {
-        reset();
+        DiffRunner.resetEverything(cluster, plain);
         String run = script + " [" + mode + (pipelined ? ", pipelined" : "") + "] ";
         Result r;
         try {
@@ -102,18 +78,5 @@ class KnownBugsDifferentialTest {
             return;
         }
         r.mismatches().forEach(m -> problems.add(run + m));
-    }
-
-    private static void reset() {
-        List<Integer> ports = new ArrayList<>();
-        cluster.shards().forEach(s -> ports.add(s.port()));
-        ports.add(plain.port());
-        for (int port : ports) {
-            try (Jedis j = new Jedis("127.0.0.1", port)) {
-                j.flushAll();
-                j.scriptFlush();
-                j.functionFlush(FlushMode.SYNC);
-            }
-        }
     }
 }

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -32,39 +32,23 @@ import redis.clients.jedis.Jedis;
  */
 class PubSubDifferentialTest {
 
-    private static ProxyCluster cluster;
-    private static RedisServer plain;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
+    @RegisterExtension
+    static final RedisServer plain = RedisServer.perClass();
+
     private static ProxyServer second;
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(3);
-        try {
-            plain = RedisServer.start();
-            second = cluster.startProxy(UnaryOperator.identity()); // same SlotMap, closed with the cluster
-        } catch (RuntimeException e) {
-            stop();
-            throw e;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (plain != null) {
-                plain.close();
-            }
-        }
+        second = cluster.startProxy(UnaryOperator.identity()); // same SlotMap, closed with the cluster
     }
 
     @BeforeEach
     @AfterEach
     void reset() {
-        for (int port : allPorts()) {
+        for (int port : DiffRunner.serverPorts(cluster, plain)) {
             try (Jedis j = new Jedis("127.0.0.1", port)) {
                 j.flushAll();
                 j.configSet("notify-keyspace-events", "");
@@ -145,7 +129,7 @@ class PubSubDifferentialTest {
 
     @Test
     void keyspaceNotificationsFromEveryShard() {
-        for (int port : allPorts()) {
+        for (int port : DiffRunner.serverPorts(cluster, plain)) {
             try (Jedis j = new Jedis("127.0.0.1", port)) {
                 j.configSet("notify-keyspace-events", "KEA");
             }
@@ -210,12 +194,5 @@ class PubSubDifferentialTest {
         Map<String, Integer> n = new HashMap<>();
         received.forEach(m -> n.merge(m, 1, Integer::sum));
         return n.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
-    }
-
-    private static List<Integer> allPorts() {
-        List<Integer> ports = new ArrayList<>();
-        cluster.shards().forEach(s -> ports.add(s.port()));
-        ports.add(plain.port());
-        return ports;
     }
 }

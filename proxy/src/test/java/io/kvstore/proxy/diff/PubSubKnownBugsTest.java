@@ -9,10 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pub/Sub confirmations through the proxy compared with a single Redis, where the proxy is known
@@ -20,35 +20,19 @@ import org.junit.jupiter.api.Test;
  */
 class PubSubKnownBugsTest {
 
-    private static ProxyCluster cluster;
-    private static RedisServer plain;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
+    @RegisterExtension
+    static final RedisServer plain = RedisServer.perClass();
+
     /** One channel on each shard, listed so that the argument order is not the shard order. */
     private static List<String> channels;
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(3);
-        try {
-            plain = RedisServer.start();
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
         channels = List.of(cluster.keysOn(2, "c", 1).get(0), cluster.keysOn(0, "c", 1).get(0),
                 cluster.keysOn(1, "c", 1).get(0));
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (plain != null) {
-                plain.close();
-            }
-        }
     }
 
     @Test

@@ -13,9 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every command the command table marks REFUSED, sent through the proxy with just enough
@@ -27,22 +26,11 @@ class RefusalTableTest {
 
     private static final String TABLE = "io/kvstore/proxy/command/commands.tsv";
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     /** One row of the table: name, arity, kind, reason. */
     record Row(String name, int arity, String kind, String reason) {
-    }
-
-    @BeforeAll
-    static void start() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

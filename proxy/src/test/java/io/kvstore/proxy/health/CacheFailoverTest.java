@@ -11,8 +11,8 @@ import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.Topology;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** Cache mode: a master killed for real; its slots go to the others; it comes back flushed. */
@@ -20,18 +20,11 @@ class CacheFailoverTest {
 
     private static final long DOWN_AFTER_MS = 3_000;
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     @Test
     void killedMastersSlotsAreServedByTheOthersAndItRejoinsFlushed() throws Exception {
-        f = FailoverFixture.start();
         // AOF on: the killed master comes back with what it held, which must never be served again.
         List<List<RedisNode>> groups = f.createCluster("c", ClusterMode.CACHE, 3, 0, true);
         FailoverFixture.Proxy p1 = f.startProxy("c", FailoverFixture.fast(DOWN_AFTER_MS));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -21,22 +22,21 @@ import redis.clients.jedis.Jedis;
  */
 class ControllerTakeoverTest {
 
-    private FailoverFixture f;
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
+
     private ProxyProcess leader;
 
+    /** Runs before the extension closes the bench. */
     @AfterEach
     void stop() throws Exception {
         if (leader != null) {
             leader.close();
         }
-        if (f != null) {
-            f.close();
-        }
     }
 
     @Test
     void aNewLeaderFinishesTheFailoverADeadLeaderStarted() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 2);
         leader = ProxyProcess.start(f.zk.getConnectString(), "ds",
                 List.of("-D" + FailoverController.STEP_PAUSE + "=promoted:120000"),

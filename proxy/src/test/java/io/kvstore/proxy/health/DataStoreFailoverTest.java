@@ -11,22 +11,16 @@ import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.Topology;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Data-store mode: a master killed for real under a write load through two proxies. */
 class DataStoreFailoverTest {
 
     private static final long DOWN_AFTER_MS = 3_000;
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     @Test
     void killedMasterIsReplacedByItsBestReplicaAndComesBackAsItsReplica() throws Exception {
@@ -43,7 +37,6 @@ class DataStoreFailoverTest {
 
     /** Kills g1's master under load through two proxies; checks the failover; returns the keys whose acknowledged write is lost. */
     private List<String> killMasterUnderLoad(int writeAcks) throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 2);
         FailoverFixture.Proxy p1 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));
         FailoverFixture.Proxy p2 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));

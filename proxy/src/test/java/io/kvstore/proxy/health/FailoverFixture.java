@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 
@@ -32,8 +35,13 @@ import redis.clients.jedis.Jedis;
  * replicas, replication set up), an admin {@link ClusterStore}, and proxies in this JVM with
  * health checks and a failover controller. One controlling thread; {@link #close()} stops
  * everything, proxies first.
+ *
+ * <p>A test class owns one per test as
+ * {@code @RegisterExtension final FailoverFixture f = FailoverFixture.perTest();}: the extension
+ * starts ZooKeeper before each test (before its {@code @BeforeEach} methods) and closes the
+ * whole bench after it (after its {@code @AfterEach} methods), whatever the test started in it.
  */
-final class FailoverFixture implements AutoCloseable {
+final class FailoverFixture implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     /** A proxy and its ZooKeeper side. */
     record Proxy(ProxyControl control, ProxyServer server) {
@@ -73,24 +81,36 @@ final class FailoverFixture implements AutoCloseable {
         return new HealthOptions(true, 200, 500, downAfterMs, 0, true, true);
     }
 
-    final TestingServer zk;
+    TestingServer zk;
     final List<RedisNode> nodes = new ArrayList<>();
     final List<Proxy> proxies = new ArrayList<>();
     ClusterStore admin;
 
-    private FailoverFixture(TestingServer zk) {
-        this.zk = zk;
+    private FailoverFixture() {
     }
 
-    static FailoverFixture start() throws Exception {
-        FailoverFixture f = new FailoverFixture(new TestingServer());
+    /** A bench not started yet, for an instance {@code @RegisterExtension} field: one bench per test. */
+    static FailoverFixture perTest() {
+        return new FailoverFixture();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (zk != null) {
+            throw new IllegalStateException("the bench is already started");
+        }
+        zk = new TestingServer();
         try {
-            f.admin = ClusterStore.connect(f.settings());
-            return f;
+            admin = ClusterStore.connect(settings());
         } catch (Exception | Error e) {
-            f.close();
+            close();
             throw e;
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
     }
 
     /** Short ZooKeeper timeouts: a killed controller's session ends within 4 s. */
@@ -242,6 +262,8 @@ final class FailoverFixture implements AutoCloseable {
         for (RedisNode n : nodes) {
             n.close();
         }
-        zk.close();
+        if (zk != null) {
+            zk.close();
+        }
     }
 }

@@ -10,8 +10,8 @@ import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.HealthReport;
 import io.kvstore.config.store.Topology;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** What must not cause a failover: one proxy cut off from a master, and ZooKeeper going away. */
@@ -19,18 +19,11 @@ class NoFalseFailoverTest {
 
     private static final long DOWN_AFTER_MS = 2_000;
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     @Test
     void oneProxyCutOffFromAMasterDoesNotFailItOver() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 1);
         HostPort cutOff = groups.get(0).get(0).address();
         HealthMonitor.Prober real = HealthMonitor.pinger(null, 500);
@@ -62,7 +55,6 @@ class NoFalseFailoverTest {
 
     @Test
     void withZooKeeperDownNothingIsPromotedAndACacheClusterKeepsServing() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("c", ClusterMode.CACHE, 2, 1);
         FailoverFixture.Proxy p1 = f.startProxy("c", FailoverFixture.fast(DOWN_AFTER_MS));
         f.startProxy("c", FailoverFixture.fast(DOWN_AFTER_MS));
@@ -97,7 +89,6 @@ class NoFalseFailoverTest {
 
     @Test
     void withZooKeeperDownADataStoreReplicaIsNotPromoted() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 1, 1);
         f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));
         f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS));

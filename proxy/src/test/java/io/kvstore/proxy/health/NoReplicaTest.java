@@ -9,26 +9,19 @@ import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.Topology;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /** Data-store mode, a group with no replica loses its master: its slots only answer -CLUSTERDOWN until it is back. */
 class NoReplicaTest {
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     @Test
     void aGroupWithoutReplicaIsDownForItsSlotsOnlyAndComesBackWithItsData() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 0);
         FailoverFixture.Proxy p = f.startProxy("ds", FailoverFixture.fast(2_000));
         f.startProxy("ds", FailoverFixture.fast(2_000));

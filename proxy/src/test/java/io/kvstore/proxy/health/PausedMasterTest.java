@@ -7,8 +7,8 @@ import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -20,18 +20,11 @@ class PausedMasterTest {
 
     private static final long DOWN_AFTER_MS = 3_000;
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     @Test
     void aPausedMasterIsFailedOverAndFollowsTheNewMasterWhenItThaws() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 1);
         FailoverFixture.Proxy p1 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS), null, FailoverFixture.stall(2_000));
         FailoverFixture.Proxy p2 = f.startProxy("ds", FailoverFixture.fast(DOWN_AFTER_MS), null, FailoverFixture.stall(2_000));

@@ -13,21 +13,15 @@ import io.kvstore.config.store.Topology;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code kvstore-admin failover}: a planned switch under a write load through two proxies loses no acknowledged write. */
 class PlannedFailoverTest {
 
-    private FailoverFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final FailoverFixture f = FailoverFixture.perTest();
 
     /** Runs kvstore-admin; returns exit code and output. */
     private String[] admin(String... args) {
@@ -49,7 +43,6 @@ class PlannedFailoverTest {
 
     @Test
     void aPlannedFailoverUnderLoadLosesNoAcknowledgedWrite() throws Exception {
-        f = FailoverFixture.start();
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 2);
         FailoverFixture.Proxy p1 = f.startProxy("ds", FailoverFixture.fast(3_000));
         FailoverFixture.Proxy p2 = f.startProxy("ds", FailoverFixture.fast(3_000));

@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -33,27 +32,14 @@ class BackendFailureIntegrationTest {
 
     private static final int VICTIM = 1;
     private static final int COMMANDS = 10_000;
-    private static ProxyCluster cluster;
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void killedShardFailsItsRequestsOnlyAndComesBack() throws Exception {
         int shards = cluster.shards().size();
-        List<List<String>> keys = new ArrayList<>();
-        for (int s = 0; s < shards; s++) {
-            keys.add(cluster.keysOn(s, "bf:", 200));
-        }
+        List<List<String>> keys = cluster.keysOnEachShard("bf:", 200);
         RedisServer victim = cluster.shard(VICTIM);
         try (Lettuce lettuce = Lettuce.of(cluster.port());
              StatefulRedisConnection<String, String> conn = lettuce.connect()) {
@@ -68,28 +54,12 @@ class BackendFailureIntegrationTest {
                 stall.command("DEBUG", "SLEEP", "10");
                 Thread.sleep(100);
                 conn.setAutoFlushCommands(false);
-                for (int i = 0; i < COMMANDS; i++) {
-                    int s = i % shards;
-                    futures.add(async.incr(keys.get(s).get(i / shards % 200)));
-                    shardOf.add(s);
-                    if (i % 500 == 499) {
-                        conn.flushCommands();
-                    }
-                }
-                conn.flushCommands();
+                queueIncrs(conn, async, keys, COMMANDS, futures, shardOf);
                 Thread.sleep(300);
                 victim.kill();
             }
             // More after the kill: the shard is down now.
-            for (int i = 0; i < COMMANDS / 2; i++) {
-                int s = i % shards;
-                futures.add(async.incr(keys.get(s).get(i / shards % 200)));
-                shardOf.add(s);
-                if (i % 500 == 499) {
-                    conn.flushCommands();
-                }
-            }
-            conn.flushCommands();
+            queueIncrs(conn, async, keys, COMMANDS / 2, futures, shardOf);
             conn.setAutoFlushCommands(true);
 
             int ok = 0;
@@ -181,5 +151,24 @@ class BackendFailureIntegrationTest {
         } catch (JedisDataException e) {
             return e;
         }
+    }
+
+    /**
+     * Sends {@code n} INCRs, request i on a key of shard {@code i % shards}, flushing every 500
+     * and once at the end (the caller turned auto-flush off); records each reply's future and the
+     * shard it went to.
+     */
+    private static void queueIncrs(StatefulRedisConnection<String, String> conn, RedisAsyncCommands<String, String> async,
+            List<List<String>> keys, int n, List<RedisFuture<Long>> futures, List<Integer> shardOf) {
+        int shards = keys.size();
+        for (int i = 0; i < n; i++) {
+            int s = i % shards;
+            futures.add(async.incr(keys.get(s).get(i / shards % 200)));
+            shardOf.add(s);
+            if (i % 500 == 499) {
+                conn.flushCommands();
+            }
+        }
+        conn.flushCommands();
     }
 }

@@ -17,9 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -32,24 +32,19 @@ class BackpressureIntegrationTest {
     private static final int PAIRS = 100_000; // a SET and a GET each: 200,000 commands
     private static final int KEYS = 1_000;
     private static final int BATCH = 2_000; // pairs per write() call
-    private static ProxyCluster cluster;
+
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private static ProxyServer proxy;
     private static ProxyServer smallOutput;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
+    static void startProxies() {
         proxy = cluster.startProxy(o -> o.withClientLimits(
                 new ClientLimits(FramerLimits.DEFAULTS, 64, 10000, 512L * 1024 * 1024)));
         smallOutput = cluster.startProxy(o -> o.withClientLimits(
                 new ClientLimits(FramerLimits.DEFAULTS, 4096, 10000, 256 * 1024)));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -11,9 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,19 +23,8 @@ class ConcurrencyIntegrationTest {
 
     private static final int CLIENTS = 200;
     private static final int KEYS_PER_CLIENT = 100; // a SET and a GET each: 200 commands per client
-    private static ProxyCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void twoHundredClientsAtOnceEachSeeTheirOwnValues() throws Exception {

@@ -12,11 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.commands.ProtocolCommand;
@@ -25,20 +24,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /** Everyday commands through the proxy with Jedis, and the errors the proxy answers itself. */
 class JedisBasicIntegrationTest {
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private Jedis jedis;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @BeforeEach
     void connect() {

@@ -8,9 +8,8 @@ import io.kvstore.proxy.it.support.ProxyCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -19,19 +18,9 @@ import redis.clients.jedis.Response;
 class KeySpreadIntegrationTest {
 
     private static final int KEYS = 3000;
-    private static ProxyCluster cluster;
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void everyKeyLivesExactlyOnTheShardItsSlotMapsTo() {

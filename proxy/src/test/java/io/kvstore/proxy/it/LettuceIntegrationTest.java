@@ -13,9 +13,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Lettuce 6.5 as it comes: it opens with {@code HELLO 3}, the proxy answers NOPROTO (it speaks
@@ -23,19 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class LettuceIntegrationTest {
 
-    private static ProxyCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void defaultClientNegotiatesDownToResp2() {

@@ -14,10 +14,9 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -30,19 +29,9 @@ class PipelineIntegrationTest {
 
     private static final int COMMANDS = 100_000;
     private static final int KEYS_PER_TYPE = 2_000;
-    private static ProxyCluster cluster;
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @BeforeEach
     void emptyShards() {

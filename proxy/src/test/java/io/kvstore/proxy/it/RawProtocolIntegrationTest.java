@@ -13,9 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exact bytes over a plain socket: inline commands, frames cut at every odd place, malformed and
@@ -25,24 +25,19 @@ import org.junit.jupiter.api.Test;
 class RawProtocolIntegrationTest {
 
     private static final long MB = 1024 * 1024;
-    private static ProxyCluster cluster;
+
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private static ProxyServer small;
     private static ProxyServer fewClients;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
+    static void startProxies() {
         small = cluster.startProxy(o -> o.withClientLimits(
                 new ClientLimits(new FramerLimits(1024, 100, 256), 4096, 10000, 512 * MB)));
         fewClients = cluster.startProxy(o -> o.withClientLimits(
                 new ClientLimits(FramerLimits.DEFAULTS, 4096, 5, 512 * MB)));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -12,27 +12,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The stock {@code redis-cli} against the proxy: one-shot commands, a script on stdin, and --pipe. */
 class RedisCliIntegrationTest {
 
-    private static ProxyCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void oneShotSetAndGet() throws Exception {

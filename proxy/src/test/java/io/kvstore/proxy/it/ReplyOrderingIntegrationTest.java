@@ -14,9 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -30,27 +29,14 @@ import redis.clients.jedis.Response;
 class ReplyOrderingIntegrationTest {
 
     private static final int SLOW = 1;
-    private static ProxyCluster cluster;
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = ProxyCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
     void jedisPipelineAcrossShardsWithOneSlowShard() throws Exception {
         int shards = cluster.shards().size();
-        List<List<String>> keys = new ArrayList<>();
-        for (int s = 0; s < shards; s++) {
-            keys.add(cluster.keysOn(s, "ord:", 100));
-        }
+        List<List<String>> keys = cluster.keysOnEachShard("ord:", 100);
         ExecutorService slower = Executors.newSingleThreadExecutor();
         try (Jedis jedis = cluster.client(); RespSocket slowShard = RespSocket.connect(cluster.shard(SLOW).port())) {
             Map<String, String> values = new HashMap<>();
@@ -109,10 +95,7 @@ class ReplyOrderingIntegrationTest {
     @Test
     void rawPipelineAcrossShardsWithOneSlowShard() throws Exception {
         int shards = cluster.shards().size();
-        List<List<String>> keys = new ArrayList<>();
-        for (int s = 0; s < shards; s++) {
-            keys.add(cluster.keysOn(s, "rord:", 50));
-        }
+        List<List<String>> keys = cluster.keysOnEachShard("rord:", 50);
         try (RespSocket client = RespSocket.connect(cluster.port()); RespSocket slowShard = RespSocket.connect(cluster.shard(SLOW).port())) {
             for (int s = 0; s < shards; s++) {
                 for (String k : keys.get(s)) {

@@ -6,9 +6,9 @@ import io.kvstore.proxy.it.support.ProxyCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -17,12 +17,13 @@ import redis.clients.jedis.util.SafeEncoder;
 /** kvstore's extensions: ordered KEYS paging over all groups, and PDEL. */
 class KeysPageAndPdelTest {
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(3);
+
     private static final TreeSet<String> USERS = new TreeSet<>();
 
     @BeforeAll
-    static void start() {
-        cluster = ProxyCluster.start(3);
+    static void load() {
         try (Jedis j = cluster.client()) {
             Pipeline p = j.pipelined();
             for (int i = 0; i < 2500; i++) {
@@ -35,11 +36,6 @@ class KeysPageAndPdelTest {
             p.sync();
         }
         USERS.add("user:hash");
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @SuppressWarnings("unchecked")

@@ -9,10 +9,10 @@ import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -26,18 +26,14 @@ import redis.clients.jedis.Transaction;
  */
 class MigrationGateIntegrationTest {
 
-    private static ProxyCluster cluster;
+    @RegisterExtension
+    static final ProxyCluster cluster = ProxyCluster.perClass(2);
+
     private static SlotMap base;
 
     @BeforeAll
     static void start() {
-        cluster = ProxyCluster.start(2);
         base = cluster.map();
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @AfterEach

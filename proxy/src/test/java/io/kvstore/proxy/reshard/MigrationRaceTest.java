@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.kvstore.admin.AdminMain;
 import io.kvstore.config.BackendAuth;
-import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
-import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.control.ProxyControl;
@@ -20,13 +17,11 @@ import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientPauseMode;
 
@@ -87,21 +82,20 @@ class MigrationRaceTest {
     @Test
     void aWriteStillOnItsWayToTheSourceIsNotLeftBehind() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy proxy = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String k = "race:mark:1";
             int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
             RedisServer source = f.redis.get(0);
             Object paused;
-            AtomicReference<Result> driver = new AtomicReference<>();
+            AtomicReference<AdminCli.Result> driver = new AtomicReference<>();
             try (Jedis direct = source.client(); RespSocket client = RespSocket.connect(proxy.port(), 30_000)) {
                 direct.clientPause(20_000, ClientPauseMode.WRITE);
                 try {
                     client.send(RespSocket.encode("INCR", k)); // routed to g1, waits there
                     await("the INCR to wait on the source", () -> blockedClients(direct) >= 1);
-                    Thread t = new Thread(() -> driver.set(admin(f, "migrate", "race", "--slot", Integer.toString(slot),
-                            "--to", "g2", "--rate", "0", "--quiet")));
+                    Thread t = new Thread(() -> driver.set(RaceCluster.migrateToTarget(f, slot)));
                     t.setDaemon(true);
                     t.start();
                     // Either the driver is done (it did not wait for the INCR), or the proxy routes by the
@@ -117,7 +111,7 @@ class MigrationRaceTest {
                     Thread.sleep(50);
                 }
                 assertNotNull(driver.get(), "the migration ended");
-                assertEquals(0, driver.get().exit, driver.get().toString());
+                assertEquals(0, driver.get().exit(), driver.get().toString());
                 Object next = client.call("INCR", k);
                 assertEquals(List.of(1L, 2L), List.of(paused, next), "two INCRs of a new key");
                 assertEquals("2", client.call("GET", k));
@@ -130,17 +124,17 @@ class MigrationRaceTest {
     @Test
     void aBlockedPopIsWokenByAPushAfterTheMove() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy proxy = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String k = "race:pop:1";
             int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
             try (Jedis direct = f.redis.get(0).client(); RespSocket popper = RespSocket.connect(proxy.port(), 30_000);
                  RespSocket pusher = RespSocket.connect(proxy.port(), 30_000)) {
                 popper.send(RespSocket.encode("BLPOP", k, "5"));
                 await("the BLPOP to wait on the source", () -> blockedClients(direct) >= 1);
-                Result moved = admin(f, "migrate", "race", "--slot", Integer.toString(slot), "--to", "g2", "--rate", "0", "--quiet");
-                assertEquals(0, moved.exit, moved.toString());
+                AdminCli.Result moved = RaceCluster.migrateToTarget(f, slot);
+                assertEquals(0, moved.exit(), moved.toString());
                 assertEquals(1L, pusher.call("RPUSH", k, "x"));
                 assertEquals(List.of(k, "x"), popper.read(), "the pop gets the element pushed after the move");
             }
@@ -154,9 +148,9 @@ class MigrationRaceTest {
     @Test
     void blockedStreamReadsAndMultiPopsFollowTheirKeys() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy proxy = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String stream = "race:{blk}:stream";
             String list = "race:{blk}:list";
             int slot = SlotHash.slot(stream.getBytes(StandardCharsets.UTF_8));
@@ -166,8 +160,8 @@ class MigrationRaceTest {
                 reader.send(RespSocket.encode("XREAD", "BLOCK", "20000", "STREAMS", stream, "0-0"));
                 popper.send(RespSocket.encode("BLMPOP", "20", "1", list, "LEFT"));
                 await("both to wait on the source", () -> blockedClients(direct) >= 2);
-                Result moved = admin(f, "migrate", "race", "--slot", Integer.toString(slot), "--to", "g2", "--rate", "0", "--quiet");
-                assertEquals(0, moved.exit, moved.toString());
+                AdminCli.Result moved = RaceCluster.migrateToTarget(f, slot);
+                assertEquals(0, moved.exit(), moved.toString());
                 Object id = writer.call("XADD", stream, "1-1", "f", "v");
                 assertEquals("1-1", id);
                 assertEquals(1L, writer.call("RPUSH", list, "x"));
@@ -186,10 +180,10 @@ class MigrationRaceTest {
     @Test
     void proxiesThawAStepWhoseDriverDied() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy a = f.startProxy("race");
             ZkFixture.Proxy b = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String k = "race:thaw:1";
             int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
             try (Jedis viaA = ProxyCluster.client(a.port())) {
@@ -221,18 +215,17 @@ class MigrationRaceTest {
     @Test
     void aProxyStartingDuringAStepDoesNotWriteToTheOldOwner() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy running = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String k = "race:start:1";
             int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
             ProxyControl control = ProxyControl.start(f.settings(), "race", BackendAuth.NONE);
             ProxyServer server = null;
-            AtomicReference<Result> driver = new AtomicReference<>();
+            AtomicReference<AdminCli.Result> driver = new AtomicReference<>();
             try {
                 SlotMap initial = control.awaitInitialMap();
-                Thread t = new Thread(() -> driver.set(admin(f, "migrate", "race", "--slot", Integer.toString(slot),
-                        "--to", "g2", "--rate", "0", "--quiet")));
+                Thread t = new Thread(() -> driver.set(RaceCluster.migrateToTarget(f, slot)));
                 t.setDaemon(true);
                 t.start();
                 // Either the step is over (it did not wait for the starting proxy), or it waits for it.
@@ -261,7 +254,7 @@ class MigrationRaceTest {
                     Thread.sleep(50);
                 }
                 assertNotNull(driver.get(), "the step ended");
-                assertEquals(0, driver.get().exit, driver.get().toString());
+                assertEquals(0, driver.get().exit(), driver.get().toString());
             } finally {
                 control.close();
                 if (server != null) {
@@ -276,25 +269,6 @@ class MigrationRaceTest {
     }
 
     // ---------------------------------------------------------------------------------- helpers
-
-    record Result(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n" + out + err;
-        }
-    }
-
-    private static Result admin(ZkFixture f, String... args) {
-        List<String> all = new ArrayList<>(List.of("--zk", f.zk.getConnectString()));
-        all.addAll(List.of(args));
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        CommandLine cli = new CommandLine(new AdminMain());
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        int exit = cli.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     /**
      * The proxy routes by the topology's (migrating) epoch, but its registration still shows an

@@ -3,22 +3,15 @@ package io.kvstore.proxy.reshard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvstore.admin.AdminMain;
-import io.kvstore.config.Group;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
-import io.kvstore.config.store.ClusterMode;
-import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -115,18 +108,18 @@ class MigrationSkewRaceTest {
     @Test
     void aStoppingProxyServesNothingOnceItLeftZooKeeper() throws Exception {
         try (ZkFixture f = ZkFixture.start(2)) {
-            f.admin.create(Topology.create("race", ClusterMode.DATASTORE, List.of(Group.of("g1", f.address(0)))));
+            RaceCluster.create(f);
             ZkFixture.Proxy stopping = f.startProxy("race");
             ZkFixture.Proxy other = f.startProxy("race");
-            assertEquals(0, admin(f, "group", "add", "race", f.redis.get(1).address(), "--id", "g2").exit);
+            RaceCluster.addTarget(f);
             String k = "race:stop:1";
             int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
             try (Jedis client = ProxyCluster.client(stopping.port())) {
                 client.ping();
                 f.proxies.remove(stopping);
                 stopping.control().close(); // the shutdown hook's first step
-                Result moved = admin(f, "migrate", "race", "--slot", Integer.toString(slot), "--to", "g2", "--rate", "0", "--quiet");
-                assertEquals(0, moved.exit, moved.toString());
+                AdminCli.Result moved = RaceCluster.migrateToTarget(f, slot);
+                assertEquals(0, moved.exit(), moved.toString());
                 try {
                     client.set(k, "v");
                 } catch (RuntimeException refused) {
@@ -145,25 +138,6 @@ class MigrationSkewRaceTest {
     }
 
     // ---------------------------------------------------------------------------------- helpers
-
-    record Result(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n" + out + err;
-        }
-    }
-
-    private static Result admin(ZkFixture f, String... args) {
-        List<String> all = new ArrayList<>(List.of("--zk", f.zk.getConnectString()));
-        all.addAll(List.of(args));
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        CommandLine cli = new CommandLine(new AdminMain());
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        int exit = cli.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     /** What ProxyControl does with a new map from ZooKeeper, for one proxy. */
     private static void install(ProxyServer proxy, SlotMap map) {

@@ -20,8 +20,6 @@ import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -103,13 +100,7 @@ class ReshardCheckerTest {
     }
 
     private void halfTheSlotsAndBack(boolean crossProxy) throws Exception {
-        startDatastore(3);
-        ZkFixture.Proxy a = f.startProxy(CLUSTER);
-        ZkFixture.Proxy b = f.startProxy(CLUSTER);
-        preload(a.port());
-        startChecker(a, b, crossProxy);
-
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        ZkFixture.Proxy b = startUnderLoadWithEmptyG4(crossProxy).b();
         JsonNode r = json(ok(admin("rebalance", CLUSTER, "--json")));
         assertFalse(r.path("cancelled").asBoolean());
         assertEquals(4096, r.path("slotsMoved").asLong());
@@ -143,12 +134,7 @@ class ReshardCheckerTest {
      */
     @Test
     void driverKilledMidStepIsResumed() throws Exception {
-        startDatastore(3);
-        ZkFixture.Proxy a = f.startProxy(CLUSTER);
-        ZkFixture.Proxy b = f.startProxy(CLUSTER);
-        preload(a.port());
-        startChecker(a, b);
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        ZkFixture.Proxy b = startUnderLoadWithEmptyG4(false).b();
 
         // Kill the driving JVM while a step is under way; if it happened to be between two steps,
         // resume in another JVM and kill that one (bounded attempts).
@@ -196,12 +182,7 @@ class ReshardCheckerTest {
      */
     @Test
     void proxyReplacedMidMigration() throws Exception {
-        startDatastore(3);
-        ZkFixture.Proxy a = f.startProxy(CLUSTER);
-        ZkFixture.Proxy b = f.startProxy(CLUSTER);
-        preload(a.port());
-        startChecker(a, b);
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        ZkFixture.Proxy a = startUnderLoadWithEmptyG4(false).a();
 
         AtomicReference<Cli> result = drive("rebalance", CLUSTER, "--rate", "2000", "--chunk-slots", "256", "--quiet");
         ZkFixture.await("a step done and the next one migrating", () -> {
@@ -239,7 +220,7 @@ class ReshardCheckerTest {
     void pipelinesOfTenThousandIncrsAcrossFlips() throws Exception {
         startDatastore(3);
         ZkFixture.Proxy a = f.startProxy(CLUSTER);
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        addEmptyG4();
         int first = 1000;
         int last = 1023;
         List<String> keys = keysInSlots("pipe:", first, last, 2);
@@ -308,7 +289,7 @@ class ReshardCheckerTest {
         startDatastore(3);
         ZkFixture.Proxy a = f.startProxy(CLUSTER);
         preload(a.port());
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        addEmptyG4();
         long inRange = bulkKeys().stream().filter(k -> slot(k) <= 2047).count();
         for (int l = 0; l < BULK_LISTS; l++) {
             inRange += slot("bulkl:" + l) <= 2047 ? 1 : 0;
@@ -332,7 +313,7 @@ class ReshardCheckerTest {
         f.createCluster(CLUSTER, 3); // cache mode
         ZkFixture.Proxy a = f.startProxy(CLUSTER);
         preload(a.port());
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        addEmptyG4();
         long before = f.redis.get(0).dbSize();
 
         String out = ok(admin("reshard", CLUSTER, "--from", "g1", "--to", "g4", "--slots", "2000", "--no-data"));
@@ -375,7 +356,7 @@ class ReshardCheckerTest {
         f.createCluster(CLUSTER, 3); // cache mode
         ZkFixture.Proxy a = f.startProxy(CLUSTER);
         preload(a.port());
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        addEmptyG4();
         ok(admin("migrate", CLUSTER, "--slot", "0-999", "--to", "g4", "--no-data"));
         List<String> rewritten = new ArrayList<>();
         List<String> untouched = new ArrayList<>();
@@ -411,12 +392,7 @@ class ReshardCheckerTest {
      */
     @Test
     void cancelStopsAfterTheCurrentStep() throws Exception {
-        startDatastore(3);
-        ZkFixture.Proxy a = f.startProxy(CLUSTER);
-        ZkFixture.Proxy b = f.startProxy(CLUSTER);
-        preload(a.port());
-        startChecker(a, b);
-        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
+        ZkFixture.Proxy b = startUnderLoadWithEmptyG4(false).b();
 
         AtomicReference<Cli> result = drive("rebalance", CLUSTER, "--rate", "2000", "--chunk-slots", "256");
         ZkFixture.await("the first step to be done", () -> result.get() != null || topology().slotCount("g4") > 0);
@@ -454,8 +430,28 @@ class ReshardCheckerTest {
         return f.admin.read(CLUSTER).value();
     }
 
-    private void startChecker(ZkFixture.Proxy a, ZkFixture.Proxy b) {
-        startChecker(a, b, false);
+    /** The two proxies of a test under load: writes go through both, the bulk keys were preloaded through {@code a}. */
+    private record TwoProxies(ZkFixture.Proxy a, ZkFixture.Proxy b) {
+    }
+
+    /**
+     * Three data-store groups, proxies a and b, the bulk keys preloaded through a, the checker's
+     * clients running on both ({@code crossProxy}: see {@link #startChecker}), then redis-server 3
+     * added as the empty group g4.
+     */
+    private TwoProxies startUnderLoadWithEmptyG4(boolean crossProxy) throws Exception {
+        startDatastore(3);
+        ZkFixture.Proxy a = f.startProxy(CLUSTER);
+        ZkFixture.Proxy b = f.startProxy(CLUSTER);
+        preload(a.port());
+        startChecker(a, b, crossProxy);
+        addEmptyG4();
+        return new TwoProxies(a, b);
+    }
+
+    /** Adds redis-server 3 as group g4, with no slots yet, through the admin CLI. */
+    private void addEmptyG4() {
+        ok(admin("group", "add", CLUSTER, f.redis.get(3).address(), "--id", "g4"));
     }
 
     /** 4 writers (2 per proxy) and 2 readers; {@code crossProxy}: readers also read what was written through the other proxy. */
@@ -520,17 +516,10 @@ class ReshardCheckerTest {
 
     /** Runs {@code kvstore-admin --zk ZK args...} in this JVM. */
     private Cli admin(String... args) {
-        List<String> all = new ArrayList<>(List.of("--zk", f.zk.getConnectString()));
-        all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AdminMain());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         long start = System.nanoTime();
-        int exit = cli.execute(all.toArray(String[]::new));
-        System.out.printf("kvstore-admin %s: exit %d in %d ms%n", String.join(" ", args), exit, (System.nanoTime() - start) / 1_000_000);
-        return new Cli(exit, out.toString(), err.toString());
+        AdminCli.Result run = AdminCli.run(f, args);
+        System.out.printf("kvstore-admin %s: exit %d in %d ms%n", String.join(" ", args), run.exit(), (System.nanoTime() - start) / 1_000_000);
+        return new Cli(run.exit(), run.out(), run.err());
     }
 
     /** The output of a run that must have succeeded; if it failed, says where keys are out of place. */

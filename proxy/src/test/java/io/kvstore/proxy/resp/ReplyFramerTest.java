@@ -1,5 +1,11 @@
 package io.kvstore.proxy.resp;
 
+import static io.kvstore.proxy.resp.FramerInput.bytes;
+import static io.kvstore.proxy.resp.FramerInput.concat;
+import static io.kvstore.proxy.resp.FramerInput.oneByteAtATime;
+import static io.kvstore.proxy.resp.FramerInput.pooled;
+import static io.kvstore.proxy.resp.FramerInput.reads;
+import static io.kvstore.proxy.resp.FramerInput.split;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -64,14 +69,6 @@ class ReplyFramerTest {
             "*2\r\n%1\r\n$1\r\nk\r\n~2\r\n#t\r\n_\r\n,1e10\r\n",
             "%1\r\n*2\r\n:1\r\n:2\r\n%1\r\n+x\r\n*1\r\n%0\r\n");
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static ByteBuf pooled(byte[] b, int from, int to) {
-        return ByteBufAllocator.DEFAULT.buffer(Math.max(1, to - from)).writeBytes(b, from, to - from);
-    }
-
     /** Writes each chunk as one read; returns the text of each emitted buffer, released. */
     private static List<String> feed(EmbeddedChannel ch, List<byte[]> chunks) {
         List<String> out = new ArrayList<>();
@@ -95,11 +92,7 @@ class ReplyFramerTest {
     }
 
     private static List<String> feed(EmbeddedChannel ch, String... chunks) {
-        List<byte[]> list = new ArrayList<>();
-        for (String c : chunks) {
-            list.add(bytes(c));
-        }
-        return feed(ch, list);
+        return feed(ch, reads(chunks));
     }
 
     private static EmbeddedChannel channel() {
@@ -108,18 +101,6 @@ class ReplyFramerTest {
 
     private static void finish(EmbeddedChannel ch) {
         assertFalse(ch.finishAndReleaseAll(), "nothing left unread");
-    }
-
-    private static List<byte[]> split(byte[] all, int cut) {
-        return List.of(Arrays.copyOfRange(all, 0, cut), Arrays.copyOfRange(all, cut, all.length));
-    }
-
-    private static List<byte[]> oneByteAtATime(byte[] all) {
-        List<byte[]> chunks = new ArrayList<>();
-        for (byte b : all) {
-            chunks.add(new byte[] {b});
-        }
-        return chunks;
     }
 
     @Test
@@ -199,10 +180,7 @@ class ReplyFramerTest {
         new Random(3).nextBytes(value);
         byte[] head = bytes("$" + value.length + "\r\n");
         byte[] tail = bytes("\r\n:1\r\n");
-        byte[] all = new byte[head.length + value.length + tail.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(value, 0, all, head.length, value.length);
-        System.arraycopy(tail, 0, all, head.length + value.length, tail.length);
+        byte[] all = concat(head, value, tail);
 
         EmbeddedChannel ch = channel();
         List<ByteBuf> replies = new ArrayList<>();

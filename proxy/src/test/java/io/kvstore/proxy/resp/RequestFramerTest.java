@@ -1,5 +1,11 @@
 package io.kvstore.proxy.resp;
 
+import static io.kvstore.proxy.resp.FramerInput.bytes;
+import static io.kvstore.proxy.resp.FramerInput.concat;
+import static io.kvstore.proxy.resp.FramerInput.oneByteAtATime;
+import static io.kvstore.proxy.resp.FramerInput.pooled;
+import static io.kvstore.proxy.resp.FramerInput.reads;
+import static io.kvstore.proxy.resp.FramerInput.split;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -46,17 +51,8 @@ class RequestFramerTest {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    /** A pooled buffer, so the leak detector tracks it and slices of it count their own references. */
-    private static ByteBuf buf(byte[] b, int from, int to) {
-        return ByteBufAllocator.DEFAULT.buffer(Math.max(1, to - from)).writeBytes(b, from, to - from);
     }
 
     private static EmbeddedChannel channel() {
@@ -89,18 +85,14 @@ class RequestFramerTest {
     private static List<Out> feed(EmbeddedChannel ch, List<byte[]> chunks) {
         List<Out> out = new ArrayList<>();
         for (byte[] chunk : chunks) {
-            ch.writeInbound(buf(chunk, 0, chunk.length));
+            ch.writeInbound(pooled(chunk, 0, chunk.length));
             drain(ch, out);
         }
         return out;
     }
 
     private static List<Out> feed(EmbeddedChannel ch, String... chunks) {
-        List<byte[]> list = new ArrayList<>();
-        for (String c : chunks) {
-            list.add(bytes(c));
-        }
-        return feed(ch, list);
+        return feed(ch, reads(chunks));
     }
 
     private static void drain(EmbeddedChannel ch, List<Out> out) {
@@ -163,25 +155,6 @@ class RequestFramerTest {
         assertFalse(ch.finishAndReleaseAll(), "nothing left unread in the channel");
     }
 
-    private static List<byte[]> split(byte[] all, int... cuts) {
-        List<byte[]> chunks = new ArrayList<>();
-        int from = 0;
-        for (int cut : cuts) {
-            chunks.add(Arrays.copyOfRange(all, from, cut));
-            from = cut;
-        }
-        chunks.add(Arrays.copyOfRange(all, from, all.length));
-        return chunks;
-    }
-
-    private static List<byte[]> oneByteAtATime(byte[] all) {
-        List<byte[]> chunks = new ArrayList<>();
-        for (byte b : all) {
-            chunks.add(new byte[] {b});
-        }
-        return chunks;
-    }
-
     // ---- well-formed input --------------------------------------------------------------------
 
     @Test
@@ -197,7 +170,7 @@ class RequestFramerTest {
     void requestAccessors() {
         EmbeddedChannel ch = channel();
         byte[] input = bytes("*4\r\n$3\r\nsEt\r\n$1\r\nk\r\n$2\r\n-7\r\n$0\r\n\r\n");
-        ch.writeInbound(buf(input, 0, input.length));
+        ch.writeInbound(pooled(input, 0, input.length));
         Request r = ch.readInbound();
         try {
             assertEquals(4, r.argCount());
@@ -407,17 +380,14 @@ class RequestFramerTest {
         new Random(1).nextBytes(value);
         byte[] head = bytes("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + value.length + "\r\n");
         byte[] tail = bytes("\r\n" + PING);
-        byte[] all = new byte[head.length + value.length + tail.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(value, 0, all, head.length, value.length);
-        System.arraycopy(tail, 0, all, head.length + value.length, tail.length);
+        byte[] all = concat(head, value, tail);
 
         EmbeddedChannel ch = channel();
         List<Request> requests = new ArrayList<>();
         int chunk = 7919;
         for (int at = 0; at < all.length; at += chunk) {
             int to = Math.min(all.length, at + chunk);
-            ch.writeInbound(buf(all, at, to));
+            ch.writeInbound(pooled(all, at, to));
             for (Object msg; (msg = ch.readInbound()) != null; ) {
                 requests.add((Request) msg);
             }

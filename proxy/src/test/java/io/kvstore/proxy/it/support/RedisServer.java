@@ -13,6 +13,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 
@@ -28,8 +31,14 @@ import redis.clients.jedis.Jedis;
  * <p>Running the shards in Docker (Testcontainers, when {@code KVSTORE_TEST_DOCKER=1}) is not
  * implemented: Testcontainers is not a dependency and the build machines have no Docker. The
  * binary is taken from {@code KVSTORE_REDIS_SERVER} or else {@code redis-server} on the PATH.
+ *
+ * <p>Two ways to own one: {@link #start()} starts it at once and the caller closes it;
+ * {@link #perClass()} is a JUnit extension for a test class to share, as
+ * {@code @RegisterExtension static final RedisServer plain = RedisServer.perClass();}: the
+ * extension starts it before the class's {@code @BeforeAll} methods and closes it after its
+ * {@code @AfterAll} methods.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     private static final String HOST = "127.0.0.1";
     private static final int START_ATTEMPTS = 8;
@@ -41,35 +50,62 @@ public final class RedisServer implements AutoCloseable {
                 "redis-server-reaper"));
     }
 
-    private final Path dir;
-    private final int port;
+    private Path dir;
+    private int port;
     private Process process;
 
-    private RedisServer(Path dir, int port, Process process) {
-        this.dir = dir;
-        this.port = port;
-        this.process = process;
+    private RedisServer() {
     }
 
     /** Starts a redis-server on a free port; retries on another port when it loses a bind race. */
     public static RedisServer start() {
-        Path dir;
+        RedisServer server = new RedisServer();
+        server.launchOnAFreePort();
+        return server;
+    }
+
+    /**
+     * A redis-server not started yet: to be registered as a static {@code @RegisterExtension}
+     * field, which starts it before the test class's {@code @BeforeAll} methods and closes it
+     * after its {@code @AfterAll} methods.
+     */
+    public static RedisServer perClass() {
+        return new RedisServer();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        launchOnAFreePort();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void launchOnAFreePort() {
+        if (dir != null) {
+            throw new IllegalStateException("the server is already started");
+        }
+        Path tmp;
         try {
-            dir = Files.createTempDirectory("kvstore-it-redis-");
+            tmp = Files.createTempDirectory("kvstore-it-redis-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            int port = freePort();
+            int free = freePort();
             try {
-                Process p = launch(dir, port);
-                return new RedisServer(dir, port, p);
+                process = launch(tmp, free);
+                dir = tmp;
+                port = free;
+                return;
             } catch (IllegalStateException e) {
                 last = e; // most likely the port was taken between probing and binding
             }
         }
-        deleteTree(dir);
+        deleteTree(tmp);
         throw new IllegalStateException("could not start redis-server after " + START_ATTEMPTS + " attempts", last);
     }
 
@@ -166,7 +202,9 @@ public final class RedisServer implements AutoCloseable {
         try {
             stop();
         } finally {
-            deleteTree(dir);
+            if (dir != null) {
+                deleteTree(dir);
+            }
         }
     }
 

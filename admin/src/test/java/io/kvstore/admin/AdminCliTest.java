@@ -120,6 +120,46 @@ class AdminCliTest {
     }
 
     @Test
+    void verifyFindsKeysOnAGroupThatDoesNotOwnTheirSlot() throws Exception {
+        createShop(); // g1: server 0, slots 0-8191; g2: server 1, slots 8192-16383
+        String home = keyIn(0, 8191);
+        String away = keyIn(8192, 16383);
+        REDIS.get(0).call("SET", home, "1");
+        REDIS.get(1).call("SET", away, "2");
+        AdminRun clean = admin("verify", "shop");
+        assertEquals(0, clean.code(), clean.toString());
+        assertTrue(clean.out().contains("every key is on the group that owns its slot"), clean.toString());
+
+        REDIS.get(0).call("SET", away, "stale"); // as a --no-data flip or a write around the proxies leaves it
+        AdminRun stray = admin("verify", "shop");
+        assertEquals(5, stray.code(), stray.toString());
+        assertTrue(stray.out().contains("stray: " + away + " (slot " + io.kvstore.config.SlotHash.slot(away.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)) + ", owned by g2)"), stray.toString());
+        JsonNode json = new ObjectMapper().readTree(admin("verify", "shop", "--json").out());
+        assertEquals(2, json.path("groups").get(0).path("keys").asLong());
+        assertEquals(1, json.path("groups").get(0).path("strays").asLong());
+        assertEquals(0, json.path("groups").get(1).path("strays").asLong());
+
+        AdminRun purged = admin("verify", "shop", "--purge");
+        assertEquals(0, purged.code(), purged.toString());
+        assertTrue(purged.out().contains("purged 1 stray keys"), purged.toString());
+        assertEquals("1", REDIS.get(0).call("GET", home), "the key of its own slot stays");
+        assertEquals(null, REDIS.get(0).call("GET", away));
+        assertEquals("2", REDIS.get(1).call("GET", away), "the owner's copy stays");
+    }
+
+    /** A key whose slot is within {@code from..to}. */
+    private static String keyIn(int from, int to) {
+        for (int i = 0; ; i++) {
+            String k = "verify:" + i;
+            int slot = io.kvstore.config.SlotHash.slot(k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (slot >= from && slot <= to) {
+                return k;
+            }
+        }
+    }
+
+    @Test
     void groupsComeAndGoAndSlotsMove() {
         createShop();
         AdminRun added = admin("group", "add", "shop", addr(3));

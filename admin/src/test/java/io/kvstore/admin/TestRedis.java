@@ -1,7 +1,7 @@
 package io.kvstore.admin;
 
-import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.HostPort;
+import io.kvstore.config.redis.RespClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

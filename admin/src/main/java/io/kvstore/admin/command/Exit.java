@@ -16,12 +16,15 @@ public final class Exit {
     public static final int NOT_FOUND = 3;
     /** Refused: the name or a server is taken, a group still owns slots, proxies still run, or other writers kept winning. */
     public static final int CONFLICT = 4;
-    /** {@code status} only: the cluster works but something needs attention (a server down, a proxy behind or failing). */
+    /**
+     * The cluster works but something needs attention: for {@code status} a server down or a proxy
+     * behind or failing, for {@code verify} keys on a group that does not own their slot.
+     */
     public static final int DEGRADED = 5;
 
     /** One line for {@code --help} footers. */
     public static final String SUMMARY = "Exit codes: 0 ok, 1 ZooKeeper or Redis unreachable, 2 usage error, 3 not found, "
-            + "4 conflict or refused, 5 (status) degraded.";
+            + "4 conflict or refused, 5 (status) degraded or (verify) stray keys.";
 
     private Exit() {
     }

@@ -1,10 +1,11 @@
 package io.kvstore.admin.reshard;
 
-import io.kvstore.config.redis.RespClient;
+import io.kvstore.admin.redis.KeyScan;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.MigrateCommand;
 import io.kvstore.config.SlotHash;
+import io.kvstore.config.redis.RespClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -66,57 +67,50 @@ final class KeyMover {
      * back to life nor make MIGRATE fail with BUSYKEY. Returns how many were removed.
      */
     long purge(Group group, java.util.Set<Integer> slots) throws IOException {
-        long removed = 0;
+        long[] removed = {0};
         try (RespClient c = RespClient.connect(group.master(), MIGRATE_TIMEOUT_MILLIS * 2)) {
             login(c);
-            byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
-            do {
-                List<?> reply = (List<?>) c.callRaw(bytes("SCAN"), cursor, bytes("COUNT"), bytes(Integer.toString(SCAN_COUNT)));
-                cursor = (byte[]) reply.get(0);
+            KeyScan.pass(c, SCAN_COUNT, keys -> {
                 List<byte[]> words = new ArrayList<>();
                 words.add(bytes("UNLINK"));
-                for (Object k : (List<?>) reply.get(1)) {
-                    if (slots.contains(SlotHash.slot((byte[]) k))) {
-                        words.add((byte[]) k);
+                for (byte[] k : keys) {
+                    if (slots.contains(SlotHash.slot(k))) {
+                        words.add(k);
                     }
                 }
                 if (words.size() > 1) {
                     rate.acquire(words.size() - 1);
                     c.callRaw(words.toArray(byte[][]::new));
-                    removed += words.size() - 1;
+                    removed[0] += words.size() - 1;
                 }
-            } while (!(cursor.length == 1 && cursor[0] == '0'));
+            });
         }
-        return removed;
+        return removed[0];
     }
 
     private long pass(RespClient src, Map<Integer, Group> targets) throws IOException {
-        long found = 0;
-        byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
-        do {
-            List<?> reply = (List<?>) src.callRaw(bytes("SCAN"), cursor, bytes("COUNT"), bytes(Integer.toString(SCAN_COUNT)));
-            cursor = (byte[]) reply.get(0);
-            rate.acquire(Math.max(1, ((List<?>) reply.get(1)).size() / 10)); // scanning costs too: 10 keys looked at = 1 moved
+        long[] found = {0};
+        KeyScan.pass(src, SCAN_COUNT, keys -> {
+            rate.acquire(Math.max(1, keys.size() / 10)); // scanning costs too: 10 keys looked at = 1 moved
             Map<Group, List<byte[]>> byTarget = new LinkedHashMap<>();
-            for (Object k : (List<?>) reply.get(1)) {
-                byte[] key = (byte[]) k;
+            for (byte[] key : keys) {
                 Group target = targets.get(SlotHash.slot(key));
                 if (target != null) {
                     byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(key);
                 }
             }
             for (Map.Entry<Group, List<byte[]>> e : byTarget.entrySet()) {
-                List<byte[]> keys = e.getValue();
-                for (int from = 0; from < keys.size(); from += BATCH) {
-                    List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+                List<byte[]> batchKeys = e.getValue();
+                for (int from = 0; from < batchKeys.size(); from += BATCH) {
+                    List<byte[]> batch = batchKeys.subList(from, Math.min(batchKeys.size(), from + BATCH));
                     rate.acquire(batch.size());
                     migrate(src, e.getKey(), batch);
-                    found += batch.size();
+                    found[0] += batch.size();
                     moved.accept(batch.size());
                 }
             }
-        } while (!(cursor.length == 1 && cursor[0] == '0'));
-        return found;
+        });
+        return found[0];
     }
 
     private void migrate(RespClient src, Group target, List<byte[]> keys) throws IOException {

@@ -1,10 +1,10 @@
 package io.kvstore.proxy.health;
 
-import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.store.HealthReport;
 import io.kvstore.config.store.HealthReport.NodeHealth;
 import java.io.IOException;

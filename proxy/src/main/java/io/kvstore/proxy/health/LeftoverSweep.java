@@ -1,9 +1,9 @@
 package io.kvstore.proxy.health;
 
-import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
+import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

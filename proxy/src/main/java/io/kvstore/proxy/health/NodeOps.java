@@ -1,8 +1,8 @@
 package io.kvstore.proxy.health;
 
-import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
+import io.kvstore.config.redis.RespClient;
 import java.io.IOException;
 import java.util.Map;
 

@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * is ever written, so a late reply holds back the ones behind it and releases them all when it
  * arrives. Reading stops while {@code maxPending} requests wait for backends and resumes at half
  * of it. After the client has gone every reply that still arrives is released, not written.
+ *
+ * <p>{@code held} keeps requests that may not be dispatched yet, oldest first, each with its place
+ * in {@code queue}: behind a switch between dedicated and shared connections, behind a key being
+ * moved ({@link MigrationGate}), or on a frozen slot ({@code frozenWait}, released by the next map
+ * or failed with -TRYAGAIN by its timer). While any request is held, every later one is held
+ * behind it, so a client's commands still run in the order sent. {@code blocked} lists the
+ * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
 

@@ -146,6 +146,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             frozenTimer.cancel(false);
             frozenTimer = null;
             frozenWait = null;
+            proxy.holds().released((System.nanoTime() - frozenSinceNanos) / 1_000_000);
             releaseHeld();
         }
     }
@@ -329,6 +330,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (pending != frozenFirst) {
             frozenFirst = pending; // a request held again after a map that did not thaw it keeps its first start
             frozenSinceNanos = System.nanoTime();
+            proxy.holds().held();
         }
         held.addFirst(new Held(request, pending));
         frozenWait = pending;
@@ -343,6 +345,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         frozenWait = null;
         frozenTimer = null;
+        proxy.holds().timedOut((System.nanoTime() - frozenSinceNanos) / 1_000_000);
         Held h = held.pollFirst();
         h.request().release();
         pending.onFailure("TRYAGAIN " + why + " for more than " + proxy.limits().maxHoldMillis() + " ms");

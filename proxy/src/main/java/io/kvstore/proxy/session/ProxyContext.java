@@ -24,6 +24,7 @@ public final class ProxyContext {
     private volatile long writeAcksTimeoutMillis = 1000;
     private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
+    private final HoldStats holds = new HoldStats();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
@@ -101,6 +102,7 @@ public final class ProxyContext {
                 + "proxy_total_commands_processed:" + totalCommands.sum() + "\r\n"
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
+                + holds.info()
                 + extraInfo.get();
     }
 
@@ -115,5 +117,9 @@ public final class ProxyContext {
 
     public LongAdder totalCommands() {
         return totalCommands;
+    }
+
+    HoldStats holds() {
+        return holds;
     }
 }

@@ -93,6 +93,8 @@ class MigrationSkewRaceTest {
                 assertTrue(first instanceof RespSocket.Error e && e.message().startsWith("TRYAGAIN"), String.valueOf(first));
                 assertEquals("OK", c.read(), "the command behind it runs");
                 assertEquals("w", c.call("GET", other));
+                String info = String.valueOf(c.call("INFO", "proxy"));
+                assertTrue(info.contains("migration_holds:1\r\n") && info.contains("migration_hold_timeouts:1\r\n"), info);
             }
             try (Jedis owner = cluster.shard(0).client()) {
                 assertEquals(0L, owner.exists(k) ? 1L : 0L, "the refused write did not happen");

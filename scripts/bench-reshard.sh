@@ -18,7 +18,9 @@
 # proxies move the keys clients touch first, so also the keys on g4 afterwards), p50/p99 of SET and
 # GET before and during (median over the runs; "worst" = the highest p99 of any run during the
 # move), and the ratio of p99 during/before. Warns if the servers hold more or fewer keys than
-# loaded. Also written to DIR/results.txt (DIR: run/bench-reshard/).
+# loaded. Then what the freeze of each step cost: requests the proxies held on frozen slots, how
+# many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over the
+# whole run). Also written to DIR/results.txt (DIR: run/bench-reshard/).
 # --dist: the unpacked tree of ./build.sh (default: the newest dist/kvstore-*/ of this checkout).
 # Every process it starts is stopped on exit, also on error or Ctrl-C (--keep keeps DIR's logs).
 set -euo pipefail
@@ -254,6 +256,19 @@ json_field() { # json_field FILE NAME: a number of rebalance --json
   sed -n "s/.*\"$2\" *: *\\([0-9]*\\).*/\\1/p" "$1" | head -n 1
 }
 
+# holds: "held timed-out longest-ms" over the proxies, from their INFO proxy counters (cumulative):
+# requests that waited on a slot frozen at the start of a migration step.
+holds() {
+  local p info h=0 t=0 m=0 v
+  for ((p = 0; p < PROXIES; p++)); do
+    info="$(redis-cli -p $((BASE_PORT + p)) info proxy 2> /dev/null | tr -d '\r')"
+    v="$(echo "$info" | sed -n 's/^migration_holds://p')"; h=$((h + ${v:-0}))
+    v="$(echo "$info" | sed -n 's/^migration_hold_timeouts://p')"; t=$((t + ${v:-0}))
+    v="$(echo "$info" | sed -n 's/^migration_hold_max_ms://p')"; [ "${v:-0}" -gt "$m" ] && m="$v"
+  done
+  echo "$h $t $m"
+}
+
 # measure RATE: one measured rebalance onto g4 and the move back; appends a result line.
 measure() {
   local rate="$1" before="$DIR/before-$1.csv" during="$DIR/during-$1.csv" out="$DIR/rebalance-$1.json"
@@ -266,12 +281,14 @@ measure() {
   load_loop "$during" 2> /dev/null &
   LOAD_PID=$!
   sleep 1 # the load runs before the move starts
-  local start end
+  local start end h0 t0 h1 t1 m1
+  read -r h0 t0 _ <<< "$(holds)"
   start=$(date +%s.%N)
   admin rebalance "$CLUSTER" --rate "$rate" ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} --json > "$out" 2> "$DIR/rebalance-$rate.err" ||
     die "rebalance --rate $rate failed: $(cat "$DIR/rebalance-$rate.err")"
   end=$(date +%s.%N)
   stop_load
+  read -r h1 t1 m1 <<< "$(holds)"
   local moved millis kps onto
   moved="$(json_field "$out" keysMoved)"
   millis="$(json_field "$out" millis)"
@@ -291,6 +308,7 @@ measure() {
         (r == 0 ? "none" : r), m, ms / 1000, k, wall, onto, onto / wall, s50b, s50d, s99b, s99d, s99w, (s99b > 0 ? s99d / s99b : 0),
         g50b, g50d, g99b, g99d, g99w, (g99b > 0 ? g99d / g99b : 0), nd
     }')"
+  line="$line | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
   echo "$line" >> "$DIR/results.txt"
   say "$line"
   say "rate $rate: moving g4's slots back to g1..g3 (not measured)"

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The proxy's ephemeral node {@code /kvstore/clusters/NAME/health/ID}: its latest
  * {@link HealthReport}. Kept present through session loss by Curator's {@link PersistentNode}
  * (it goes with the proxy: a dead proxy has no vote), rewritten in the background on each change.
- * Never blocks. Thread-safe: the latest view is an atomic reference, whoever publishes last wins.
+ * Never blocks on ZooKeeper (the write is queued in the background). Thread-safe: the latest view
+ * is an atomic reference, and the newest view is the last one written.
  */
 public final class HealthPublisher implements Consumer<HealthReport>, Closeable {
 
@@ -44,7 +45,13 @@ public final class HealthPublisher implements Consumer<HealthReport>, Closeable 
         write();
     }
 
-    private void write() {
+    /**
+     * Sends the newest view. Synchronized so that reading the newest view and queueing its write
+     * happen in one go: the writes reach ZooKeeper in the order they were queued, so the last one
+     * carries the newest view. Without it, the creation listener and a check thread could each
+     * read a view and queue it in the other order, leaving an older view in place for good.
+     */
+    private synchronized void write() {
         if (node.getActualPath() == null) {
             return; // not created yet: the creation listener writes the newest view
         }

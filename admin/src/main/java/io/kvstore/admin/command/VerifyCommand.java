@@ -3,18 +3,18 @@ package io.kvstore.admin.command;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.redis.KeyScan;
+import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.SlotHash;
+import io.kvstore.config.SlotMap;
 import io.kvstore.config.redis.RespClient;
 import io.kvstore.config.store.ClusterStore;
-import io.kvstore.config.store.SlotRange;
+import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,11 +66,12 @@ public final class VerifyCommand extends AdminCommand {
         try (ClusterStore store = openStore()) {
             t = store.read(cluster).value();
             if (purge && !t.migrating().isEmpty()) {
-                throw new io.kvstore.config.store.StoreException.Conflict("slots of cluster " + cluster
+                throw new StoreException.Conflict("slots of cluster " + cluster
                         + " are migrating; --purge waits until no migration is under way");
             }
-            for (Group g : t.groups()) {
-                result.add(scan(store, t, g));
+            SlotMap map = t.slotMap(BackendAuth.NONE);
+            for (int g = 0; g < map.groups().size(); g++) {
+                result.add(scan(store, t, map, g));
             }
         }
         print(t, result);
@@ -80,13 +81,9 @@ public final class VerifyCommand extends AdminCommand {
         return result.stream().anyMatch(r -> r.strays() > r.purged()) ? Exit.DEGRADED : Exit.OK;
     }
 
-    private GroupKeys scan(ClusterStore store, Topology t, Group g) {
-        Map<Integer, String> migratingTo = new HashMap<>();
-        for (SlotRange r : t.migrating()) {
-            for (int s = r.start(); s <= r.end(); s++) {
-                migratingTo.put(s, r.groupId());
-            }
-        }
+    /** Scans the master of group {@code index} of {@code map}; a key of a slot migrating to it is not a stray. */
+    private GroupKeys scan(ClusterStore store, Topology t, SlotMap map, int index) {
+        Group g = map.groups().get(index);
         long[] counts = {0, 0, 0}; // keys, strays, purged
         List<String> sample = new ArrayList<>();
         try (RespClient c = RespClient.connect(g.master(), redis.auth(), redis.timeoutMs)) {
@@ -95,12 +92,12 @@ public final class VerifyCommand extends AdminCommand {
                 for (byte[] key : keys) {
                     counts[0]++;
                     int slot = SlotHash.slot(key);
-                    String owner = t.owner(slot);
-                    if (!owner.equals(g.id()) && !g.id().equals(migratingTo.get(slot))) {
+                    if (map.groupIndex(slot) != index && map.migrationTarget(slot) != index) {
                         counts[1]++;
                         strays.add(key);
                         if (sample.size() < SAMPLE) {
-                            sample.add(new String(key, StandardCharsets.UTF_8) + " (slot " + slot + ", owned by " + owner + ")");
+                            sample.add(new String(key, StandardCharsets.UTF_8) + " (slot " + slot + ", owned by "
+                                    + map.groupOf(slot).id() + ")");
                         }
                     }
                 }

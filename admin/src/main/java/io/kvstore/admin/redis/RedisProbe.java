@@ -45,17 +45,7 @@ public final class RedisProbe {
     }
 
     public Health probe(HostPort address) {
-        try (RespClient c = RespClient.connect(address, timeoutMs)) {
-            if (auth.needsAuth()) {
-                if (auth.user() == null) {
-                    c.call("AUTH", auth.password());
-                } else {
-                    c.call("AUTH", auth.user(), auth.password());
-                }
-            }
-            if (auth.db() != 0) {
-                c.call("SELECT", Integer.toString(auth.db()));
-            }
+        try (RespClient c = RespClient.connect(address, auth, timeoutMs)) {
             c.call("PING");
             Map<String, String> info = c.info("replication");
             String role = info.getOrDefault("role", "unknown");

@@ -45,8 +45,7 @@ final class KeyMover {
     /** Moves the keys of {@code targets}' slots (slot to target group) from {@code source}; returns how many were sent. */
     long moveAll(Group source, Map<Integer, Group> targets) throws IOException {
         long total = 0;
-        try (RespClient src = RespClient.connect(source.master(), MIGRATE_TIMEOUT_MILLIS * 2)) {
-            login(src);
+        try (RespClient src = RespClient.connect(source.master(), auth, MIGRATE_TIMEOUT_MILLIS * 2)) {
             for (int pass = 1; pass <= MAX_PASSES; pass++) {
                 long found = pass(src, targets);
                 total += found;
@@ -68,8 +67,7 @@ final class KeyMover {
      */
     long purge(Group group, java.util.Set<Integer> slots) throws IOException {
         long[] removed = {0};
-        try (RespClient c = RespClient.connect(group.master(), MIGRATE_TIMEOUT_MILLIS * 2)) {
-            login(c);
+        try (RespClient c = RespClient.connect(group.master(), auth, MIGRATE_TIMEOUT_MILLIS * 2)) {
             KeyScan.pass(c, SCAN_COUNT, keys -> {
                 List<byte[]> words = new ArrayList<>();
                 words.add(bytes("UNLINK"));
@@ -119,19 +117,6 @@ final class KeyMover {
             src.callRaw(words.toArray(byte[][]::new));
         } catch (RespClient.RedisError e) {
             throw new IOException("MIGRATE from the source to " + target.master() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void login(RespClient c) throws IOException {
-        if (auth.needsAuth()) {
-            if (auth.user() == null) {
-                c.call("AUTH", auth.password());
-            } else {
-                c.call("AUTH", auth.user(), auth.password());
-            }
-        }
-        if (auth.db() != 0) {
-            c.call("SELECT", Integer.toString(auth.db()));
         }
     }
 

@@ -168,12 +168,13 @@ public final class MigrationDriver {
     private Topology thaw(Topology t) {
         long deadline = System.currentTimeMillis() + proxyWaitMillis;
         while (!t.frozen().isEmpty()) {
-            List<String> behind = FrozenStep.behind(store, cluster, t.epoch());
-            if (behind.isEmpty()) {
-                t = FrozenStep.thawIfConfirmed(store, cluster); // still frozen if another change came meanwhile: wait again
-                continue;
+            // Still frozen while some proxy is behind, or when another change came meanwhile (checked again).
+            t = FrozenStep.thawIfConfirmed(store, cluster);
+            if (t.frozen().isEmpty()) {
+                break;
             }
             if (System.currentTimeMillis() > deadline) {
+                List<String> behind = FrozenStep.behind(store, cluster, t.epoch());
                 Topology after = FrozenStep.dropUnlessThawed(store, cluster);
                 if (!after.migrating().isEmpty()) {
                     return after; // a proxy thawed it meanwhile: keys may be moving, the step must finish
@@ -188,7 +189,6 @@ public final class MigrationDriver {
                 Thread.currentThread().interrupt();
                 throw new StoreException.Conflict("interrupted while waiting for proxies");
             }
-            t = store.read(cluster).value();
         }
         return t;
     }

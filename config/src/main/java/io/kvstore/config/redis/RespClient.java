@@ -49,7 +49,10 @@ public final class RespClient implements Closeable {
         this.out = socket.getOutputStream();
     }
 
-    /** Connects within {@code timeoutMs}, logs in with {@code auth}; every later read times out after {@code timeoutMs}. */
+    /**
+     * Connects within {@code timeoutMs} and logs in with {@code auth} (AUTH, and SELECT of its
+     * database), as the proxy's own connections do; every later read times out after {@code timeoutMs}.
+     */
     public static RespClient connect(HostPort address, BackendAuth auth, int timeoutMs) throws IOException {
         Socket s = new Socket();
         try {
@@ -63,6 +66,9 @@ public final class RespClient implements Closeable {
                 } else {
                     c.call("AUTH", auth.user(), auth.password());
                 }
+            }
+            if (auth != null && auth.db() != 0) {
+                c.call("SELECT", Integer.toString(auth.db()));
             }
             return c;
         } catch (IOException | RuntimeException e) {

@@ -5,7 +5,6 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -64,11 +63,7 @@ final class BlockedCall implements ReplySink {
 
     /** Sends {@code CLIENT ID} and then the command on {@code connection}, this call answering the command. */
     void send(BackendConnection connection, ByteBuf frame) {
-        ByteBuf clientId = session.alloc().buffer(32);
-        Replies.writeLength(clientId, '*', 2);
-        Replies.writeBulk(clientId, "CLIENT".getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(clientId, "ID".getBytes(StandardCharsets.US_ASCII));
-        connection.send(clientId, new ReplySink() {
+        connection.send(command("CLIENT", "ID"), new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {
                 if (ReplyReader.type(reply) == ':') {
@@ -111,12 +106,7 @@ final class BlockedCall implements ReplySink {
         unblocking = true;
         // A connection of its own: the client's shared ones may be busy behind other clients' commands.
         BackendConnection side = session.worker().dedicated(group);
-        ByteBuf command = session.alloc().buffer(64);
-        Replies.writeLength(command, '*', 3);
-        Replies.writeBulk(command, "CLIENT".getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(command, "UNBLOCK".getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(command, Long.toString(backendId).getBytes(StandardCharsets.US_ASCII));
-        side.send(command, new ReplySink() {
+        side.send(command("CLIENT", "UNBLOCK", Long.toString(backendId)), new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {
                 boolean notBlocked = ReplyReader.type(reply) == ':' && ReplyReader.number(reply, reply.readerIndex()) == 0;
@@ -159,6 +149,14 @@ final class BlockedCall implements ReplySink {
         done = true;
         session.unblocked(this);
         pending.onFailure(message);
+    }
+
+    private ByteBuf command(String... words) {
+        List<byte[]> bytes = new ArrayList<>(words.length);
+        for (String w : words) {
+            bytes.add(w.getBytes(StandardCharsets.US_ASCII));
+        }
+        return Request.of(session.alloc(), bytes).frame();
     }
 
     private static boolean isNil(ByteBuf reply) {

@@ -326,7 +326,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * again. A request held longer than the limit in all gets -TRYAGAIN, so a stuck migration
      * costs clients an error, never a hang.
      */
-    void holdWhileFrozen(Request request, PendingReply pending, String why) {
+    void holdWhileFrozen(Request request, PendingReply pending, int slot) {
         if (pending != frozenFirst) {
             frozenFirst = pending; // a request held again after a map that did not thaw it keeps its first start
             frozenSinceNanos = System.nanoTime();
@@ -335,11 +335,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         held.addFirst(new Held(request, pending));
         frozenWait = pending;
         long leftMillis = proxy.limits().maxHoldMillis() - (System.nanoTime() - frozenSinceNanos) / 1_000_000;
-        frozenTimer = channel.eventLoop().schedule(() -> frozenTooLong(pending, why), Math.max(0, leftMillis),
+        frozenTimer = channel.eventLoop().schedule(() -> frozenTooLong(pending, slot), Math.max(0, leftMillis),
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    private void frozenTooLong(PendingReply pending, String why) {
+    private void frozenTooLong(PendingReply pending, int slot) {
         if (closed || frozenWait != pending) {
             return;
         }
@@ -348,7 +348,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.holds().timedOut((System.nanoTime() - frozenSinceNanos) / 1_000_000);
         Held h = held.pollFirst();
         h.request().release();
-        pending.onFailure("TRYAGAIN " + why + " for more than " + proxy.limits().maxHoldMillis() + " ms");
+        pending.onFailure("TRYAGAIN slot " + slot + " is frozen for a migration for more than "
+                + proxy.limits().maxHoldMillis() + " ms");
         releaseHeld();
     }
 

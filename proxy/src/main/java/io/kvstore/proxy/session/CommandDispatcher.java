@@ -81,7 +81,7 @@ public final class CommandDispatcher {
             int[] keys = keysOrNone(spec, request);
             int frozen = MigrationGate.frozenSlot(map, request, keys);
             if (frozen >= 0) {
-                session.holdWhileFrozen(request, pending, "slot " + frozen + " is frozen for a migration");
+                session.holdWhileFrozen(request, pending, frozen);
                 return;
             }
             if (MigrationGate.touchesMigration(map, request, keys)) {
@@ -318,11 +318,12 @@ public final class CommandDispatcher {
             reject(request, pending, CROSSSLOT);
             return;
         }
-        Group target = map.groups().get(group == NO_KEYS ? 0 : group);
-        if (map.isGroupDown(group == NO_KEYS ? 0 : group)) {
-            reject(request, pending, "CLUSTERDOWN group " + target.id() + ", which owns this slot, has no master");
+        int index = group == NO_KEYS ? 0 : group;
+        if (map.isGroupDown(index)) {
+            reject(request, pending, clusterDown(map, index));
             return;
         }
+        Group target = map.groups().get(index);
         BlockedCall call = new BlockedCall(session, this, request, keys, target, pending);
         session.blocked(call);
         call.send(session.dedicated(target), request.frame());
@@ -358,7 +359,7 @@ public final class CommandDispatcher {
                       boolean acked) {
         if (map.isGroupDown(group)) {
             frame.release();
-            sink.onFailure("CLUSTERDOWN group " + map.groups().get(group).id() + ", which owns this slot, has no master");
+            sink.onFailure(clusterDown(map, group));
             return;
         }
         BackendConnection conn = session.worker().backends().master(map, group, (int) session.id());
@@ -367,6 +368,11 @@ public final class CommandDispatcher {
         } else {
             conn.send(frame, sink);
         }
+    }
+
+    /** The error for a key of a group that is down. */
+    private static String clusterDown(SlotMap map, int group) {
+        return "CLUSTERDOWN group " + map.groups().get(group).id() + ", which owns this slot, has no master";
     }
 
     /** Whether a command's writes wait for replicas ({@code --write-acks}). */

@@ -43,29 +43,23 @@ final class MigrationGate {
      * proxy, and serving it from the source could miss a key another proxy already moved.
      */
     static int frozenSlot(SlotMap map, Request request, int[] keys) {
-        if (!map.hasFrozen()) {
-            return -1;
-        }
-        for (int k : keys) {
-            int slot = KeySlot.of(request.frame(), request.argOffset(k), request.argLength(k));
-            if (map.isFrozen(slot)) {
-                return slot;
-            }
-        }
-        return -1;
+        return map.hasFrozen() ? firstSlot(request, keys, map::isFrozen) : -1;
     }
 
     /** Whether any of the keys at {@code keys} is in a migrating slot of {@code map}. */
     static boolean touchesMigration(SlotMap map, Request request, int[] keys) {
-        if (!map.hasMigrations()) {
-            return false;
-        }
+        return map.hasMigrations() && firstSlot(request, keys, slot -> map.migrationTarget(slot) >= 0) >= 0;
+    }
+
+    /** The slot of the first key at {@code keys} whose slot passes {@code test}, or -1. */
+    private static int firstSlot(Request request, int[] keys, java.util.function.IntPredicate test) {
         for (int k : keys) {
-            if (map.migrationTarget(KeySlot.of(request.frame(), request.argOffset(k), request.argLength(k))) >= 0) {
-                return true;
+            int slot = KeySlot.of(request.frame(), request.argOffset(k), request.argLength(k));
+            if (test.test(slot)) {
+                return slot;
             }
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -116,10 +110,7 @@ final class MigrationGate {
         int fragment = 0;
         for (Map.Entry<Integer, List<byte[]>> e : bySource.entrySet()) {
             Group target = map.groups().get(targetOf.get(e.getKey()));
-            ByteBuf migrate = session.alloc().buffer();
-            List<byte[]> words = MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, e.getValue());
-            Replies.writeLength(migrate, '*', words.size());
-            words.forEach(w -> Replies.writeBulk(migrate, w));
+            ByteBuf migrate = Request.of(session.alloc(), MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, e.getValue())).frame();
             session.worker().backends().master(map, e.getKey() / 65536, (int) session.id()).send(migrate, gather.fragment(fragment++));
         }
     }

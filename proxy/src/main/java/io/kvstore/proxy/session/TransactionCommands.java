@@ -75,7 +75,7 @@ final class TransactionCommands {
                 }
                 int frozen = tx.aborted() ? -1 : tx.frozenSlot(map);
                 if (frozen >= 0) {
-                    session.holdWhileFrozen(request, pending, "slot " + frozen + " is frozen for a migration");
+                    session.holdWhileFrozen(request, pending, frozen);
                     return; // EXEC is dispatched again, with the transaction still queued, when the map changes
                 }
                 request.release();

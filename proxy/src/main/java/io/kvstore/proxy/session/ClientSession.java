@@ -74,6 +74,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private long lastCommandMillis = createdMillis;
     private String lastCommand = "NULL"; // set by the dispatcher from the spec: no String made per request
     private ReplyMode replyMode = ReplyMode.ON;
+    /** The RESP version this client speaks (2 or 3), switched by HELLO; every reply to it is in this version. */
+    private int protocol = 2;
 
     /** CLIENT REPLY: whether replies are sent. */
     enum ReplyMode { ON, OFF, SKIP }
@@ -96,6 +98,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     void name(String name) {
         this.name = name;
+    }
+
+    /** The RESP version of this client's replies: 2 until a HELLO 3, and again after HELLO 2 or RESET. */
+    public int protocol() {
+        return protocol;
+    }
+
+    void protocol(int version) {
+        protocol = version;
     }
 
     boolean authenticated() {
@@ -469,7 +480,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
                 + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
                 + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=2";
+                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=" + protocol;
     }
 
     static String address(java.net.SocketAddress a) {

@@ -37,6 +37,11 @@ public record CommandSpec(String name, int arity, String flags, int firstKey, in
         return ("," + flags + ",").contains(",kvstore,");
     }
 
+    /** Whether Redis flags it {@code readonly}: it reads stored data without changing it. */
+    public boolean readOnly() {
+        return ("," + flags + ",").contains(",readonly,");
+    }
+
     /** The name Redis shows in errors: the container's name for a subcommand. */
     public String displayName() {
         return name.replace('|', ' ');

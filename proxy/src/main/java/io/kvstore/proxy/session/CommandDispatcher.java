@@ -63,6 +63,11 @@ public final class CommandDispatcher {
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
+        String fence = proxy.cluster().fence();
+        if (fence != null && fenced(session, spec)) {
+            refuseFenced(session, request, pending, spec, fence);
+            return;
+        }
         if (session.transaction().inMulti() && spec.kind() != CommandKind.TRANSACTION) {
             transactions.queueInMulti(session, request, pending, spec);
             return;
@@ -70,11 +75,6 @@ public final class CommandDispatcher {
         if (usesBackend(session, spec) && (session.holdBehindGate(request, pending)
                 || session.holdForSwitch(onDedicated(session, spec), request, pending))) {
             return; // dispatched again once the earlier requests are answered
-        }
-        String fence = proxy.cluster().fence();
-        if (fence != null && touchesKeys(spec)) {
-            reject(request, pending, "TRYAGAIN " + fence);
-            return;
         }
         SlotMap map = proxy.cluster().map();
         if (map.hasMigrations() && touchesKeys(spec)) {
@@ -87,12 +87,44 @@ public final class CommandDispatcher {
             if (MigrationGate.touchesMigration(map, request, keys)) {
                 CommandSpec resolved = spec;
                 session.gated(pending);
-                MigrationGate.moveThen(session, map, List.of(request), List.of(keys), pending,
-                        () -> route(session, request, pending, resolved, map.afterMigrations()), request::release);
+                MigrationGate.moveThen(session, map, List.of(request), List.of(keys), pending, () -> {
+                    String late = proxy.cluster().fence(); // went up while the key moved
+                    if (late != null) {
+                        reject(request, pending, Fence.error(late));
+                    } else {
+                        route(session, request, pending, resolved, map.afterMigrations());
+                    }
+                }, request::release);
                 return;
             }
         }
         route(session, request, pending, spec, map);
+    }
+
+    /**
+     * Whether the fence stops this request. EXEC only when it would send a transaction: without
+     * MULTI, or after a queueing error, it answers as Redis does (the error, -EXECABORT).
+     */
+    private static boolean fenced(ClientSession session, CommandSpec spec) {
+        if (!spec.name().equals("exec")) {
+            return Fence.stops(spec);
+        }
+        Transaction tx = session.transaction();
+        return tx.inMulti() && !tx.aborted();
+    }
+
+    /**
+     * Refuses a request while the proxy is fenced. A command queued after MULTI aborts the
+     * transaction (EXEC then answers -EXECABORT); a fenced EXEC discards it, as Redis Cluster does
+     * with an EXEC that gets a redirection, so none of its queued commands ever reaches a backend.
+     */
+    private void refuseFenced(ClientSession session, Request request, PendingReply pending, CommandSpec spec, String fence) {
+        if (spec.name().equals("exec")) {
+            transactions.discard(session, proxy.cluster().map());
+        } else if (session.transaction().inMulti()) {
+            session.transaction().abort();
+        }
+        reject(request, pending, Fence.error(fence));
     }
 
     /** Kinds whose keys are read or written on a backend, and so must be moved first while their slot migrates. */

@@ -60,11 +60,7 @@ final class TransactionCommands {
                     CommandDispatcher.reject(request, pending, "ERR DISCARD without MULTI");
                     return;
                 }
-                int group = tx.group();
-                if (tx.discard()) {
-                    dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
-                            Transaction.discardingSink());
-                }
+                discard(session, map);
                 request.release();
                 pending.onReply(Replies.ok());
             }
@@ -80,11 +76,7 @@ final class TransactionCommands {
                 }
                 request.release();
                 if (tx.aborted()) {
-                    int group = tx.group();
-                    if (tx.discard()) {
-                        dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"),
-                                Transaction.discardingSink());
-                    }
+                    discard(session, map);
                     pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
                     return;
                 }
@@ -101,8 +93,23 @@ final class TransactionCommands {
         }
     }
 
+    /** Drops the transaction and its queue; keys still watched on the dedicated connection are unwatched. */
+    void discard(ClientSession session, SlotMap map) {
+        Transaction tx = session.transaction();
+        int group = tx.group();
+        if (tx.discard()) {
+            dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"), Transaction.discardingSink());
+        }
+    }
+
     /** Sends the queued transaction to the group of its keys under {@code map}. */
     private void execOn(ClientSession session, Transaction.Prepared prepared, SlotMap map, PendingReply pending) {
+        String fence = proxy.cluster().fence(); // went up while its keys moved
+        if (fence != null) {
+            prepared.release();
+            pending.onFailure(Fence.error(fence));
+            return;
+        }
         int group = prepared.groupUnder(map);
         if (group == CommandDispatcher.CROSS) {
             prepared.release();

@@ -144,6 +144,9 @@ public final class ProxyServer implements AutoCloseable {
         CountDownLatch drained = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().refresh(map);
+            if (w.trackingIfAny() != null) {
+                w.trackingIfAny().mapChanged(map);
+            }
             context.clients().mapChanged(w, map);
             drainBarrier(w, drained);
         }));
@@ -166,7 +169,11 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void drainBarrier(WorkerContext w, CountDownLatch drained) {
         List<BackendConnection> busy = new java.util.ArrayList<>();
-        for (BackendConnection c : w.backends().all()) {
+        List<BackendConnection> all = new java.util.ArrayList<>(w.backends().all());
+        if (w.trackingIfAny() != null) {
+            all.addAll(w.trackingIfAny().connections());
+        }
+        for (BackendConnection c : all) {
             if (c.busy()) {
                 busy.add(c);
             }
@@ -220,6 +227,9 @@ public final class ProxyServer implements AutoCloseable {
         CountDownLatch closed = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().closeAll();
+            if (w.trackingIfAny() != null) {
+                w.trackingIfAny().closeAll();
+            }
             closed.countDown();
         }));
         try {

@@ -33,6 +33,11 @@ public final class ClientRegistry {
         }
     }
 
+    /** The client with id {@code id}, on any loop, or null. */
+    ClientSession byId(long id) {
+        return sessions.get(id);
+    }
+
     public int size() {
         return sessions.size();
     }

@@ -3,6 +3,7 @@ package io.kvstore.proxy.session;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
@@ -49,7 +50,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Transaction transaction = new Transaction();
     /** Requests waiting until every earlier reply is in; see {@link #holdForSwitch}. */
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private boolean lastOnDedicated;
+    /** The kind of connection the last backend request went on: see {@link #holdForSwitch}. */
+    private Lane lastLane = Lane.SHARED;
     private PendingReply gated;
     /** The held request at the head waits for a map that thaws its slot; see {@link #holdWhileFrozen}. */
     private PendingReply frozenWait;
@@ -60,6 +62,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
     private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
     private PubSub pubSub;
+    /** CLIENT TRACKING state, made on first use. */
+    private ClientTracking tracking;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
@@ -117,7 +121,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         protocol = version;
         for (BackendConnection c : dedicated.values()) {
-            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), Transaction.discardingSink());
+            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), ReplySink.discarding());
         }
         if (pubSub != null) {
             pubSub.protocolChanged(version);
@@ -138,6 +142,59 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     Transaction transaction() {
         return transaction;
+    }
+
+    /** CLIENT TRACKING state, made on first use. */
+    ClientTracking tracking() {
+        if (tracking == null) {
+            tracking = new ClientTracking(this, proxy);
+        }
+        return tracking;
+    }
+
+    boolean trackingOn() {
+        return tracking != null && tracking.on();
+    }
+
+    /**
+     * The shared connection this client's request for {@code group} goes on: the pipelined one of
+     * its RESP version, or, with tracking on, the loop's tracked one. A read that cannot be tracked
+     * (the group's invalidation sink is not connected) goes untracked, and the client is told to
+     * drop its cache right after that read's reply.
+     */
+    BackendConnection sharedConnection(io.kvstore.config.SlotMap map, int group) {
+        if (trackingOn()) {
+            BackendConnection c = worker.tracking().connection(map, group, protocol);
+            if (c != null) {
+                return c;
+            }
+            tracking.invalidate(null);
+        }
+        return worker.backends().master(map, group, (int) id, protocol);
+    }
+
+    /** Turns server-side tracking on or off on this client's own connections (MULTI, blocking commands), redirected to the sinks. */
+    void trackDedicated(boolean on) {
+        dedicated.forEach((address, c) -> trackOn(c, address, on));
+    }
+
+    private void trackOn(BackendConnection c, HostPort address, boolean on) {
+        long sink = worker.tracking().sinkId(address);
+        if (!on) {
+            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "off"), ReplySink.discarding());
+        } else if (sink >= 0) {
+            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(sink)),
+                    ReplySink.discarding());
+        }
+    }
+
+    /** Runs {@code task} on this client's event loop (at once when already there). */
+    void runOnLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
     }
 
     /** Pub/Sub state, made on the first subscription. */
@@ -206,12 +263,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pubSub.close();
             pubSub = null;
         }
+        if (tracking != null) {
+            tracking.off();
+        }
         protocol(2);
     }
 
     /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
     BackendConnection dedicated(Group group) {
-        return dedicated.computeIfAbsent(group.master(), a -> worker.dedicated(group, protocol));
+        return dedicated.computeIfAbsent(group.master(), a -> {
+            BackendConnection c = worker.dedicated(group, protocol);
+            if (trackingOn()) {
+                trackOn(c, a, true);
+            }
+            return c;
+        });
     }
 
     ByteBufAllocator alloc() {
@@ -303,18 +369,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private record Held(Request request, PendingReply pending) {
     }
 
+    /** The kinds of backend connection a client's requests go on; each keeps its order, two would race. */
+    private enum Lane { SHARED, TRACKED, DEDICATED }
+
     /**
-     * Holds {@code request} when it must go on the other kind of backend connection (the client's
-     * dedicated one vs the shared ones) than the previous request while an earlier request is
-     * still unanswered: the two connections would race, and Redis runs a client's commands in
-     * order. Returns whether it was held; it is dispatched again once every earlier reply is in.
+     * Holds {@code request} when it must go on another kind of backend connection (the client's
+     * dedicated one, the shared ones, or with tracking on the tracked ones) than the previous
+     * request while an earlier request is still unanswered: the two connections would race, and
+     * Redis runs a client's commands in order. Returns whether it was held; it is dispatched again
+     * once every earlier reply is in.
      */
     boolean holdForSwitch(boolean toDedicated, Request request, PendingReply pending) {
-        if (toDedicated != lastOnDedicated && earlierOutstanding(pending)) {
+        Lane lane = toDedicated ? Lane.DEDICATED : trackingOn() ? Lane.TRACKED : Lane.SHARED;
+        if (lane != lastLane && earlierOutstanding(pending)) {
             held.addFirst(new Held(request, pending)); // the first held; later requests queue behind it
             return true;
         }
-        lastOnDedicated = toDedicated;
+        lastLane = lane;
         return false;
     }
 
@@ -450,6 +521,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         closed = true;
+        if (trackingOn()) {
+            worker.tracking().disabled(tracking);
+        }
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();
         if (frozenTimer != null) {

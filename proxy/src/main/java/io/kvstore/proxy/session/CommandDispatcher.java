@@ -58,6 +58,9 @@ public final class CommandDispatcher {
             return;
         }
         session.lastCommand(spec.name());
+        if (session.trackingOn()) {
+            session.tracking().beforeDispatch(spec, request);
+        }
         if (session.subscribed() && session.protocol() == 2 && !allowedWhileSubscribed(spec)) { // RESP3 allows any command
             reject(request, pending, "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
@@ -394,7 +397,7 @@ public final class CommandDispatcher {
             sink.onFailure(clusterDown(map, group));
             return;
         }
-        BackendConnection conn = session.worker().backends().master(map, group, (int) session.id(), session.protocol());
+        BackendConnection conn = session.sharedConnection(map, group);
         if (acked) {
             AckedWrite.send(conn, frame, sink, proxy.writeAcks(), proxy.writeAcksTimeoutMillis(), session.alloc());
         } else {

@@ -35,6 +35,10 @@ final class LocalCommands {
     }
 
     void execute(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+        if (spec.name().equals("client|tracking")) {
+            session.tracking().command(request, pending); // answers once the loop can track
+            return;
+        }
         ByteBufAllocator alloc = session.alloc();
         ByteBuf reply;
         try {
@@ -58,6 +62,9 @@ final class LocalCommands {
                 case "client|getname" -> session.name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.name());
                 case "client|id" -> Replies.integer(alloc, session.id());
                 case "client|setinfo" -> Replies.ok();
+                case "client|caching" -> session.tracking().caching(request, alloc);
+                case "client|trackinginfo" -> session.tracking().info(alloc, session.protocol());
+                case "client|getredir" -> Replies.integer(alloc, session.tracking().getRedir());
                 case "client|no-evict", "client|no-touch" -> request.argIs(2, "ON") || request.argIs(2, "OFF")
                         ? Replies.ok() : Replies.error(alloc, "ERR syntax error");
                 case "client|info" -> Replies.verbatim(alloc, session.protocol(), session.describe() + "\n");

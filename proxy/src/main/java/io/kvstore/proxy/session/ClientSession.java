@@ -10,12 +10,15 @@ import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * or failed with -TRYAGAIN by its timer). While any request is held, every later one is held
  * behind it, so a client's commands still run in the order sent. {@code blocked} lists the
  * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
+ *
+ * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
+ * connection is closed once {@code queue} is empty, so every request read before gets its reply,
+ * except that a blocking command still waiting then is stopped and ends the connection, as in
+ * Redis ({@link BlockedCall#abandon}).
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
 
@@ -66,6 +74,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Channel channel;
     private boolean closed;
     private boolean quitting;
+    private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
     private boolean authenticated;
@@ -281,6 +290,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             channel.config().setAutoRead(true);
         }
         releaseHeld();
+        closeIfInputDone();
+    }
+
+    /**
+     * The client shut down its sending side (the channel allows half-closure): the framer has
+     * handed on every complete request before this event, so once they are all answered there
+     * is nothing left to do.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            // Redis drops a client blocked at end of file; waiting for the command instead could
+            // keep the connection forever (no timeout) on behalf of a client that has gone.
+            new ArrayList<>(blocked).forEach(BlockedCall::abandon); // a copy: an answered call leaves the list
+            closeIfInputDone();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Closes a half-closed client whose replies are all written. The close waits for an empty
+     * write to be flushed, which comes after every reply written before it; a plain close would
+     * drop replies still in the outbound buffer.
+     */
+    private void closeIfInputDone() {
+        if (inputShut && !closed && queue.isEmpty()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            close();
+        }
     }
 
     /** A request held back, with its place in the reply order. */
@@ -324,6 +363,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** A blocking command was sent on a dedicated connection. */
     void blocked(BlockedCall call) {
         blocked.addLast(call);
+        if (inputShut) {
+            call.abandon();
+        }
     }
 
     /** A blocking command has its reply (or was unblocked to be dispatched again). */

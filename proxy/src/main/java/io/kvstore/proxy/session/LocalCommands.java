@@ -197,6 +197,9 @@ final class LocalCommands {
         if (target == null) {
             return Replies.error(alloc, "ERR Invalid command specified");
         }
+        if (target.firstKey() <= 0 && !target.hasFlag("movablekeys")) {
+            return Replies.error(alloc, "ERR The command has no key arguments");
+        }
         if (!target.arityAccepts(request.argCount() - 2)) {
             return Replies.error(alloc, "ERR Invalid number of arguments specified for command");
         }
@@ -204,10 +207,11 @@ final class LocalCommands {
         try {
             keys = io.kvstore.proxy.command.KeyFinder.redisKeys(target, request, 2);
         } catch (io.kvstore.proxy.command.KeyFinder.BadKeysException e) {
-            return Replies.error(alloc, e.getMessage());
+            keys = new int[0]; // Redis 7.0 answers alike whatever is wrong with the arguments
         }
-        if (keys.length == 0) {
-            return Replies.error(alloc, "ERR The command has no key arguments");
+        if (keys.length == 0 && !target.hasFlag("no_mandatory_keys")) {
+            // Redis 7.0 answers an empty array where keys are optional (scripts, functions)
+            return Replies.error(alloc, "ERR Invalid arguments specified for command");
         }
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', keys.length);

@@ -80,6 +80,7 @@ public final class ProxyServer implements AutoCloseable {
         for (EventExecutor e : workers) {
             contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel()));
         }
+        context.clients().acceptBarrier(new AcceptBarrier(boss, workers));
         CommandDispatcher dispatcher = new CommandDispatcher(context);
         long maxOut = context.limits().maxOutputBuffer();
         int high = (int) Math.min(Integer.MAX_VALUE, maxOut);

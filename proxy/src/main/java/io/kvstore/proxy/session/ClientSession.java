@@ -8,6 +8,7 @@ import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RequestFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -71,7 +72,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
-    private Channel channel;
+    private volatile Channel channel;
+    private volatile RequestFramer framer;
     private boolean closed;
     private boolean quitting;
     private boolean inputShut;
@@ -214,6 +216,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        framer = ctx.pipeline().get(RequestFramer.class);
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
         ctx.fireChannelActive();
@@ -504,25 +507,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replyMode = mode;
     }
 
-    /** Closes the connection from any thread (CLIENT KILL). */
+    /**
+     * Closes the connection from any thread (CLIENT KILL). The client leaves the registry at
+     * once: the close itself runs later on the client's loop, and a CLIENT LIST after KILL's
+     * reply must not show it.
+     */
     void kill() {
-        if (channel != null) {
-            channel.close();
+        proxy.clients().remove(this);
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
         }
     }
 
-    /** This client as a line of CLIENT LIST; read from any loop, so the figures may be a moment old. */
+    /**
+     * This client as a line of CLIENT LIST, with the fields of Redis 7.0 in its order; read from
+     * any loop, so the figures may be a moment old. The proxy's own values: qbuf and rbs are the
+     * framer's unread bytes and buffer, omem the replies written and not yet sent, oll the replies
+     * still owed; the proxy keeps no argv copy nor a reply buffer apart from those (argv-mem,
+     * obl 0), and a transaction's queue is not counted (multi 0 inside MULTI, multi-mem 0).
+     */
     String describe() {
         long now = System.currentTimeMillis();
         PubSub ps = pubSub;
-        return "id=" + id + " addr=" + address(channel == null ? null : channel.remoteAddress())
-                + " laddr=" + address(channel == null ? null : channel.localAddress())
-                + " fd=-1 name=" + (name == null ? "" : name)
+        Channel ch = channel;
+        RequestFramer f = framer;
+        int qbuf = f == null ? 0 : f.buffered();
+        int rbs = f == null ? 0 : f.bufferCapacity();
+        io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
+        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        return "id=" + id + " addr=" + address(ch == null ? null : ch.remoteAddress())
+                + " laddr=" + address(ch == null ? null : ch.localAddress())
+                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
                 + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
                 + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
+                + " ssub=" + (ps == null ? 0 : ps.shardChannelCount())
                 + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=" + protocol;
+                + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
+                + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
+                + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
+                + " cmd=" + lastCommand + " user=default redir=-1 resp=" + protocol;
+    }
+
+    /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */
+    private static int fd(Channel ch) {
+        return ch instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
     }
 
     static String address(java.net.SocketAddress a) {

@@ -80,6 +80,7 @@ public final class ProxyServer implements AutoCloseable {
         for (EventExecutor e : workers) {
             contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel()));
         }
+        context.clients().acceptBarrier(new AcceptBarrier(boss, workers));
         CommandDispatcher dispatcher = new CommandDispatcher(context);
         long maxOut = context.limits().maxOutputBuffer();
         int high = (int) Math.min(Integer.MAX_VALUE, maxOut);
@@ -91,6 +92,9 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    // A client that shuts down its sending side still reads: it gets every reply owed
+                    // before the connection closes (ClientSession.userEventTriggered), as from Redis.
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override

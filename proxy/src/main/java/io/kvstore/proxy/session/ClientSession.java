@@ -9,14 +9,18 @@ import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RequestFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -38,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * or failed with -TRYAGAIN by its timer). While any request is held, every later one is held
  * behind it, so a client's commands still run in the order sent. {@code blocked} lists the
  * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
+ *
+ * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
+ * connection is closed once {@code queue} is empty, so every request read before gets its reply,
+ * except that a blocking command still waiting then is stopped and ends the connection, as in
+ * Redis ({@link BlockedCall#abandon}).
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
 
@@ -67,9 +76,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
-    private Channel channel;
+    private volatile Channel channel;
+    private volatile RequestFramer framer;
     private boolean closed;
     private boolean quitting;
+    private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
     private boolean authenticated;
@@ -287,6 +298,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        framer = ctx.pipeline().get(RequestFramer.class);
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
         ctx.fireChannelActive();
@@ -363,6 +375,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             channel.config().setAutoRead(true);
         }
         releaseHeld();
+        closeIfInputDone();
+    }
+
+    /**
+     * The client shut down its sending side (the channel allows half-closure): the framer has
+     * handed on every complete request before this event, so once they are all answered there
+     * is nothing left to do.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            // Redis drops a client blocked at end of file; waiting for the command instead could
+            // keep the connection forever (no timeout) on behalf of a client that has gone.
+            new ArrayList<>(blocked).forEach(BlockedCall::abandon); // a copy: an answered call leaves the list
+            closeIfInputDone();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Closes a half-closed client whose replies are all written. The close waits for an empty
+     * write to be flushed, which comes after every reply written before it; a plain close would
+     * drop replies still in the outbound buffer.
+     */
+    private void closeIfInputDone() {
+        if (inputShut && !closed && queue.isEmpty()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            close();
+        }
     }
 
     /** A request held back, with its place in the reply order. */
@@ -411,6 +453,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** A blocking command was sent on a dedicated connection. */
     void blocked(BlockedCall call) {
         blocked.addLast(call);
+        if (inputShut) {
+            call.abandon();
+        }
     }
 
     /** A blocking command has its reply (or was unblocked to be dispatched again). */
@@ -552,25 +597,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replyMode = mode;
     }
 
-    /** Closes the connection from any thread (CLIENT KILL). */
+    /**
+     * Closes the connection from any thread (CLIENT KILL). The client leaves the registry at
+     * once: the close itself runs later on the client's loop, and a CLIENT LIST after KILL's
+     * reply must not show it.
+     */
     void kill() {
-        if (channel != null) {
-            channel.close();
+        proxy.clients().remove(this);
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
         }
     }
 
-    /** This client as a line of CLIENT LIST; read from any loop, so the figures may be a moment old. */
+    /**
+     * This client as a line of CLIENT LIST, with the fields of Redis 7.0 in its order; read from
+     * any loop, so the figures may be a moment old. The proxy's own values: qbuf and rbs are the
+     * framer's unread bytes and buffer, omem the replies written and not yet sent, oll the replies
+     * still owed; the proxy keeps no argv copy nor a reply buffer apart from those (argv-mem,
+     * obl 0), and a transaction's queue is not counted (multi 0 inside MULTI, multi-mem 0).
+     */
     String describe() {
         long now = System.currentTimeMillis();
         PubSub ps = pubSub;
-        return "id=" + id + " addr=" + address(channel == null ? null : channel.remoteAddress())
-                + " laddr=" + address(channel == null ? null : channel.localAddress())
-                + " fd=-1 name=" + (name == null ? "" : name)
+        Channel ch = channel;
+        RequestFramer f = framer;
+        int qbuf = f == null ? 0 : f.buffered();
+        int rbs = f == null ? 0 : f.bufferCapacity();
+        io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
+        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        return "id=" + id + " addr=" + address(ch == null ? null : ch.remoteAddress())
+                + " laddr=" + address(ch == null ? null : ch.localAddress())
+                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
                 + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
                 + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
+                + " ssub=" + (ps == null ? 0 : ps.shardChannelCount())
                 + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=" + protocol;
+                + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
+                + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
+                + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
+                + " cmd=" + lastCommand + " user=default redir=-1 resp=" + protocol;
+    }
+
+    /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */
+    private static int fd(Channel ch) {
+        return ch instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
     }
 
     static String address(java.net.SocketAddress a) {

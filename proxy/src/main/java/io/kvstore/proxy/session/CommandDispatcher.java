@@ -10,6 +10,7 @@ import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.keyspace.KeysPage;
 import io.kvstore.proxy.keyspace.PatternDelete;
+import io.kvstore.proxy.keyspace.RandomKey;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
@@ -253,6 +254,10 @@ public final class CommandDispatcher {
     private void fanOut(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
         if (spec.merge() == MergeKind.SCAN) {
             scan(session, request, pending, map);
+            return;
+        }
+        if (spec.name().equals("randomkey")) {
+            RandomKey.start(request, map.groups().size(), sender(session, map), session.alloc(), pending);
             return;
         }
         if (spec.name().equals("keys") && request.argCount() > 2) {

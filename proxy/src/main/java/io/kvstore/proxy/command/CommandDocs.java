@@ -29,6 +29,8 @@ public final class CommandDocs {
         out.append("# Command support\n\n")
            .append("Generated from `proxy/src/main/resources/io/kvstore/proxy/command/commands.tsv` by\n")
            .append("`io.kvstore.proxy.command.CommandDocs`; `CommandDocsTest` fails when this file is stale.\n\n")
+           .append("Clients may speak RESP2 or RESP3 (`HELLO 3`), with client-side caching (`CLIENT TRACKING`):\n")
+           .append("every reply comes in the client's protocol as one redis-server sends it; see resp3.md.\n\n")
            .append("How kvstore runs each command of Redis 7:\n\n");
         for (CommandKind kind : CommandKind.values()) {
             out.append("- **").append(kind).append("**: ").append(describe(kind)).append('\n');

@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * connection is closed once {@code queue} is empty, so every request read before gets its reply,
  * except that a blocking command still waiting then is stopped and ends the connection, as in
  * Redis ({@link BlockedCall#abandon}).
+ *
+ * <p>{@code protocol} is the client's RESP version: every backend connection it uses speaks the
+ * same, so replies pass through untranslated. With tracking on ({@link ClientTracking}) its
+ * shared-connection requests go on the loop's tracked connections instead, and an invalidation
+ * is queued like any reply, behind the replies owed so far.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
 

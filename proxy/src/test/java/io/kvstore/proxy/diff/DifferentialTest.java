@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * The differential harness (issue #3): every script under {@code src/test/resources/diff/} runs
@@ -33,6 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * byte-for-byte the same, after sorting the ones Redis gives in no defined order. Differences the
  * proxy makes on purpose are marked in the scripts and asserted as such; all of them are written
  * to {@code target/diff-differences.txt} and the test output.
+ *
+ * <p>Every script runs in RESP2 and in RESP3: in a RESP3 run every connection, to Redis and to
+ * the proxy, first sends {@code HELLO 3} (see {@link RawRespClient#connect(int, String,
+ * RedisProtocol)}) and every later reply is compared in RESP3.
  *
  * <p>Each script also runs pipelined: all of it written in one go, the replies read afterwards;
  * scripts with blocking commands or transactions too, whose commands the proxy runs on a
@@ -66,27 +71,22 @@ class DifferentialTest {
     static Stream<Arguments> scripts() {
         List<Arguments> out = new ArrayList<>();
         for (String script : scriptNames()) {
-            boolean pipelinable = true; // dedicated and shared connections keep the client's order (ClientSession.holdForSwitch)
-            for (Mode mode : Mode.values()) {
-                out.add(Arguments.of(script, mode, false));
-                if (pipelinable) {
-                    out.add(Arguments.of(script, mode, true));
-                }
-            }
+            // dedicated and shared connections keep the client's order (ClientSession.holdForSwitch): all pipelinable
+            modes().forEach(m -> out.add(Arguments.of(script, m.get()[0], m.get()[1], m.get()[2])));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} [{1}, pipelined={2}]")
+    @ParameterizedTest(name = "{0} [{1}, {2}, pipelined={3}]")
     @MethodSource("scripts")
-    void repliesMatchSingleRedis(String script, Mode mode, boolean pipelined) {
-        check(DiffScript.load("diff/" + script), mode, pipelined);
+    void repliesMatchSingleRedis(String script, Mode mode, RedisProtocol protocol, boolean pipelined) {
+        check(DiffScript.load("diff/" + script), mode, protocol, pipelined);
     }
 
     /** MSET/MGET/EXISTS/DEL/UNLINK/TOUCH of 1000 keys, the split commands at a size where every group has many. */
-    @ParameterizedTest(name = "[{0}, pipelined={1}]")
+    @ParameterizedTest(name = "[{0}, {1}, pipelined={2}]")
     @MethodSource("modes")
-    void largeSplitCommands(Mode mode, boolean pipelined) {
+    void largeSplitCommands(Mode mode, RedisProtocol protocol, boolean pipelined) {
         StringBuilder keys = new StringBuilder();
         StringBuilder pairs = new StringBuilder();
         for (int i = 0; i < 1000; i++) {
@@ -102,25 +102,28 @@ class DifferentialTest {
                 + "@spans UNLINK" + keys + "\n"
                 + "DBSIZE\n"
                 + "@spans MGET" + keys + "\n";
-        check(DiffScript.parse("generated: 1000-key split commands", text), mode, pipelined);
+        check(DiffScript.parse("generated: 1000-key split commands", text), mode, protocol, pipelined);
     }
 
+    /** Every way to run a script: key mode, protocol, pipelined or not. */
     static Stream<Arguments> modes() {
         List<Arguments> out = new ArrayList<>();
         for (Mode mode : Mode.values()) {
-            out.add(Arguments.of(mode, false));
-            out.add(Arguments.of(mode, true));
+            for (RedisProtocol protocol : RedisProtocol.values()) {
+                out.add(Arguments.of(mode, protocol, false));
+                out.add(Arguments.of(mode, protocol, true));
+            }
         }
         return out.stream();
     }
 
-    private static void check(DiffScript script, Mode mode, boolean pipelined) {
+    private static void check(DiffScript script, Mode mode, RedisProtocol protocol, boolean pipelined) {
         DiffRunner.resetEverything(cluster, plain);
-        Result result = pipelined ? runner.runPipelined(script, mode) : runner.run(script, mode);
+        Result result = pipelined ? runner.runPipelined(script, mode, protocol) : runner.run(script, mode, protocol);
         if (!pipelined) {
             DIFFERENCES.addAll(result.differences()); // the pipelined run finds the same ones again
         }
-        String run = script.name() + " [" + mode + (pipelined ? ", pipelined" : "") + "]";
+        String run = script.name() + " [" + mode + ", " + protocol + (pipelined ? ", pipelined" : "") + "]";
         if (!result.mismatches().isEmpty()) {
             fail(result.mismatches().size() + " of " + result.commands() + " replies differ from a single Redis in "
                     + run + ":\n  " + String.join("\n  ", result.mismatches()));

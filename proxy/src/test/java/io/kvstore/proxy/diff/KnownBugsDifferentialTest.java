@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * Differential scripts ({@code src/test/resources/diff-bugs/}) on which the proxy does not yet
@@ -72,7 +73,7 @@ class KnownBugsDifferentialTest {
         Result r;
         try {
             DiffScript s = DiffScript.load(script);
-            r = pipelined ? runner.runPipelined(s, mode) : runner.run(s, mode);
+            r = pipelined ? runner.runPipelined(s, mode, RedisProtocol.RESP2) : runner.run(s, mode, RedisProtocol.RESP2);
         } catch (RuntimeException e) {
             problems.add(run + "the run broke off: " + e);
             return;

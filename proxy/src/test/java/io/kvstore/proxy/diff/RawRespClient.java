@@ -82,11 +82,23 @@ final class RawRespClient implements AutoCloseable {
     }
 
     RawReply call(String... args) {
+        return call(command(args));
+    }
+
+    /** A command's arguments as UTF-8 bytes, for {@link #send} and {@link #sendAll}. */
+    static List<byte[]> command(String... args) {
         List<byte[]> list = new ArrayList<>(args.length);
         for (String a : args) {
             list.add(a.getBytes(StandardCharsets.UTF_8));
         }
-        return call(list);
+        return list;
+    }
+
+    /** {@code name} followed by {@code args}, as UTF-8 bytes. */
+    static List<byte[]> command(String name, List<String> args) {
+        List<byte[]> list = command(name);
+        list.addAll(command(args.toArray(new String[0])));
+        return list;
     }
 
     void send(List<byte[]> args) {

@@ -4,6 +4,7 @@ import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.resp.ReplyFramer;
+import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * fails. While a connect is under way requests wait in {@code waiting}; after a failed connect
  * the backend is refused at once (no hang) until a backoff delay has passed, and the next
  * request after that tries again.
+ *
+ * <p>A connection speaks one RESP version, chosen when it is made ({@code HELLO 3} is part of
+ * its handshake for RESP3), so the replies it carries reach clients of that version untranslated.
+ * It never carries a push message for a sink: a push frame ({@code >}) arriving on a connection
+ * that is not a Pub/Sub link is dropped, so it cannot shift every later reply onto the wrong request.
  */
 public final class BackendConnection implements FlushBatch.Member {
 
@@ -56,6 +62,7 @@ public final class BackendConnection implements FlushBatch.Member {
     private final FlushBatch flushBatch;
     private final BackendOptions options;
     private final Class<? extends Channel> channelClass;
+    private final int protocol;
     private final ArrayDeque<ReplySink> inflight = new ArrayDeque<>();
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // frame, sink, frame, sink, ...
 
@@ -71,17 +78,14 @@ public final class BackendConnection implements FlushBatch.Member {
     private long stalledSinceNanos;
     private java.util.concurrent.ScheduledFuture<?> stallCheck;
 
-    public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
-                      BackendOptions options, Class<? extends Channel> channelClass) {
-        this(address, auth, loop, flushBatch, options, channelClass, true);
-    }
-
     /**
-     * {@code watchStalls}: whether requests pending with no reply for {@code stallMillis} close the
-     * connection. Off for dedicated connections, where a blocking command waits on purpose.
+     * {@code protocol}: the RESP version (2 or 3) of the replies. {@code watchStalls}: whether
+     * requests pending with no reply for {@code stallMillis} close the connection; off for
+     * dedicated connections, where a blocking command waits on purpose.
      */
     public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
-                      BackendOptions options, Class<? extends Channel> channelClass, boolean watchStalls) {
+                      BackendOptions options, Class<? extends Channel> channelClass, int protocol, boolean watchStalls) {
+        this.protocol = protocol;
         this.watchStalls = watchStalls && options.stallMillis() > 0;
         this.address = address;
         this.auth = auth;
@@ -94,6 +98,11 @@ public final class BackendConnection implements FlushBatch.Member {
 
     public HostPort address() {
         return address;
+    }
+
+    /** The RESP version of this connection's replies. */
+    public int protocol() {
+        return protocol;
     }
 
     /** Number of requests written and not yet answered. */
@@ -206,6 +215,9 @@ public final class BackendConnection implements FlushBatch.Member {
         }
         if (auth.db() != 0) {
             write(command("SELECT", Integer.toString(auth.db())), new HandshakeSink("SELECT"));
+        }
+        if (protocol == 3) {
+            write(command("HELLO", "3"), new HandshakeSink("HELLO 3"));
         }
         while (!waiting.isEmpty()) {
             write((ByteBuf) waiting.poll(), (ReplySink) waiting.poll());
@@ -324,6 +336,11 @@ public final class BackendConnection implements FlushBatch.Member {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf reply = (ByteBuf) msg;
+            if (pushHandler == null && reply.getByte(reply.readerIndex()) == '>') {
+                LOG.warn("backend {} sent a push message on a request connection; dropped", address);
+                reply.release();
+                return;
+            }
             ReplySink sink = ctx.channel() == channel ? inflight.poll() : null;
             if (sink == null && pushHandler != null && ctx.channel() == channel) {
                 sink = pushHandler;
@@ -362,7 +379,7 @@ public final class BackendConnection implements FlushBatch.Member {
         @Override
         public void onReply(ByteBuf reply) {
             try {
-                if (reply.getByte(reply.readerIndex()) != '+') {
+                if (ReplyReader.isError(reply)) {
                     String text = reply.toString(StandardCharsets.UTF_8).trim();
                     LOG.error("backend {} refused {}: {}", address, what, text);
                     lastError = what + " refused: " + text;

@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend connections of one event loop: {@code connectionsPerLoop} to each redis-server,
- * made on first use. Confined to its loop.
+ * The backend connections of one event loop: {@code connectionsPerLoop} to each redis-server for
+ * each RESP version, made on first use (a connection does not connect before its first request,
+ * so a version no client speaks costs nothing). Confined to its loop. A client's requests go on a
+ * connection of its own RESP version: the replies then reach it untranslated.
  *
  * <p>For the hot path the connections of the groups of the newest slot map seen are kept in an
  * array by group index, rebuilt only when a different map instance of at least the same epoch
@@ -79,19 +81,24 @@ public final class BackendPool {
         this.channelClass = channelClass;
     }
 
-    /** The master connection of group {@code groupIndex} of {@code map} for the client numbered {@code clientSeq}. */
-    public BackendConnection master(SlotMap map, int groupIndex, int clientSeq) {
+    /**
+     * The master connection of group {@code groupIndex} of {@code map} for the client numbered
+     * {@code clientSeq}, speaking RESP {@code protocol}.
+     */
+    public BackendConnection master(SlotMap map, int groupIndex, int clientSeq, int protocol) {
         if (map != cachedMap) {
             if (cachedMap != null && map.epoch() < cachedMap.epoch()) {
-                return pick(stale(map.groups().get(groupIndex)), clientSeq);
+                return pick(stale(map.groups().get(groupIndex)), clientSeq, protocol);
             }
             rebuild(map);
         }
-        return pick(cachedGroups[groupIndex], clientSeq);
+        return pick(cachedGroups[groupIndex], clientSeq, protocol);
     }
 
-    private static BackendConnection pick(BackendConnection[] conns, int clientSeq) {
-        return conns[(clientSeq & Integer.MAX_VALUE) % conns.length];
+    /** The first half of a server's connections speak RESP2, the second half RESP3. */
+    private static BackendConnection pick(BackendConnection[] conns, int clientSeq, int protocol) {
+        int perVersion = conns.length / 2;
+        return conns[(protocol == 3 ? perVersion : 0) + (clientSeq & Integer.MAX_VALUE) % perVersion];
     }
 
     /**
@@ -150,9 +157,11 @@ public final class BackendPool {
     }
 
     private BackendConnection[] open(Group group) {
-        BackendConnection[] conns = new BackendConnection[options.connectionsPerLoop()];
+        int perVersion = options.connectionsPerLoop();
+        BackendConnection[] conns = new BackendConnection[2 * perVersion];
         for (int i = 0; i < conns.length; i++) {
-            conns[i] = new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass);
+            conns[i] = new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass,
+                    i < perVersion ? 2 : 3, true);
         }
         return conns;
     }

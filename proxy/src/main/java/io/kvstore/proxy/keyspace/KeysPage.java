@@ -129,25 +129,28 @@ public final class KeysPage implements GroupScan.Listener {
         }
     }
 
-    /** Keys in order, each followed by its value from the MGET of its group. */
+    /**
+     * Keys in order, each followed by its value from the MGET of its group, copied as the group
+     * encoded it (so a missing value is the null of the client's protocol).
+     */
     private static ByteBuf pairs(ByteBufAllocator alloc, List<byte[]> keys, List<List<Integer>> indexes, ByteBuf[] replies) {
-        byte[][] values = new byte[keys.size()][];
+        int[] fragment = new int[keys.size()];
+        int[] start = new int[keys.size()];
+        int[] end = new int[keys.size()];
         for (int f = 0; f < replies.length; f++) {
             int at = ReplyReader.afterLine(replies[f], replies[f].readerIndex());
             for (int i : indexes.get(f)) {
-                values[i] = ReplyReader.bulk(replies[f], at);
+                fragment[i] = f;
+                start[i] = at;
                 at = ReplyReader.end(replies[f], at);
+                end[i] = at;
             }
         }
         ByteBuf out = alloc.buffer();
         Replies.writeLength(out, '*', keys.size() * 2L);
         for (int i = 0; i < keys.size(); i++) {
             Replies.writeBulk(out, keys.get(i));
-            if (values[i] == null) {
-                out.writeBytes(Replies.nullBulk());
-            } else {
-                Replies.writeBulk(out, values[i]);
-            }
+            out.writeBytes(replies[fragment[i]], start[i], end[i] - start[i]);
         }
         return out;
     }

@@ -31,10 +31,10 @@ public final class WorkerContext {
     /**
      * A connection of its own to one redis-server, for a client whose commands change the state
      * of the connection (MULTI, WATCH) or block it (BLPOP): such commands must not share the
-     * pipelined connections. The caller closes it.
+     * pipelined connections. It speaks RESP {@code protocol}. The caller closes it.
      */
-    public BackendConnection dedicated(Group group) {
-        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, false);
+    public BackendConnection dedicated(Group group, int protocol) {
+        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, false);
     }
 
     public EventLoop loop() {

@@ -19,8 +19,25 @@ public final class ReplyReader {
         return reply.getByte(reply.readerIndex());
     }
 
+    /** A simple error ({@code -}) or, in RESP3, a blob error ({@code !}). */
     public static boolean isError(ByteBuf reply) {
-        return type(reply) == '-';
+        byte t = type(reply);
+        return t == '-' || t == '!';
+    }
+
+    /** The text of an error reply of either kind, without its type byte and CRLF. */
+    public static String errorText(ByteBuf reply) {
+        int at = reply.readerIndex();
+        if (type(reply) != '!') {
+            return line(reply, at);
+        }
+        return reply.toString(afterLine(reply, at), (int) number(reply, at), StandardCharsets.UTF_8);
+    }
+
+    /** Whether the value at {@code at} is a null: RESP3's {@code _}, or RESP2's null bulk or null array. */
+    public static boolean isNull(ByteBuf reply, int at) {
+        byte t = reply.getByte(at);
+        return t == '_' || (t == '$' || t == '*') && reply.getByte(at + 1) == '-';
     }
 
     /** The text after the type byte of a one-line reply (error, status, integer), without CRLF. */
@@ -67,14 +84,21 @@ public final class ReplyReader {
         }
     }
 
-    /** The bulk string at {@code at} as bytes, or null for a null bulk. */
+    /**
+     * The string at {@code at} as bytes: a bulk string, or the text of a RESP3 verbatim string
+     * (its format prefix, {@code txt:}, left out); null for a null of either protocol.
+     */
     public static byte[] bulk(ByteBuf reply, int at) {
+        if (reply.getByte(at) == '_') {
+            return null;
+        }
         long n = number(reply, at);
         if (n < 0) {
             return null;
         }
-        byte[] out = new byte[(int) n];
-        reply.getBytes(afterLine(reply, at), out);
+        int skip = reply.getByte(at) == '=' ? 4 : 0;
+        byte[] out = new byte[(int) n - skip];
+        reply.getBytes(afterLine(reply, at) + skip, out);
         return out;
     }
 }

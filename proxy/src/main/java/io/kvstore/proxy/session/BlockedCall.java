@@ -105,7 +105,7 @@ final class BlockedCall implements ReplySink {
         }
         unblocking = true;
         // A connection of its own: the client's shared ones may be busy behind other clients' commands.
-        BackendConnection side = session.worker().dedicated(group);
+        BackendConnection side = session.worker().dedicated(group, 2);
         side.send(command("CLIENT", "UNBLOCK", Long.toString(backendId)), new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {
@@ -160,9 +160,7 @@ final class BlockedCall implements ReplySink {
     }
 
     private static boolean isNil(ByteBuf reply) {
-        int at = reply.readerIndex();
-        byte type = reply.getByte(at);
-        return (type == '*' || type == '$') && reply.readableBytes() >= 3 && reply.getByte(at + 1) == '-' && reply.getByte(at + 2) == '1';
+        return ReplyReader.isNull(reply, reply.readerIndex());
     }
 
     /** The command with its timeout lowered by the time already waited; null when no time is left. */

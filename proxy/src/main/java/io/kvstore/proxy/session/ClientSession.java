@@ -105,8 +105,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return protocol;
     }
 
+    /**
+     * Switches the client to RESP {@code version} (HELLO, RESET). Its own backend connections
+     * switch with it, in order behind what they already carry, so a reply to a later command
+     * (an EXEC, a blocking pop, a Pub/Sub message) comes in the new version; the shared
+     * connections are of one version each, and later requests simply go to the other ones.
+     */
     void protocol(int version) {
+        if (version == protocol) {
+            return;
+        }
         protocol = version;
+        for (BackendConnection c : dedicated.values()) {
+            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), Transaction.discardingSink());
+        }
+        if (pubSub != null) {
+            pubSub.protocolChanged(version);
+        }
     }
 
     boolean authenticated() {
@@ -191,11 +206,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pubSub.close();
             pubSub = null;
         }
+        protocol(2);
     }
 
     /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
     BackendConnection dedicated(Group group) {
-        return dedicated.computeIfAbsent(group.master(), a -> worker.dedicated(group));
+        return dedicated.computeIfAbsent(group.master(), a -> worker.dedicated(group, protocol));
     }
 
     ByteBufAllocator alloc() {

@@ -58,7 +58,7 @@ public final class CommandDispatcher {
             return;
         }
         session.lastCommand(spec.name());
-        if (session.subscribed() && !allowedWhileSubscribed(spec)) {
+        if (session.subscribed() && session.protocol() == 2 && !allowedWhileSubscribed(spec)) { // RESP3 allows any command
             reject(request, pending, "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
@@ -394,7 +394,7 @@ public final class CommandDispatcher {
             sink.onFailure(clusterDown(map, group));
             return;
         }
-        BackendConnection conn = session.worker().backends().master(map, group, (int) session.id());
+        BackendConnection conn = session.worker().backends().master(map, group, (int) session.id(), session.protocol());
         if (acked) {
             AckedWrite.send(conn, frame, sink, proxy.writeAcks(), proxy.writeAcksTimeoutMillis(), session.alloc());
         } else {

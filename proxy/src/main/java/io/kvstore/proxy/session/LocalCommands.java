@@ -40,7 +40,7 @@ final class LocalCommands {
         try {
             reply = switch (spec.name()) {
                 case "ping" -> request.argCount() > 2 ? Replies.error(alloc, "ERR wrong number of arguments for 'ping' command")
-                        : session.subscribed() ? PubSub.pong(alloc, request)
+                        : session.subscribed() && session.protocol() == 2 ? PubSub.pong(alloc, request)
                         : request.argCount() == 1 ? Replies.pong() : Replies.bulk(alloc, request.argBytes(1));
                 case "echo" -> Replies.bulk(alloc, request.argBytes(1));
                 case "quit" -> {
@@ -55,17 +55,17 @@ final class LocalCommands {
                     yield Replies.status(alloc, "RESET");
                 }
                 case "client|setname" -> setName(session, alloc, request.argString(2));
-                case "client|getname" -> session.name() == null ? Replies.nullBulk() : Replies.bulk(alloc, session.name());
+                case "client|getname" -> session.name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.name());
                 case "client|id" -> Replies.integer(alloc, session.id());
                 case "client|setinfo" -> Replies.ok();
                 case "client|no-evict", "client|no-touch" -> request.argIs(2, "ON") || request.argIs(2, "OFF")
                         ? Replies.ok() : Replies.error(alloc, "ERR syntax error");
-                case "client|info" -> Replies.bulk(alloc, session.describe() + "\n");
-                case "client|list" -> clientList(alloc, request);
+                case "client|info" -> Replies.verbatim(alloc, session.protocol(), session.describe() + "\n");
+                case "client|list" -> clientList(alloc, request, session.protocol());
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
                 case "client|help", "config|help" -> help(alloc, spec);
-                case "config|get" -> configGet(alloc, request);
+                case "config|get" -> configGet(alloc, request, session.protocol());
                 case "command|count" -> Replies.integer(alloc, proxy.commands().topLevelCount());
                 case "command|getkeys" -> getKeys(alloc, request);
                 default -> null;
@@ -85,7 +85,7 @@ final class LocalCommands {
         }
     }
 
-    private ByteBuf clientList(ByteBufAllocator alloc, Request request) {
+    private ByteBuf clientList(ByteBufAllocator alloc, Request request, int protocol) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 2; i < request.argCount(); i++) {
             if (request.argIs(i, "ID")) {
@@ -106,7 +106,7 @@ final class LocalCommands {
                 out.append(s.describe()).append('\n');
             }
         }
-        return Replies.bulk(alloc, out.toString());
+        return Replies.verbatim(alloc, protocol, out.toString());
     }
 
     /** CLIENT KILL addr:port, or the filter form (ID, ADDR, LADDR, SKIPME). Only this proxy's clients. */
@@ -169,7 +169,7 @@ final class LocalCommands {
         return Replies.error(alloc, "ERR syntax error");
     }
 
-    private ByteBuf configGet(ByteBufAllocator alloc, Request request) {
+    private ByteBuf configGet(ByteBufAllocator alloc, Request request, int protocol) {
         java.util.Map<String, String> matched = new java.util.TreeMap<>();
         for (int i = 2; i < request.argCount(); i++) {
             String pattern = request.argString(i).toLowerCase(java.util.Locale.ROOT);
@@ -180,7 +180,7 @@ final class LocalCommands {
             });
         }
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', matched.size() * 2L);
+        Replies.writeMapHeader(buf, protocol, matched.size());
         matched.forEach((k, v) -> {
             bulk(buf, k);
             bulk(buf, v);
@@ -264,17 +264,23 @@ final class LocalCommands {
         return ok ? Replies.ok() : Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
     }
 
-    /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only, as a Redis without RESP3 would answer. */
+    /**
+     * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the client to RESP2 or RESP3 and
+     * describes the server, in the protocol now in force, as Redis does; without arguments it
+     * only describes.
+     */
     private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request) {
         int argc = request.argCount();
+        int version = session.protocol();
         if (argc > 1) {
-            long version = request.argLong(1);
-            if (version == Long.MIN_VALUE) {
+            long asked = request.argLong(1);
+            if (asked == Long.MIN_VALUE) {
                 return Replies.error(alloc, "ERR Protocol version is not an integer or out of range");
             }
-            if (version != 2) {
+            if (asked != 2 && asked != 3) {
                 return Replies.error(alloc, "NOPROTO unsupported protocol version");
             }
+            version = (int) asked;
         }
         String name = null;
         for (int i = 2; i < argc; i++) {
@@ -302,14 +308,15 @@ final class LocalCommands {
             }
             bad.release();
         }
+        session.protocol(version);
         ByteBuf buf = alloc.buffer(160);
-        Replies.writeLength(buf, '*', 14);
+        Replies.writeMapHeader(buf, version, 7);
         bulk(buf, "server");
         bulk(buf, "redis");
         bulk(buf, "version");
         bulk(buf, REDIS_VERSION);
         bulk(buf, "proto");
-        buf.writeBytes(":2\r\n".getBytes(StandardCharsets.US_ASCII));
+        Replies.writeLength(buf, ':', version);
         bulk(buf, "id");
         buf.writeBytes((":" + session.id() + "\r\n").getBytes(StandardCharsets.US_ASCII));
         bulk(buf, "mode");

@@ -105,7 +105,7 @@ final class PubSub {
         if (unsubscribe && names.isEmpty()) {
             set.forEach(n -> names.add(n.getBytes(StandardCharsets.ISO_8859_1)));
             if (names.isEmpty()) {
-                pending.onReply(confirmation(session.alloc(), command, null, count()));
+                pending.onReply(confirmation(session.alloc(), session.protocol(), command, null, count()));
                 return;
             }
         }
@@ -207,7 +207,7 @@ final class PubSub {
 
     private BackendConnection link(Group group) {
         return links.computeIfAbsent(group.master(), a -> {
-            BackendConnection conn = session.worker().dedicated(group);
+            BackendConnection conn = session.worker().dedicated(group, session.protocol());
             conn.pushTo(new Pushes());
             return conn;
         });
@@ -231,7 +231,8 @@ final class PubSub {
     }
 
     private void received(ByteBuf push) {
-        if (ReplyReader.type(push) != '*') {
+        byte type = ReplyReader.type(push);
+        if (type != '*' && type != '>') {
             return; // e.g. the reply to a handshake, or an error for a malformed command
         }
         int at = ReplyReader.afterLine(push, push.readerIndex());
@@ -272,7 +273,7 @@ final class PubSub {
                 } else {
                     setFor(i.kind).add(text);
                 }
-                ByteBuf one = confirmation(session.alloc(), i.kind, i.name, count());
+                ByteBuf one = confirmation(session.alloc(), session.protocol(), i.kind, i.name, count());
                 all.writeBytes(one);
                 one.release();
             }
@@ -289,12 +290,13 @@ final class PubSub {
         return buf;
     }
 
-    private static ByteBuf confirmation(ByteBufAllocator alloc, String kind, byte[] name, int count) {
+    /** A (un)subscription confirmation: a push message in RESP3, an array in RESP2. */
+    private static ByteBuf confirmation(ByteBufAllocator alloc, int protocol, String kind, byte[] name, int count) {
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', 3);
+        Replies.writePushHeader(buf, protocol, 3);
         Replies.writeBulk(buf, kind.getBytes(StandardCharsets.US_ASCII));
         if (name == null) {
-            buf.writeBytes("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+            Replies.writeNull(buf, protocol);
         } else {
             Replies.writeBulk(buf, name);
         }
@@ -312,6 +314,12 @@ final class PubSub {
 
     private static String key(String kind, byte[] name) {
         return kind + ':' + new String(name, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The client switched RESP version: its links switch too, so later messages come in the new one. */
+    void protocolChanged(int version) {
+        links.values().forEach(c -> c.send(command(session.alloc(), "hello", List.of(Integer.toString(version)
+                .getBytes(StandardCharsets.US_ASCII))), null));
     }
 
     /** Drops every subscription and closes the links (client gone, or RESET). */

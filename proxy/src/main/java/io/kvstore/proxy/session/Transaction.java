@@ -172,10 +172,13 @@ final class Transaction {
         group = -1;
     }
 
-    static ByteBuf command(ByteBufAllocator alloc, String name) {
-        ByteBuf buf = alloc.buffer(name.length() + 16);
-        Replies.writeLength(buf, '*', 1);
-        Replies.writeBulk(buf, name.getBytes(StandardCharsets.US_ASCII));
+    /** A command of the proxy's own (MULTI, EXEC, UNWATCH, HELLO 3) as a request frame. */
+    static ByteBuf command(ByteBufAllocator alloc, String... words) {
+        ByteBuf buf = alloc.buffer(16 * words.length + 16);
+        Replies.writeLength(buf, '*', words.length);
+        for (String w : words) {
+            Replies.writeBulk(buf, w.getBytes(StandardCharsets.US_ASCII));
+        }
         return buf;
     }
 

@@ -59,7 +59,9 @@ public final class InfoMerger implements Merger {
         if (!proxy.isEmpty()) {
             out.append(out.length() > 0 ? "\r\n" : "").append(proxy); // sections are separated by one blank line
         }
-        return Replies.bulk(alloc, out.toString().getBytes(StandardCharsets.UTF_8));
+        // The groups answered in the client's protocol: a verbatim string in RESP3, a bulk string in RESP2.
+        int protocol = ReplyReader.type(replies[0]) == '=' ? 3 : 2;
+        return Replies.verbatim(alloc, protocol, out.toString());
     }
 
     private static String text(ByteBuf reply) {

@@ -153,7 +153,7 @@ public final class Merges {
 
     private static ByteBuf firstNonNull(ByteBufAllocator alloc, ByteBuf[] replies) {
         for (ByteBuf r : replies) {
-            if (ReplyReader.number(r, r.readerIndex()) >= 0) {
+            if (!ReplyReader.isNull(r, r.readerIndex())) {
                 return r.retainedDuplicate();
             }
         }

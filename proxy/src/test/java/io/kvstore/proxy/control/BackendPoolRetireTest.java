@@ -92,7 +92,7 @@ class BackendPoolRetireTest {
     void aServerThatLeftIsClosedOnlyAfterItsRepliesAreIn() throws Exception {
         SlotMap first = map(1, one, two);
         SlotMap second = map(2, two);
-        CompletableFuture<String> owed = on(() -> slowCall(pool.master(first, 0, 1)));
+        CompletableFuture<String> owed = on(() -> slowCall(pool.master(first, 0, 1, 2)));
         assertEquals(1, (int) on(() -> {
             pool.refresh(second);
             return pool.retiringCount();
@@ -105,20 +105,34 @@ class BackendPoolRetireTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertEquals(1, on(() -> pool.all().size()), "only the server still in the map keeps a connection");
+        HostPort kept = HostPort.parse(two.address());
+        assertEquals(List.of(kept, kept), on(() -> pool.all().stream().map(BackendConnection::address).toList()),
+                "only the server still in the map keeps its connections, one per RESP version");
+    }
+
+    @Test
+    void eachRespVersionHasConnectionsOfItsOwn() throws Exception {
+        SlotMap map = map(1, one, two);
+        BackendConnection resp2 = on(() -> pool.master(map, 0, 1, 2));
+        BackendConnection resp3 = on(() -> pool.master(map, 0, 1, 3));
+        assertNotSame(resp2, resp3);
+        assertEquals(2, resp2.protocol());
+        assertEquals(3, resp3.protocol());
+        assertEquals(resp2.address(), resp3.address());
+        assertSame(resp3, on(() -> pool.master(map, 0, 1, 3)), "a client keeps its connection");
     }
 
     @Test
     void anOlderSnapshotStillFindsItsServerWithoutDisturbingTheNewestMap() throws Exception {
         SlotMap first = map(1, one, two);
         SlotMap second = map(2, two);
-        BackendConnection current = on(() -> pool.master(second, 0, 1));
-        BackendConnection old = on(() -> pool.master(first, 0, 1));
+        BackendConnection current = on(() -> pool.master(second, 0, 1, 2));
+        BackendConnection old = on(() -> pool.master(first, 0, 1, 2));
         assertEquals(HostPort.parse(one.address()), old.address());
         assertEquals(1, (int) on(pool::retiringCount), "a connection opened for an old snapshot is retired from the start");
-        assertSame(current, on(() -> pool.master(second, 0, 1)), "the newest map's cache is untouched");
+        assertSame(current, on(() -> pool.master(second, 0, 1, 2)), "the newest map's cache is untouched");
         assertEquals("+OK\r\n", on(() -> slowCall(old)).get(30, TimeUnit.SECONDS));
-        BackendConnection sameServer = on(() -> pool.master(first, 1, 1));
+        BackendConnection sameServer = on(() -> pool.master(first, 1, 1, 2));
         assertSame(current, sameServer, "a server in both maps is reached through the current connection");
         ZkFixture.await("the connection opened for the old snapshot to close", () -> {
             try {
@@ -127,6 +141,6 @@ class BackendPoolRetireTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertNotSame(old, on(() -> pool.master(map(3, one, two), 0, 1)), "a server that comes back gets new connections");
+        assertNotSame(old, on(() -> pool.master(map(3, one, two), 0, 1, 2)), "a server that comes back gets new connections");
     }
 }

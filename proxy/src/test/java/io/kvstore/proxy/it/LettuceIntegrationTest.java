@@ -1,13 +1,11 @@
 package io.kvstore.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.Lettuce;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -17,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Lettuce 6.5 as it comes: it opens with {@code HELLO 3}, the proxy answers NOPROTO (it speaks
- * RESP2 only), and Lettuce falls back to RESP2 and then sends {@code CLIENT SETINFO}.
+ * Lettuce 6.5 as it comes: it opens with {@code HELLO 3}, the proxy accepts, and the connection
+ * speaks RESP3 (then {@code CLIENT SETINFO}); forced to RESP2 or RESP3 it works as well.
  */
 class LettuceIntegrationTest {
 
@@ -26,10 +24,10 @@ class LettuceIntegrationTest {
     static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     @Test
-    void defaultClientNegotiatesDownToResp2() {
+    void defaultClientSpeaksResp3() {
         try (RespSocket raw = RespSocket.connect(cluster.port())) {
             Object hello = raw.call("HELLO", "3");
-            assertTrue(hello instanceof RespSocket.Error e && e.message().startsWith("NOPROTO"), "HELLO 3 -> " + hello);
+            assertTrue(hello instanceof Map<?, ?> m && Long.valueOf(3).equals(m.get("proto")), "HELLO 3 -> " + hello);
         }
         try (Lettuce lettuce = Lettuce.of(cluster.port());
              StatefulRedisConnection<String, String> conn = lettuce.connect()) {
@@ -69,16 +67,17 @@ class LettuceIntegrationTest {
         }
     }
 
-    /** A client that insists on RESP3 cannot connect: the proxy speaks RESP2 only (documents current behaviour). */
+    /** A client that insists on RESP3 gets it: doubles, maps and nulls come in their RESP3 types. */
     @Test
-    void explicitResp3IsRefused() {
-        try (Lettuce lettuce = Lettuce.of(cluster.port(), o -> o.protocolVersion(ProtocolVersion.RESP3))) {
-            RedisConnectionException e = assertThrows(RedisConnectionException.class, lettuce::connect);
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            assertTrue(String.valueOf(root.getMessage()).contains("NOPROTO"), "cause: " + root);
+    void explicitResp3Works() {
+        try (Lettuce lettuce = Lettuce.of(cluster.port(), o -> o.protocolVersion(ProtocolVersion.RESP3));
+             StatefulRedisConnection<String, String> conn = lettuce.connect()) {
+            RedisCommands<String, String> sync = conn.sync();
+            assertEquals(1L, sync.zadd("lettuce:z3", 1.5, "m"));
+            assertEquals(1.5, sync.zscore("lettuce:z3", "m"));
+            assertTrue(sync.hset("lettuce:h3", "f", "v"));
+            assertEquals(Map.of("f", "v"), sync.hgetall("lettuce:h3"));
+            assertEquals(null, sync.get("lettuce:none3"));
         }
     }
 }

@@ -13,7 +13,10 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A plain blocking socket that speaks raw RESP, for tests that need exact bytes on the wire:
@@ -23,7 +26,9 @@ import java.util.List;
  *
  * <p>Replies are decoded to: {@link String} for a status ({@code +OK} becomes "OK") and for a bulk
  * string (UTF-8), {@code null} for a null bulk or array, {@link Long} for an integer,
- * {@link Error} for an error, {@link List} for an array.
+ * {@link Error} for an error, {@link List} for an array. RESP3 too: {@code null} for {@code _},
+ * {@link Boolean}, {@link Double}, {@link String} for a verbatim string (its format left out),
+ * {@link Map} (in order) for a map, {@link java.util.Set} for a set, {@link Push} for a push.
  */
 public final class RespSocket implements AutoCloseable {
 
@@ -32,6 +37,13 @@ public final class RespSocket implements AutoCloseable {
         @Override
         public String toString() {
             return "-" + message;
+        }
+    }
+
+    /** A RESP3 push message: a list that tells itself apart from a reply. */
+    public static final class Push extends ArrayList<Object> {
+        Push(int n) {
+            super(n);
         }
     }
 
@@ -178,7 +190,7 @@ public final class RespSocket implements AutoCloseable {
                 return new Error(rest);
             case ':':
                 return Long.parseLong(rest);
-            case '$': {
+            case '$', '=': {
                 int len = Integer.parseInt(rest);
                 if (len < 0) {
                     return null;
@@ -187,18 +199,33 @@ public final class RespSocket implements AutoCloseable {
                 if (data.length < len + 2) {
                     throw new EOFException("connection closed inside a bulk reply");
                 }
-                return new String(data, 0, len, StandardCharsets.UTF_8);
+                int skip = type == '=' ? 4 : 0; // a verbatim string's format, "txt:"
+                return new String(data, skip, len - skip, StandardCharsets.UTF_8);
             }
-            case '*': {
+            case '_':
+                return null;
+            case '#':
+                return rest.equals("t");
+            case ',':
+                return Double.parseDouble(rest);
+            case '*', '~', '>': {
                 int n = Integer.parseInt(rest);
                 if (n < 0) {
                     return null;
                 }
-                List<Object> items = new ArrayList<>(n);
+                List<Object> items = type == '>' ? new Push(n) : new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     items.add(readValue());
                 }
-                return items;
+                return type == '~' ? new LinkedHashSet<>(items) : items;
+            }
+            case '%': {
+                int n = Integer.parseInt(rest);
+                Map<Object, Object> map = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    map.put(readValue(), readValue());
+                }
+                return map;
             }
             default:
                 throw new IOException("unexpected reply line: " + line);

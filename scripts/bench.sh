@@ -2,7 +2,7 @@
 # bench.sh: compare kvstore with a redis-server alone and with twemproxy, in one run.
 #
 #   scripts/bench.sh [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K] [--rounds R]
-#                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy]
+#                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy] [--no-resp3]
 #
 # Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
 # kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Then runs
@@ -11,6 +11,8 @@
 #   direct     the first shard itself, no proxy
 #   kvstore    the kvstore proxy, --threads T worker threads (default 2)
 #   twemproxy  nutcracker: hash fnv1a_64, distribution ketama, server_connections 1
+#   direct3, kvstore3  the same first shard and kvstore with redis-benchmark -3 (RESP3 clients;
+#              twemproxy speaks RESP2 only); --no-resp3 leaves them out
 # Each target gets a short warm-up first (--warmup requests, default 100000, at -P 16; it also
 # lets the JVM compile the hot path), and the shards are flushed before each measured run.
 # Each number is the median of --rounds runs (default 3). Prints requests/s and p99 latency per
@@ -33,6 +35,7 @@ WARMUP=100000
 BASE_PORT=17000
 DIR=""
 TWEMPROXY=1
+RESP3=1
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
 
 STARTED_CLUSTER=0
@@ -61,6 +64,7 @@ parse_options() {
       --base-port) BASE_PORT="${2:?}"; shift 2 ;;
       --dir) DIR="${2:?}"; shift 2 ;;
       --no-twemproxy) TWEMPROXY=0; shift ;;
+      --no-resp3) RESP3=0; shift ;;
       -h|--help) usage; exit 0 ;;
       *) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -150,8 +154,8 @@ flush_shards() {
 
 target_port() {
   case "$1" in
-    direct) shard_port 1 ;;
-    kvstore) kvstore_port ;;
+    direct | direct3) shard_port 1 ;;
+    kvstore | kvstore3) kvstore_port ;;
     twemproxy) twemproxy_port ;;
   esac
 }
@@ -159,6 +163,12 @@ target_port() {
 targets() {
   echo direct kvstore
   if [ "$TWEMPROXY" = 1 ]; then echo twemproxy; fi
+  if [ "$RESP3" = 1 ]; then echo direct3 kvstore3; fi
+}
+
+# resp_flag TARGET: redis-benchmark's option for the RESP3 targets.
+resp_flag() {
+  case "$1" in *3) echo "-3" ;; esac
 }
 
 # bench_once TARGET PIPELINE N: one redis-benchmark run; appends "target P test rps p99" lines to
@@ -168,7 +178,8 @@ bench_once() {
   port="$(target_port "$target")"
   out="$DIR/last.csv"
   err="$DIR/last.err"
-  if ! timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -c "$CLIENTS" \
+  # shellcheck disable=SC2046 # resp_flag prints nothing or one word
+  if ! timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" $(resp_flag "$target") -t set,get -c "$CLIENTS" \
       -r "$KEYSPACE" -n "$n" -P "$pipeline" --csv > "$out" 2> "$err"; then
     die "redis-benchmark against $target (port $port, -P $pipeline) failed: $(tail -n 5 "$err")"
   fi
@@ -183,7 +194,8 @@ bench_once() {
 warm_up() {
   local target="$1"
   [ "$WARMUP" -gt 0 ] || return 0
-  timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$(target_port "$target")" -t set,get \
+  # shellcheck disable=SC2046
+  timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") -t set,get \
     -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
     die "warm-up against $target failed"
 }
@@ -235,12 +247,13 @@ report() {
       print ""
       printf "%-22s %-3s %8s %8s\n", "ratio", "P", "SET", "GET"
       for (p = 1; p <= 16; p += 15)
-        for (i = 1; i <= 2; i++) {
-          base = i == 1 ? "direct" : "twemproxy"
+        for (i = 1; i <= 3; i++) {
+          base = i == 1 ? "direct" : i == 2 ? "twemproxy" : "direct3"
+          kv = i == 3 ? "kvstore3" : "kvstore"
           s = base SUBSEP p SUBSEP "SET"; g = base SUBSEP p SUBSEP "GET"
-          ks = "kvstore" SUBSEP p SUBSEP "SET"; kg = "kvstore" SUBSEP p SUBSEP "GET"
+          ks = kv SUBSEP p SUBSEP "SET"; kg = kv SUBSEP p SUBSEP "GET"
           if (!(s in R) || !(ks in R)) continue
-          printf "%-22s %-3s %8.2f %8.2f\n", "kvstore/" base, p, R[ks] / R[s], R[kg] / R[g]
+          printf "%-22s %-3s %8.2f %8.2f\n", kv "/" base, p, R[ks] / R[s], R[kg] / R[g]
         }
       if (rounds > 1) printf "\n(medians of %d rounds)\n", rounds
     }' "$RAW"
@@ -252,6 +265,7 @@ environment() {
   echo "java: $(java -version 2>&1 | head -n 1); kvstore threads: $THREADS; KVSTORE_JAVA_OPTS: ${KVSTORE_JAVA_OPTS:-(none)}"
   echo "redis-benchmark -t set,get -c $CLIENTS -r $KEYSPACE; -P 1: -n $N_P1; -P 16: -n $N_P16; warm-up $WARMUP; rounds $ROUNDS"
   echo "direct: the first shard (port $(shard_port 1)); kvstore: port $(kvstore_port); twemproxy: port $(twemproxy_port)"
+  if [ "$RESP3" = 1 ]; then echo "direct3, kvstore3: the same with redis-benchmark -3 (RESP3)"; fi
   echo "all on this machine: benchmark client, proxies and 3 shards share its cores"
 }
 

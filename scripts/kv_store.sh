@@ -26,6 +26,8 @@
 #         16384 slots split evenly over the N redis-servers (B+101..).
 #         --threads and anything after -- go to every bin/kvstore-proxy (see its --help).
 #         Refuses to start while a cluster recorded in DIR is still running.
+#         Without redis-server: run as root with apt-get (Debian/Ubuntu) it installs redis-server
+#         first, saying so; otherwise it prints the command to run and exits 1.
 # stop    stops exactly the processes start recorded in DIR/procs: proxies, then replicas, then
 #         masters (the roles of the last start), then ZooKeeper; each: TERM, then KILL after 10 s.
 # status  one line per recorded process: role, port, running or dead; then, while ZooKeeper runs,
@@ -51,6 +53,8 @@ script_path() {
 
 SCRIPT="$(script_path)"
 ROOT="$(cd "$(dirname "$SCRIPT")/.." && pwd)"   # the source tree or the unpacked tarball
+# shellcheck source=scripts/install-tools.sh
+. "$(dirname "$SCRIPT")/install-tools.sh"
 
 STOP_WAIT_SECONDS=10
 REDIS_START_SECONDS=10
@@ -102,15 +106,15 @@ find_bin() {
   [ -x "$BIN/kvstore-admin" ] || die "$BIN/kvstore-admin is missing or not executable"
 }
 
+# need_redis: redis-server and redis-cli on PATH; as root with apt-get, installed when missing
+# (scripts/install-tools.sh, shared with test_all); otherwise the command to run, and exit 1.
 need_redis() {
   local tool
   for tool in redis-server redis-cli; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      echo "kv_store.sh: $tool not found. Install Redis first:" >&2
-      echo "  Debian/Ubuntu: apt-get install -y redis-server   (as root, or with sudo)" >&2
-      echo "  macOS:         brew install redis" >&2
-      exit 1
-    fi
+    ensure_tool "$tool" redis-server && continue
+    echo "kv_store.sh: $tool not found. Install Redis first:" >&2
+    echo "  $(install_hint redis-server)" >&2
+    exit 1
   done
 }
 

@@ -336,9 +336,13 @@ public final class BackendConnection implements FlushBatch.Member {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf reply = (ByteBuf) msg;
-            if (pushHandler == null && reply.getByte(reply.readerIndex()) == '>') {
-                LOG.warn("backend {} sent a push message on a request connection; dropped", address);
-                reply.release();
+            if (reply.getByte(reply.readerIndex()) == '>') {
+                if (pushHandler != null && ctx.channel() == channel) {
+                    pushHandler.onReply(reply); // a push is never the reply to a request, whatever is in flight
+                } else {
+                    LOG.warn("backend {} sent a push message on a request connection; dropped", address);
+                    reply.release();
+                }
                 return;
             }
             ReplySink sink = ctx.channel() == channel ? inflight.poll() : null;

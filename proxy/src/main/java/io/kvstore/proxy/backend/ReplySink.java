@@ -13,4 +13,28 @@ public interface ReplySink {
 
     /** The request got no reply: the backend was unreachable or the connection broke. {@code message} starts with its code. */
     void onFailure(String message);
+
+    /**
+     * A sink for a command whose reply nobody needs (MULTI before a queue, UNWATCH, HELLO or
+     * CLIENT TRACKING on a connection): the reply is released; a failure is carried by the
+     * requests behind it on the same connection.
+     */
+    static ReplySink discarding() {
+        return Discarding.INSTANCE;
+    }
+
+    /** The one {@link #discarding()} sink. */
+    enum Discarding implements ReplySink {
+        INSTANCE;
+
+        @Override
+        public void onReply(ByteBuf reply) {
+            reply.release();
+        }
+
+        @Override
+        public void onFailure(String message) {
+            // the requests behind it fail the same way, and carry the error
+        }
+    }
 }

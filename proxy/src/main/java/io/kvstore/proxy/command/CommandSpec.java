@@ -10,7 +10,8 @@ package io.kvstore.proxy.command;
  * @param lastKey  index of the last key argument, negative counts from the end
  * @param keyStep  distance between keys
  * @param kind     how the proxy runs it
- * @param reason   why it is refused, when kind is {@link CommandKind#REFUSED}
+ * @param reason   why it is refused, when kind is {@link CommandKind#REFUSED}; else empty or a note on
+ *                 how the proxy runs it
  * @param merge    how replies of several groups are merged, for split and fanned-out commands; else null
  * @param write    whether Redis flags it {@code write} (it may change data): such commands can be
  *                 followed by WAIT with {@code --write-acks}
@@ -34,7 +35,12 @@ public record CommandSpec(String name, int arity, String flags, int firstKey, in
      * {@code kvstore} flag in the table.
      */
     public boolean kvstoreOnly() {
-        return ("," + flags + ",").contains(",kvstore,");
+        return hasFlag("kvstore");
+    }
+
+    /** Whether {@code flag} is one of the command's flags. */
+    public boolean hasFlag(String flag) {
+        return ("," + flags + ",").contains("," + flag + ",");
     }
 
     /** Whether Redis flags it {@code readonly}: it reads stored data without changing it. */

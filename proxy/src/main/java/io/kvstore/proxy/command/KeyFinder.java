@@ -57,11 +57,11 @@ public final class KeyFinder {
     private static int[] keys(CommandSpec spec, Request request, int base, boolean routing) {
         int argc = request.argCount() - base;
         return switch (spec.name()) {
-            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> counted(request, base, 2, 3);
-            case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(base, counted(request, base, 2, 3));
-            case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, base, 1, 2);
-            case "blmpop", "bzmpop" -> counted(request, base, 2, 3);
-            case "sort", "sort_ro" -> sort(request, base, routing);
+            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> counted(request, base, 2, 3, routing);
+            case "zunionstore", "zinterstore", "zdiffstore" -> withDestination(base, counted(request, base, 2, 3, routing));
+            case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop" -> counted(request, base, 1, 2, routing);
+            case "blmpop", "bzmpop" -> counted(request, base, 2, 3, routing);
+            case "sort", "sort_ro" -> sort(request, base, routing, spec.name().equals("sort"));
             case "georadius", "georadiusbymember" -> withStore(request, base);
             case "xread", "xreadgroup" -> streams(request, base);
             default -> fixed(spec, argc, base);
@@ -84,8 +84,12 @@ public final class KeyFinder {
         return keys;
     }
 
-    /** {@code numkeys} at {@code countAt}, keys from {@code firstAt} (both relative to {@code base}). */
-    private static int[] counted(Request request, int base, int countAt, int firstAt) {
+    /**
+     * {@code numkeys} at {@code countAt}, keys from {@code firstAt} (both relative to {@code base}).
+     * Routing takes a numkeys of 0 (EVAL without keys runs anywhere); Redis's key finder, which
+     * COMMAND GETKEYS shows, finds no keys unless numkeys is at least 1.
+     */
+    private static int[] counted(Request request, int base, int countAt, int firstAt, boolean routing) {
         countAt += base;
         firstAt += base;
         long n = request.argLong(countAt);
@@ -94,6 +98,9 @@ public final class KeyFinder {
         }
         if (n < 0) {
             throw new BadKeysException("ERR Number of keys can't be negative");
+        }
+        if (n == 0 && !routing) {
+            throw new BadKeysException("ERR Invalid arguments specified for command");
         }
         if (firstAt + n > request.argCount()) {
             throw new BadKeysException("ERR Number of keys can't be greater than number of args");
@@ -123,37 +130,58 @@ public final class KeyFinder {
     }
 
     /**
-     * SORT key [BY pattern] [GET pattern ...] [STORE dest]: the key, the destination, and every
-     * pattern, which names keys too. A pattern with {@code *} outside a hash tag may name keys of
-     * any group and is refused, as Redis Cluster does; a tagged one counts as a key in its tag's slot.
+     * SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [STORE dest]: the key, the
+     * destination, and every pattern, which names keys too. A pattern with {@code *} outside a
+     * hash tag may name keys of any group and is refused, as Redis Cluster does; a tagged one
+     * counts as a key in its tag's slot.
+     *
+     * <p>The options are read as Redis's own key finder reads them ({@code sortGetKeys}), so that
+     * routing and COMMAND GETKEYS agree with Redis: LIMIT skips two arguments, BY and GET one,
+     * STORE skips none (so {@code STORE STORE x} names x), and only the last STORE counts, as
+     * SORT itself keeps only the last. SORT_RO has no STORE.
      */
-    private static int[] sort(Request request, int base, boolean routing) {
-        int[] keys = new int[request.argCount()];
+    private static int[] sort(Request request, int base, boolean routing, boolean canStore) {
+        int argc = request.argCount();
+        int[] keys = new int[argc];
         int n = 0;
         keys[n++] = base + 1;
-        for (int i = base + 2; i < request.argCount() - 1; i++) {
+        int store = -1;
+        for (int i = base + 2; i < argc; i++) {
             boolean by = request.argIs(i, "BY");
-            boolean get = request.argIs(i, "GET");
-            if (request.argIs(i, "STORE")) {
-                keys[n++] = ++i;
-            } else if (by || get) {
-                String pattern = request.argString(++i);
-                if (!routing || (get && pattern.equals("#")) || (by && pattern.indexOf('*') < 0)) {
-                    continue; // BY without '*' (NOSORT included): Redis does not sort and reads no other key
-                }
-                int open = pattern.indexOf('{');
-                int close = open < 0 ? -1 : pattern.indexOf('}', open + 1);
-                boolean tagged = close > open + 1 && pattern.substring(open + 1, close).indexOf('*') < 0;
-                if (pattern.indexOf('*') >= 0 && !tagged) {
-                    throw new BadKeysException("ERR " + (by ? "BY" : "GET") + " option of SORT denied in Cluster mode when "
-                            + "keys formed by the pattern may be in different slots.", true);
-                }
-                keys[n++] = i;
-            } else if (request.argIs(i, "LIMIT")) {
+            if (request.argIs(i, "LIMIT")) {
                 i += 2;
+            } else if (by || request.argIs(i, "GET")) {
+                if (routing && i + 1 < argc && isKeyPattern(request, i + 1, by)) {
+                    keys[n++] = i + 1;
+                }
+                i++;
+            } else if (canStore && request.argIs(i, "STORE") && i + 1 < argc) {
+                store = i + 1;
             }
         }
+        if (store >= 0) {
+            keys[n++] = store;
+        }
         return java.util.Arrays.copyOf(keys, n);
+    }
+
+    /**
+     * Whether the BY or GET pattern at {@code at} names keys that routing must check: not GET #,
+     * nor a BY without '*' (NOSORT included: Redis then does not sort and reads no other key).
+     */
+    private static boolean isKeyPattern(Request request, int at, boolean by) {
+        String pattern = request.argString(at);
+        if (!by && pattern.equals("#") || by && pattern.indexOf('*') < 0) {
+            return false;
+        }
+        int open = pattern.indexOf('{');
+        int close = open < 0 ? -1 : pattern.indexOf('}', open + 1);
+        boolean tagged = close > open + 1 && pattern.substring(open + 1, close).indexOf('*') < 0;
+        if (pattern.indexOf('*') >= 0 && !tagged) {
+            throw new BadKeysException("ERR " + (by ? "BY" : "GET") + " option of SORT denied in Cluster mode when "
+                    + "keys formed by the pattern may be in different slots.", true);
+        }
+        return true;
     }
 
     /** XREAD ... STREAMS k1 k2 ... id1 id2: the first half of what follows STREAMS. */

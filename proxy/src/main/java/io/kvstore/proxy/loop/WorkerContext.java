@@ -4,6 +4,8 @@ import io.kvstore.config.Group;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.backend.BackendPool;
+import io.kvstore.proxy.tracking.TrackingHub;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
@@ -14,11 +16,18 @@ import io.netty.channel.EventLoop;
  */
 public final class WorkerContext {
 
+    /**
+     * Keys remembered for this loop's tracking clients before the oldest-found is invalidated, as
+     * Redis's tracking-table-max-keys (default 1M) bounds its own table.
+     */
+    static final int TRACKING_MAX_KEYS = 1_000_000;
+
     private final EventLoop loop;
     private final FlushBatch flushBatch;
     private final BackendPool backends;
     private final BackendOptions options;
     private final Class<? extends Channel> channelClass;
+    private TrackingHub tracking;
 
     public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass) {
         this.loop = loop;
@@ -47,5 +56,18 @@ public final class WorkerContext {
 
     public BackendPool backends() {
         return backends;
+    }
+
+    /** This loop's client-side caching hub, made when the first client of the loop turns tracking on. */
+    public TrackingHub tracking() {
+        if (tracking == null) {
+            tracking = new TrackingHub(this::dedicated, ByteBufAllocator.DEFAULT, TRACKING_MAX_KEYS);
+        }
+        return tracking;
+    }
+
+    /** The hub if a client of this loop ever tracked, else null: loops without tracking pay nothing. */
+    public TrackingHub trackingIfAny() {
+        return tracking;
     }
 }

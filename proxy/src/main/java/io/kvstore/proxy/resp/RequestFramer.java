@@ -37,6 +37,18 @@ public final class RequestFramer extends ByteToMessageDecoder {
         this.limits = limits;
     }
 
+    /**
+     * Bytes read and not yet cut into a request, and the size of the buffer holding them, for
+     * CLIENT LIST. Read from any thread: a listing may show figures a moment old.
+     */
+    public int buffered() {
+        return internalBuffer().readableBytes();
+    }
+
+    public int bufferCapacity() {
+        return internalBuffer().capacity();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (!failed && in.isReadable()) {

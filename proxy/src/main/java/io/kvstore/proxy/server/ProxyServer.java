@@ -80,6 +80,7 @@ public final class ProxyServer implements AutoCloseable {
         for (EventExecutor e : workers) {
             contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel()));
         }
+        context.clients().acceptBarrier(new AcceptBarrier(boss, workers));
         CommandDispatcher dispatcher = new CommandDispatcher(context);
         long maxOut = context.limits().maxOutputBuffer();
         int high = (int) Math.min(Integer.MAX_VALUE, maxOut);
@@ -91,6 +92,9 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    // A client that shuts down its sending side still reads: it gets every reply owed
+                    // before the connection closes (ClientSession.userEventTriggered), as from Redis.
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
@@ -144,6 +148,9 @@ public final class ProxyServer implements AutoCloseable {
         CountDownLatch drained = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().refresh(map);
+            if (w.trackingIfAny() != null) {
+                w.trackingIfAny().mapChanged(map);
+            }
             context.clients().mapChanged(w, map);
             drainBarrier(w, drained);
         }));
@@ -166,7 +173,11 @@ public final class ProxyServer implements AutoCloseable {
      */
     private static void drainBarrier(WorkerContext w, CountDownLatch drained) {
         List<BackendConnection> busy = new java.util.ArrayList<>();
-        for (BackendConnection c : w.backends().all()) {
+        List<BackendConnection> all = new java.util.ArrayList<>(w.backends().all());
+        if (w.trackingIfAny() != null) {
+            all.addAll(w.trackingIfAny().connections());
+        }
+        for (BackendConnection c : all) {
             if (c.busy()) {
                 busy.add(c);
             }
@@ -220,6 +231,9 @@ public final class ProxyServer implements AutoCloseable {
         CountDownLatch closed = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().closeAll();
+            if (w.trackingIfAny() != null) {
+                w.trackingIfAny().closeAll();
+            }
             closed.countDown();
         }));
         try {

@@ -25,6 +25,11 @@ import java.util.Locale;
  * keys now live (held while frozen, moved first while migrating). Unblocking is atomic in Redis,
  * so an element is popped exactly once: by the old wait, or by the new one.
  *
+ * <p>A client that shuts down its sending side while the command waits is treated as Redis
+ * treats a blocked client at end of file: the wait is stopped the same way ({@link #abandon}); a
+ * command served first is answered as usual, one that was unblocked closes the connection
+ * without a reply, after the replies owed before it.
+ *
  * <p>Owned by the client's event loop.
  */
 final class BlockedCall implements ReplySink {
@@ -41,6 +46,7 @@ final class BlockedCall implements ReplySink {
     private final long startNanos = System.nanoTime();
     private long backendId = -1;
     private boolean unblockWanted;
+    private boolean abandoned;
     private boolean unblocking;
     private int unblockTries;
     private boolean done;
@@ -94,6 +100,12 @@ final class BlockedCall implements ReplySink {
         return false;
     }
 
+    /** The client will send nothing more: stop the wait for good rather than dispatch it again. */
+    void abandon() {
+        abandoned = true;
+        unblock();
+    }
+
     /** Asks the server to stop the wait; the command's reply then says whether it was served first. */
     void unblock() {
         if (done || unblocking) {
@@ -133,6 +145,12 @@ final class BlockedCall implements ReplySink {
         session.unblocked(this);
         if (!unblocking || !isNil(reply)) {
             pending.onReply(reply);
+            return;
+        }
+        if (abandoned) {
+            reply.release();
+            pending.closeAfterReply(); // nothing is written for it, nor for anything after it
+            pending.onReply(io.netty.buffer.Unpooled.EMPTY_BUFFER);
             return;
         }
         Request again = withTimeLeft();

@@ -2,6 +2,7 @@ package io.kvstore.proxy.session;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The connected clients of one proxy, for CLIENT LIST and CLIENT KILL. Thread-safe: sessions add
@@ -12,6 +13,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ClientRegistry {
 
     private final ConcurrentHashMap<Long, ClientSession> sessions = new ConcurrentHashMap<>();
+    /** Runs a task once the connections accepted so far are registered here; see {@link #afterAccepts}. */
+    private volatile Consumer<Runnable> acceptBarrier = Runnable::run;
+
+    /**
+     * Sets how to wait for connections the kernel has accepted but the proxy has not yet handed
+     * to a loop (the server's accept loop and every worker loop), so that CLIENT LIST shows a
+     * client whose connect has returned. Set once by the server at start.
+     */
+    public void acceptBarrier(Consumer<Runnable> barrier) {
+        acceptBarrier = barrier;
+    }
+
+    /** Runs {@code then}, on some loop, once every connection accepted before this call is registered. */
+    void afterAccepts(Runnable then) {
+        acceptBarrier.accept(then);
+    }
 
     void add(ClientSession session) {
         sessions.put(session.id(), session);
@@ -31,6 +48,11 @@ public final class ClientRegistry {
                 s.mapChanged(map);
             }
         }
+    }
+
+    /** The client with id {@code id}, on any loop, or null. */
+    ClientSession byId(long id) {
+        return sessions.get(id);
     }
 
     public int size() {

@@ -3,19 +3,24 @@ package io.kvstore.proxy.session;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RequestFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * or failed with -TRYAGAIN by its timer). While any request is held, every later one is held
  * behind it, so a client's commands still run in the order sent. {@code blocked} lists the
  * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
+ *
+ * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
+ * connection is closed once {@code queue} is empty, so every request read before gets its reply,
+ * except that a blocking command still waiting then is stopped and ends the connection, as in
+ * Redis ({@link BlockedCall#abandon}).
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements FlushBatch.Member {
 
@@ -49,7 +59,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Transaction transaction = new Transaction();
     /** Requests waiting until every earlier reply is in; see {@link #holdForSwitch}. */
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private boolean lastOnDedicated;
+    /** The kind of connection the last backend request went on: see {@link #holdForSwitch}. */
+    private Lane lastLane = Lane.SHARED;
     private PendingReply gated;
     /** The held request at the head waits for a map that thaws its slot; see {@link #holdWhileFrozen}. */
     private PendingReply frozenWait;
@@ -60,12 +71,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
     private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
     private PubSub pubSub;
+    /** CLIENT TRACKING state, made on first use. */
+    private ClientTracking tracking;
     private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
     private final long id;
 
-    private Channel channel;
+    private volatile Channel channel;
+    private volatile RequestFramer framer;
     private boolean closed;
     private boolean quitting;
+    private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
     private boolean authenticated;
@@ -117,7 +132,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         protocol = version;
         for (BackendConnection c : dedicated.values()) {
-            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), Transaction.discardingSink());
+            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), ReplySink.discarding());
         }
         if (pubSub != null) {
             pubSub.protocolChanged(version);
@@ -138,6 +153,59 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     Transaction transaction() {
         return transaction;
+    }
+
+    /** CLIENT TRACKING state, made on first use. */
+    ClientTracking tracking() {
+        if (tracking == null) {
+            tracking = new ClientTracking(this, proxy);
+        }
+        return tracking;
+    }
+
+    boolean trackingOn() {
+        return tracking != null && tracking.on();
+    }
+
+    /**
+     * The shared connection this client's request for {@code group} goes on: the pipelined one of
+     * its RESP version, or, with tracking on, the loop's tracked one. A read that cannot be tracked
+     * (the group's invalidation sink is not connected) goes untracked, and the client is told to
+     * drop its cache right after that read's reply.
+     */
+    BackendConnection sharedConnection(io.kvstore.config.SlotMap map, int group) {
+        if (trackingOn()) {
+            BackendConnection c = worker.tracking().connection(map, group, protocol);
+            if (c != null) {
+                return c;
+            }
+            tracking.invalidate(null);
+        }
+        return worker.backends().master(map, group, (int) id, protocol);
+    }
+
+    /** Turns server-side tracking on or off on this client's own connections (MULTI, blocking commands), redirected to the sinks. */
+    void trackDedicated(boolean on) {
+        dedicated.forEach((address, c) -> trackOn(c, address, on));
+    }
+
+    private void trackOn(BackendConnection c, HostPort address, boolean on) {
+        long sink = worker.tracking().sinkId(address);
+        if (!on) {
+            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "off"), ReplySink.discarding());
+        } else if (sink >= 0) {
+            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(sink)),
+                    ReplySink.discarding());
+        }
+    }
+
+    /** Runs {@code task} on this client's event loop (at once when already there). */
+    void runOnLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
     }
 
     /** Pub/Sub state, made on the first subscription. */
@@ -206,12 +274,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pubSub.close();
             pubSub = null;
         }
+        if (tracking != null) {
+            tracking.off();
+        }
         protocol(2);
     }
 
     /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
     BackendConnection dedicated(Group group) {
-        return dedicated.computeIfAbsent(group.master(), a -> worker.dedicated(group, protocol));
+        return dedicated.computeIfAbsent(group.master(), a -> {
+            BackendConnection c = worker.dedicated(group, protocol);
+            if (trackingOn()) {
+                trackOn(c, a, true);
+            }
+            return c;
+        });
     }
 
     ByteBufAllocator alloc() {
@@ -221,6 +298,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        framer = ctx.pipeline().get(RequestFramer.class);
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
         ctx.fireChannelActive();
@@ -297,24 +375,59 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             channel.config().setAutoRead(true);
         }
         releaseHeld();
+        closeIfInputDone();
+    }
+
+    /**
+     * The client shut down its sending side (the channel allows half-closure): the framer has
+     * handed on every complete request before this event, so once they are all answered there
+     * is nothing left to do.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            // Redis drops a client blocked at end of file; waiting for the command instead could
+            // keep the connection forever (no timeout) on behalf of a client that has gone.
+            new ArrayList<>(blocked).forEach(BlockedCall::abandon); // a copy: an answered call leaves the list
+            closeIfInputDone();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Closes a half-closed client whose replies are all written. The close waits for an empty
+     * write to be flushed, which comes after every reply written before it; a plain close would
+     * drop replies still in the outbound buffer.
+     */
+    private void closeIfInputDone() {
+        if (inputShut && !closed && queue.isEmpty()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            close();
+        }
     }
 
     /** A request held back, with its place in the reply order. */
     private record Held(Request request, PendingReply pending) {
     }
 
+    /** The kinds of backend connection a client's requests go on; each keeps its order, two would race. */
+    private enum Lane { SHARED, TRACKED, DEDICATED }
+
     /**
-     * Holds {@code request} when it must go on the other kind of backend connection (the client's
-     * dedicated one vs the shared ones) than the previous request while an earlier request is
-     * still unanswered: the two connections would race, and Redis runs a client's commands in
-     * order. Returns whether it was held; it is dispatched again once every earlier reply is in.
+     * Holds {@code request} when it must go on another kind of backend connection (the client's
+     * dedicated one, the shared ones, or with tracking on the tracked ones) than the previous
+     * request while an earlier request is still unanswered: the two connections would race, and
+     * Redis runs a client's commands in order. Returns whether it was held; it is dispatched again
+     * once every earlier reply is in.
      */
     boolean holdForSwitch(boolean toDedicated, Request request, PendingReply pending) {
-        if (toDedicated != lastOnDedicated && earlierOutstanding(pending)) {
+        Lane lane = toDedicated ? Lane.DEDICATED : trackingOn() ? Lane.TRACKED : Lane.SHARED;
+        if (lane != lastLane && earlierOutstanding(pending)) {
             held.addFirst(new Held(request, pending)); // the first held; later requests queue behind it
             return true;
         }
-        lastOnDedicated = toDedicated;
+        lastLane = lane;
         return false;
     }
 
@@ -340,6 +453,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** A blocking command was sent on a dedicated connection. */
     void blocked(BlockedCall call) {
         blocked.addLast(call);
+        if (inputShut) {
+            call.abandon();
+        }
     }
 
     /** A blocking command has its reply (or was unblocked to be dispatched again). */
@@ -450,6 +566,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         closed = true;
+        if (trackingOn()) {
+            worker.tracking().disabled(tracking);
+        }
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();
         if (frozenTimer != null) {
@@ -478,25 +597,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replyMode = mode;
     }
 
-    /** Closes the connection from any thread (CLIENT KILL). */
+    /**
+     * Closes the connection from any thread (CLIENT KILL). The client leaves the registry at
+     * once: the close itself runs later on the client's loop, and a CLIENT LIST after KILL's
+     * reply must not show it.
+     */
     void kill() {
-        if (channel != null) {
-            channel.close();
+        proxy.clients().remove(this);
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
         }
     }
 
-    /** This client as a line of CLIENT LIST; read from any loop, so the figures may be a moment old. */
+    /**
+     * This client as a line of CLIENT LIST, with the fields of Redis 7.0 in its order; read from
+     * any loop, so the figures may be a moment old. The proxy's own values: qbuf and rbs are the
+     * framer's unread bytes and buffer, omem the replies written and not yet sent, oll the replies
+     * still owed; the proxy keeps no argv copy nor a reply buffer apart from those (argv-mem,
+     * obl 0), and a transaction's queue is not counted (multi 0 inside MULTI, multi-mem 0).
+     */
     String describe() {
         long now = System.currentTimeMillis();
         PubSub ps = pubSub;
-        return "id=" + id + " addr=" + address(channel == null ? null : channel.remoteAddress())
-                + " laddr=" + address(channel == null ? null : channel.localAddress())
-                + " fd=-1 name=" + (name == null ? "" : name)
+        Channel ch = channel;
+        RequestFramer f = framer;
+        int qbuf = f == null ? 0 : f.buffered();
+        int rbs = f == null ? 0 : f.bufferCapacity();
+        io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
+        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        return "id=" + id + " addr=" + address(ch == null ? null : ch.remoteAddress())
+                + " laddr=" + address(ch == null ? null : ch.localAddress())
+                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
                 + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
                 + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
+                + " ssub=" + (ps == null ? 0 : ps.shardChannelCount())
                 + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=0 obl=0 oll=" + queue.size() + " cmd=" + lastCommand + " user=default resp=" + protocol;
+                + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
+                + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
+                + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
+                + " cmd=" + lastCommand + " user=default redir=-1 resp=" + protocol;
+    }
+
+    /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */
+    private static int fd(Channel ch) {
+        return ch instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
     }
 
     static String address(java.net.SocketAddress a) {

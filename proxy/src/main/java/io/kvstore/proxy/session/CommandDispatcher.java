@@ -10,6 +10,7 @@ import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.keyspace.KeysPage;
 import io.kvstore.proxy.keyspace.PatternDelete;
+import io.kvstore.proxy.keyspace.RandomKey;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
@@ -58,6 +59,9 @@ public final class CommandDispatcher {
             return;
         }
         session.lastCommand(spec.name());
+        if (session.trackingOn()) {
+            session.tracking().beforeDispatch(spec, request);
+        }
         if (session.subscribed() && session.protocol() == 2 && !allowedWhileSubscribed(spec)) { // RESP3 allows any command
             reject(request, pending, "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
@@ -252,6 +256,10 @@ public final class CommandDispatcher {
             scan(session, request, pending, map);
             return;
         }
+        if (spec.name().equals("randomkey")) {
+            RandomKey.start(request, map.groups().size(), sender(session, map), session.alloc(), pending);
+            return;
+        }
         if (spec.name().equals("keys") && request.argCount() > 2) {
             keysPage(session, request, pending, map);
             return;
@@ -394,7 +402,7 @@ public final class CommandDispatcher {
             sink.onFailure(clusterDown(map, group));
             return;
         }
-        BackendConnection conn = session.worker().backends().master(map, group, (int) session.id(), session.protocol());
+        BackendConnection conn = session.sharedConnection(map, group);
         if (acked) {
             AckedWrite.send(conn, frame, sink, proxy.writeAcks(), proxy.writeAcksTimeoutMillis(), session.alloc());
         } else {

@@ -19,6 +19,9 @@ final class LocalCommands {
     /** The Redis version the proxy presents in HELLO: the command set it was built against. */
     static final String REDIS_VERSION = "7.0.0";
 
+    /** Returned by a command that completes its pending reply later, on the client's loop. */
+    private static final ByteBuf LATER = io.netty.buffer.Unpooled.EMPTY_BUFFER.asReadOnly();
+
     private final ProxyContext proxy;
     private final CommandDispatcher dispatcher;
 
@@ -35,6 +38,10 @@ final class LocalCommands {
     }
 
     void execute(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+        if (spec.name().equals("client|tracking")) {
+            session.tracking().command(request, pending); // answers once the loop can track
+            return;
+        }
         ByteBufAllocator alloc = session.alloc();
         ByteBuf reply;
         try {
@@ -58,10 +65,13 @@ final class LocalCommands {
                 case "client|getname" -> session.name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.name());
                 case "client|id" -> Replies.integer(alloc, session.id());
                 case "client|setinfo" -> Replies.ok();
+                case "client|caching" -> session.tracking().caching(request, alloc);
+                case "client|trackinginfo" -> session.tracking().info(alloc, session.protocol());
+                case "client|getredir" -> Replies.integer(alloc, session.tracking().getRedir());
                 case "client|no-evict", "client|no-touch" -> request.argIs(2, "ON") || request.argIs(2, "OFF")
                         ? Replies.ok() : Replies.error(alloc, "ERR syntax error");
                 case "client|info" -> Replies.verbatim(alloc, session.protocol(), session.describe() + "\n");
-                case "client|list" -> clientList(alloc, request, session.protocol());
+                case "client|list" -> clientList(session, alloc, request, pending);
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
                 case "client|help", "config|help" -> help(alloc, spec);
@@ -74,7 +84,9 @@ final class LocalCommands {
             request.release();
             throw e;
         }
-        if (reply != null) {
+        if (reply == LATER) {
+            request.release();
+        } else if (reply != null) {
             request.release();
             pending.onReply(reply);
         } else if (spec.name().equals("command") || spec.name().startsWith("command|")) {
@@ -85,7 +97,11 @@ final class LocalCommands {
         }
     }
 
-    private ByteBuf clientList(ByteBufAllocator alloc, Request request, int protocol) {
+    /**
+     * CLIENT LIST [TYPE type] [ID id ...]: answered once every connection accepted so far is
+     * registered (see {@link ClientRegistry#afterAccepts}), back on this client's loop.
+     */
+    private ByteBuf clientList(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 2; i < request.argCount(); i++) {
             if (request.argIs(i, "ID")) {
@@ -100,13 +116,17 @@ final class LocalCommands {
             }
             return Replies.error(alloc, "ERR syntax error");
         }
-        StringBuilder out = new StringBuilder();
-        for (ClientSession s : proxy.clients().all()) {
-            if (ids.isEmpty() || ids.contains(Long.toString(s.id()))) {
-                out.append(s.describe()).append('\n');
+        io.netty.channel.EventLoop loop = session.worker().loop();
+        proxy.clients().afterAccepts(() -> loop.execute(() -> {
+            StringBuilder out = new StringBuilder();
+            for (ClientSession s : proxy.clients().all()) {
+                if (ids.isEmpty() || ids.contains(Long.toString(s.id()))) {
+                    out.append(s.describe()).append('\n');
+                }
             }
-        }
-        return Replies.verbatim(alloc, protocol, out.toString());
+            pending.onReply(Replies.verbatim(alloc, session.protocol(), out.toString()));
+        }));
+        return LATER;
     }
 
     /** CLIENT KILL addr:port, or the filter form (ID, ADDR, LADDR, SKIPME). Only this proxy's clients. */
@@ -197,6 +217,9 @@ final class LocalCommands {
         if (target == null) {
             return Replies.error(alloc, "ERR Invalid command specified");
         }
+        if (target.firstKey() <= 0 && !target.hasFlag("movablekeys")) {
+            return Replies.error(alloc, "ERR The command has no key arguments");
+        }
         if (!target.arityAccepts(request.argCount() - 2)) {
             return Replies.error(alloc, "ERR Invalid number of arguments specified for command");
         }
@@ -204,10 +227,11 @@ final class LocalCommands {
         try {
             keys = io.kvstore.proxy.command.KeyFinder.redisKeys(target, request, 2);
         } catch (io.kvstore.proxy.command.KeyFinder.BadKeysException e) {
-            return Replies.error(alloc, e.getMessage());
+            keys = new int[0]; // Redis 7.0 answers alike whatever is wrong with the arguments
         }
-        if (keys.length == 0) {
-            return Replies.error(alloc, "ERR The command has no key arguments");
+        if (keys.length == 0 && !target.hasFlag("no_mandatory_keys")) {
+            // Redis 7.0 answers an empty array where keys are optional (scripts, functions)
+            return Replies.error(alloc, "ERR Invalid arguments specified for command");
         }
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', keys.length);

@@ -111,8 +111,7 @@ final class MigrationGate {
         for (Map.Entry<Integer, List<byte[]>> e : bySource.entrySet()) {
             Group target = map.groups().get(targetOf.get(e.getKey()));
             ByteBuf migrate = Request.of(session.alloc(), MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, e.getValue())).frame();
-            session.worker().backends().master(map, e.getKey() / 65536, (int) session.id(), session.protocol())
-                    .send(migrate, gather.fragment(fragment++));
+            session.sharedConnection(map, e.getKey() / 65536).send(migrate, gather.fragment(fragment++));
         }
     }
 }

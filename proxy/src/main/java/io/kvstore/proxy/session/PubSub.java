@@ -82,7 +82,11 @@ final class PubSub {
     }
 
     int channelCount() {
-        return channels.size() + shardChannels.size();
+        return channels.size();
+    }
+
+    int shardChannelCount() {
+        return shardChannels.size();
     }
 
     int patternCount() {

@@ -24,18 +24,6 @@ import java.util.List;
  */
 final class Transaction {
 
-    private static final ReplySink DISCARD = new ReplySink() {
-        @Override
-        public void onReply(ByteBuf reply) {
-            reply.release();
-        }
-
-        @Override
-        public void onFailure(String message) {
-            // the EXEC that follows on the same connection fails too, and carries the error
-        }
-    };
-
     private final List<Request> queued = new ArrayList<>();
     private final List<int[]> queuedKeys = new ArrayList<>();
     private boolean inMulti;
@@ -129,9 +117,9 @@ final class Transaction {
 
         /** Sends MULTI, the commands and EXEC to {@code conn}; EXEC's reply completes {@code target}. */
         void exec(BackendConnection conn, ByteBufAllocator alloc, ReplySink target) {
-            conn.send(command(alloc, "MULTI"), DISCARD);
+            conn.send(command(alloc, "MULTI"), ReplySink.discarding());
             for (Request r : requests) {
-                conn.send(r.frame(), DISCARD);
+                conn.send(r.frame(), ReplySink.discarding()); // EXEC's reply carries theirs
             }
             conn.send(command(alloc, "EXEC"), target);
         }
@@ -182,7 +170,4 @@ final class Transaction {
         return buf;
     }
 
-    static ReplySink discardingSink() {
-        return DISCARD;
-    }
 }

@@ -2,6 +2,7 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
+import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
@@ -98,7 +99,7 @@ final class TransactionCommands {
         Transaction tx = session.transaction();
         int group = tx.group();
         if (tx.discard()) {
-            dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"), Transaction.discardingSink());
+            dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
         }
     }
 

@@ -18,9 +18,14 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -103,6 +108,49 @@ class DifferentialTest {
                 + "DBSIZE\n"
                 + "@spans MGET" + keys + "\n";
         check(DiffScript.parse("generated: 1000-key split commands", text), mode, protocol, pipelined);
+    }
+
+    /** Scripts that touch only their own keys (no KEYS, SCAN, DBSIZE, INFO, FLUSH ...), so two can run at once. */
+    private static final List<String> KEYS_ONLY = List.of("strings.txt", "hashes.txt", "sets.txt", "zsets.txt",
+            "resp3-aggregates.txt", "resp3-doubles.txt", "resp3-nulls.txt");
+
+    /**
+     * A RESP2 client and a RESP3 client through the same proxy at the same time, line by line
+     * and pipelined, on keys the other does not touch (spread, and under one hash tag): the
+     * proxy's backend connections of the two protocols are in use at once, and no reply may
+     * reach a client in the other's protocol or out of order.
+     */
+    @Test
+    void resp2AndResp3ClientsAtOnce() throws Exception {
+        DiffRunner.resetEverything(cluster, plain);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<String>> two = pool.submit(() -> runAll(Mode.SPREAD, RedisProtocol.RESP2));
+            Future<List<String>> three = pool.submit(() -> runAll(Mode.TAGGED, RedisProtocol.RESP3));
+            List<String> mismatches = new ArrayList<>(two.get(5, TimeUnit.MINUTES));
+            mismatches.addAll(three.get(5, TimeUnit.MINUTES));
+            if (!mismatches.isEmpty()) {
+                fail(mismatches.size() + " replies differ from a single Redis with RESP2 and RESP3 clients at once:\n  "
+                        + String.join("\n  ", mismatches));
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "the script threads stopped");
+        }
+    }
+
+    /** Every {@link #KEYS_ONLY} script line by line, then pipelined; the mismatches, named by run. */
+    private static List<String> runAll(Mode mode, RedisProtocol protocol) {
+        List<String> out = new ArrayList<>();
+        for (String name : KEYS_ONLY) {
+            DiffScript script = DiffScript.load("diff/" + name);
+            for (boolean pipelined : new boolean[] {false, true}) {
+                Result r = pipelined ? runner.runPipelined(script, mode, protocol) : runner.run(script, mode, protocol);
+                r.mismatches().forEach(m -> out.add(name + " [" + mode + ", " + protocol
+                        + (pipelined ? ", pipelined" : "") + "] " + m));
+            }
+        }
+        return out;
     }
 
     /** Every way to run a script: key mode, protocol, pipelined or not. */

@@ -43,7 +43,8 @@ final class DiffRunner {
     record Difference(String script, Mode mode, RedisProtocol protocol, Line line, RawReply redis, RawReply proxy) {
         @Override
         public String toString() {
-            return script + " [" + mode + ", " + protocol + "] " + line + "\n      redis: " + (redis == null ? "(not sent)" : redis.render())
+            return script + " [" + mode + ", " + protocol + "] " + line
+                    + "\n      redis: " + (redis == null ? "(not sent)" : redis.render())
                     + "\n      proxy: " + proxy.render();
         }
     }

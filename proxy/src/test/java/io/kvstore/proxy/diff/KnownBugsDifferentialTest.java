@@ -73,7 +73,8 @@ class KnownBugsDifferentialTest {
         Result r;
         try {
             DiffScript s = DiffScript.load(script);
-            r = pipelined ? runner.runPipelined(s, mode, RedisProtocol.RESP2) : runner.run(s, mode, RedisProtocol.RESP2);
+            RedisProtocol resp2 = RedisProtocol.RESP2;
+            r = pipelined ? runner.runPipelined(s, mode, resp2) : runner.run(s, mode, resp2);
         } catch (RuntimeException e) {
             problems.add(run + "the run broke off: " + e);
             return;

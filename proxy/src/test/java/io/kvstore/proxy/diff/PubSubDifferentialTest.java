@@ -222,9 +222,9 @@ class PubSubDifferentialTest {
             step(out, sub, 1, false, List.of(command("PSUBSCRIBE", "busy.*")));
             out.add("publish: " + pub.call("PUBLISH", channels.get(2), "m2").render());
             step(out, sub, 2, true, List.of()); // the message and the pattern message, from the same publish
-            step(out, sub, 4, false, List.of(command("GET", "busy:k"), command("PING"), command("ZSCORE", "busy:z", "m"),
-                    command("ECHO", "e")));
-            // publishing to its own channel: the message and the reply come over different paths, in no set order
+            step(out, sub, 4, false, List.of(command("GET", "busy:k"), command("PING"),
+                    command("ZSCORE", "busy:z", "m"), command("ECHO", "e")));
+            // publishing to its own channel: the messages and the reply come over different paths, in no set order
             step(out, sub, resp3 ? 3 : 1, true, List.of(command("PUBLISH", channels.get(0), "self")));
             // named, so the counts come in a set order; then the last one by UNSUBSCRIBE without arguments
             step(out, sub, 2, false, List.of(command("UNSUBSCRIBE", channels.subList(0, 2))));
@@ -235,7 +235,10 @@ class PubSubDifferentialTest {
         return out;
     }
 
-    /** Sends {@code commands} in one write, reads {@code frames} frames, and records them (sorted when their order is free). */
+    /**
+     * Sends {@code commands} in one write, reads {@code frames} frames, and records them (sorted
+     * when their order is free).
+     */
     private static void step(List<String> out, RawRespClient client, int frames, boolean anyOrder,
                              List<List<byte[]>> commands) {
         if (!commands.isEmpty()) {

@@ -62,8 +62,9 @@ final class Subscriber implements AutoCloseable {
         return start(name, port, RedisProtocol.RESP2, channels, patterns);
     }
 
-    /** As {@link #start(String, int, List, List)}, the connection speaking {@code protocol} (Jedis sends HELLO 3 for RESP3). */
-    static Subscriber start(String name, int port, RedisProtocol protocol, List<String> channels, List<String> patterns) {
+    /** As {@link #start(String, int, List, List)}, the connection speaking {@code protocol} (RESP3: HELLO 3 first). */
+    static Subscriber start(String name, int port, RedisProtocol protocol, List<String> channels,
+                            List<String> patterns) {
         Subscriber s = new Subscriber(name, port, protocol, channels);
         try {
             s.awaitConfirmations(channels.size());

@@ -146,7 +146,10 @@ public final class ProxyCluster implements AutoCloseable, BeforeAllCallback, Aft
         return client(port, RedisProtocol.RESP2);
     }
 
-    /** A new Jedis client of 127.0.0.1:{@code port} speaking {@code protocol} (RESP3: HELLO 3 on connect); the caller closes it. */
+    /**
+     * A new Jedis client of 127.0.0.1:{@code port} speaking {@code protocol} (RESP3: HELLO 3 on
+     * connect); the caller closes it.
+     */
     public static Jedis client(int port, RedisProtocol protocol) {
         return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(protocol)
                 .connectionTimeoutMillis(5_000).socketTimeoutMillis(60_000).build());

@@ -2,6 +2,7 @@ package io.kvstore.proxy.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -21,20 +24,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol.Command;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.resps.Tuple;
 import redis.clients.jedis.util.KeyValue;
 
 /**
  * Jedis 5 doing its everyday work through kvstore over three shards: pipelines, transactions,
  * Pub/Sub, scripting, blocking pops and SCAN. Each check also looks at the shards directly where
- * that shows the proxy routed by slot.
+ * that shows the proxy routed by slot. The typed replies (strings, hashes, sets, sorted sets with
+ * scores, MSET/MGET over the three groups) and Pub/Sub run in RESP2 (Jedis's default) and with
+ * {@code RedisProtocol.RESP3} (HELLO 3 on connect: maps, sets, doubles, nulls, push messages).
  */
 class JedisClientTest {
 
@@ -65,7 +75,7 @@ class JedisClientTest {
             for (int i = 0; i < 300; i++) {
                 assertEquals(i / 7 + 1, incrs.get(i).get(), "INCR reply " + i + " in order");
             }
-            assertEquals(java.util.Arrays.asList("v0", "v1", "v2", "v299", null), mget.get());
+            assertEquals(Arrays.asList("v0", "v1", "v2", "v299", null), mget.get());
             assertEquals(3, del.get());
             assertEquals(2, exists.get());
             assertEquals("v150", get.get());
@@ -122,7 +132,96 @@ class JedisClientTest {
     }
 
     @Test
-    void pubSubOnChannelsOfEveryShardAndAPattern() throws Exception {
+    void repliesComeInResp3() {
+        try (Jedis jedis = ProxyCluster.client(cluster.port(), RedisProtocol.RESP3)) {
+            assertEquals(RedisProtocol.RESP3, jedis.getConnection().getRedisProtocol());
+            jedis.zadd("jt:z", 1.5, "m");
+            assertEquals(1.5, jedis.sendCommand(Command.ZSCORE, "jt:z", "m"), "a RESP3 double, not a bulk string");
+            jedis.hset("jt:h", "f", "v");
+            Object map = jedis.sendCommand(Command.HGETALL, "jt:h");
+            assertInstanceOf(List.class, map, "Jedis reads a RESP3 map as a list of key-value pairs");
+            assertEquals(1, ((List<?>) map).size());
+            assertNull(jedis.sendCommand(Command.GET, "jt:none"));
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void stringsHashesAndSortedSetsOverEveryGroup(RedisProtocol protocol) {
+        List<List<String>> keys = cluster.keysOnEachShard("jt:", 2);
+        try (Jedis jedis = ProxyCluster.client(cluster.port(), protocol)) {
+            List<String> pairs = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (List<String> onShard : keys) {
+                for (String k : onShard) {
+                    pairs.add(k);
+                    pairs.add("v-" + k);
+                    all.add(k);
+                }
+            }
+            assertEquals("OK", jedis.mset(pairs.toArray(new String[0])));
+            all.add("jt:missing");
+            List<String> expected = new ArrayList<>();
+            all.forEach(k -> expected.add(k.equals("jt:missing") ? null : "v-" + k));
+            assertEquals(expected, jedis.mget(all.toArray(new String[0])));
+            String counter = keys.get(1).get(0) + ":n";
+            assertEquals(5, jedis.incrBy(counter, 5));
+            assertEquals(7.5, jedis.incrByFloat(counter, 2.5));
+            assertNull(jedis.get("jt:none"));
+
+            String hash = keys.get(2).get(0) + ":h";
+            jedis.hset(hash, Map.of("name", "ada", "lang", "en"));
+            assertEquals(Map.of("name", "ada", "lang", "en"), jedis.hgetAll(hash));
+            assertEquals(Arrays.asList("ada", null), jedis.hmget(hash, "name", "none"));
+            assertEquals(2.25, jedis.hincrByFloat(hash, "score", 2.25));
+            assertEquals(Map.of(), jedis.hgetAll("jt:nohash"));
+
+            String set = keys.get(0).get(0) + ":s";
+            jedis.sadd(set, "a", "b", "c");
+            assertEquals(Set.of("a", "b", "c"), jedis.smembers(set));
+
+            String board = keys.get(0).get(1) + ":board";
+            jedis.zadd(board, Map.of("alice", 10.5, "bob", 7.0, "carol", 12.25));
+            assertEquals(10.5, jedis.zscore(board, "alice"));
+            assertEquals(13.0, jedis.zincrby(board, 6, "bob"));
+            assertEquals(Arrays.asList(12.25, null), jedis.zmscore(board, "carol", "nobody"));
+            List<Tuple> top = jedis.zrevrangeWithScores(board, 0, 1);
+            assertEquals(List.of(new Tuple("bob", 13.0), new Tuple("carol", 12.25)), top);
+            assertEquals(new Tuple("alice", 10.5), jedis.zpopmin(board));
+            assertNull(jedis.zscore(board, "alice"));
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void pipelineOfTypedReplies(RedisProtocol protocol) {
+        try (Jedis jedis = ProxyCluster.client(cluster.port(), protocol)) {
+            Pipeline p = jedis.pipelined();
+            List<Response<Long>> incrs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                p.set("jtp:" + i, "v" + i);
+                incrs.add(p.incr("jtp:n:" + (i % 3)));
+            }
+            p.hset("jtp:h", "f", "v");
+            Response<Map<String, String>> hash = p.hgetAll("jtp:h");
+            p.zadd("jtp:z", 2.5, "m");
+            Response<Double> score = p.zscore("jtp:z", "m");
+            Response<List<String>> mget = p.mget("jtp:0", "jtp:100", "jtp:none", "jtp:199");
+            Response<Set<String>> members = p.smembers("jtp:none");
+            p.sync();
+            for (int i = 0; i < 200; i++) {
+                assertEquals(i / 3 + 1, incrs.get(i).get(), "reply " + i + " in order");
+            }
+            assertEquals(Map.of("f", "v"), hash.get());
+            assertEquals(2.5, score.get());
+            assertEquals(Arrays.asList("v0", "v100", null, "v199"), mget.get());
+            assertEquals(Set.of(), members.get());
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void pubSubOnChannelsOfEveryShardAndAPattern(RedisProtocol protocol) throws Exception {
         List<String> channels = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
             channels.add(cluster.keysOn(s, "jchan.", 1).get(0));
@@ -154,13 +253,13 @@ class JedisClientTest {
             }
         };
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        Jedis sub = ProxyCluster.client(cluster.port());
+        Jedis sub = ProxyCluster.client(cluster.port(), protocol);
         try {
             Future<?> loop = pool.submit(() -> sub.subscribe(listener, channels.toArray(new String[0])));
             awaitOrFail(subscribed, 1, "channel confirmations", loop);
             listener.psubscribe("jchan.*");
             awaitOrFail(subscribed, 0, "pattern confirmation", loop);
-            try (Jedis pub = cluster.client()) {
+            try (Jedis pub = ProxyCluster.client(cluster.port(), protocol)) {
                 for (String ch : channels) {
                     assertEquals(2, pub.publish(ch, "hello"), "one channel and one pattern subscriber for " + ch);
                 }

@@ -16,15 +16,21 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TransactionResult;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -34,11 +40,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Lettuce 6.5 doing its everyday work through kvstore over three shards: async pipelining with
  * manual flushing, MULTI/EXEC, Pub/Sub, scriptLoad/evalsha, blocking pops and SCAN. One client
- * (small thread pools) for the class.
+ * (small thread pools) with Lettuce's default options for the class, and one forced to RESP2.
+ *
+ * <p>By default Lettuce sends {@code HELLO 3} on connect and falls back to RESP2 when the server
+ * refuses it (as kvstore did before it spoke RESP3), so the tests on the default client run in
+ * whatever was negotiated. The ones parameterized by protocol check it: in RESP3 that RESP3 was
+ * really negotiated, and there Pub/Sub also sends ordinary commands on the subscribed connection,
+ * which RESP3 allows.
  */
 class LettuceClientTest {
 
@@ -46,17 +60,42 @@ class LettuceClientTest {
     static final ProxyCluster cluster = ProxyCluster.perClass(3);
 
     private static Lettuce lettuce;
+    private static Lettuce lettuceResp2;
 
     @BeforeAll
     static void start() {
         lettuce = Lettuce.of(cluster.port());
+        lettuceResp2 = Lettuce.of(cluster.port(), o -> o.protocolVersion(ProtocolVersion.RESP2));
     }
 
     @AfterAll
     static void stop() {
-        if (lettuce != null) {
-            lettuce.close();
+        for (Lettuce l : new Lettuce[] {lettuce, lettuceResp2}) {
+            if (l != null) {
+                l.close();
+            }
         }
+    }
+
+    /** The client for {@code protocol}: RESP2 forced, or the default, which negotiates RESP3. */
+    private static Lettuce client(ProtocolVersion protocol) {
+        return protocol == ProtocolVersion.RESP2 ? lettuceResp2 : lettuce;
+    }
+
+    /** A connection of {@code protocol}'s client, checked to speak {@code protocol}. */
+    private static StatefulRedisConnection<String, String> connect(ProtocolVersion protocol) {
+        StatefulRedisConnection<String, String> conn = client(protocol).connect();
+        assertSpeaks(protocol, conn);
+        return conn;
+    }
+
+    private static void assertSpeaks(ProtocolVersion protocol, StatefulRedisConnection<String, String> conn) {
+        ProtocolVersion negotiated = ((StatefulRedisConnectionImpl<String, String>) conn).getConnectionState()
+                .getNegotiatedProtocolVersion();
+        if (negotiated != protocol) {
+            conn.close();
+        }
+        assertEquals(protocol, negotiated, "the protocol Lettuce negotiated");
     }
 
     @BeforeEach
@@ -153,16 +192,67 @@ class LettuceClientTest {
         }
     }
 
-    @Test
-    void pubSubChannelsAndPattern() throws Exception {
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(ProtocolVersion.class)
+    void stringsHashesAndScoresOverEveryGroup(ProtocolVersion protocol) {
+        List<List<String>> keys = cluster.keysOnEachShard("lt:", 2);
+        try (StatefulRedisConnection<String, String> conn = connect(protocol)) {
+            RedisCommands<String, String> sync = conn.sync();
+            Map<String, String> values = new LinkedHashMap<>();
+            keys.forEach(onShard -> onShard.forEach(k -> values.put(k, "v-" + k)));
+            assertEquals("OK", sync.mset(values));
+            List<String> asked = new ArrayList<>(values.keySet());
+            asked.add(2, "lt:missing");
+            List<KeyValue<String, String>> got = sync.mget(asked.toArray(new String[0]));
+            assertEquals(asked.size(), got.size());
+            for (int i = 0; i < asked.size(); i++) {
+                String k = asked.get(i);
+                KeyValue<String, String> kv = got.get(i);
+                assertEquals(k, kv.getKey());
+                assertEquals(values.get(k), kv.getValueOrElse(null), "MGET " + k);
+            }
+            assertNull(sync.get("lt:none"));
+            assertEquals(2.5, sync.incrbyfloat(keys.get(1).get(0) + ":f", 2.5));
+
+            String hash = keys.get(2).get(0) + ":h";
+            sync.hset(hash, Map.of("name", "ada", "lang", "en"));
+            assertEquals(Map.of("name", "ada", "lang", "en"), sync.hgetall(hash));
+            assertEquals(Map.of(), sync.hgetall("lt:nohash"));
+            assertNull(sync.hget(hash, "none"));
+
+            String set = keys.get(0).get(0) + ":s";
+            sync.sadd(set, "a", "b");
+            assertEquals(Set.of("a", "b"), sync.smembers(set));
+
+            String board = keys.get(0).get(1) + ":board";
+            sync.zadd(board, 10.5, "alice", 7.0, "bob", 12.25, "carol");
+            assertEquals(10.5, sync.zscore(board, "alice"));
+            assertEquals(13.0, sync.zincrby(board, 6, "bob"));
+            assertEquals(List.of(ScoredValue.just(7.0 + 6, "bob"), ScoredValue.just(12.25, "carol")),
+                    sync.zrevrangeWithScores(board, 0, 1));
+            assertEquals(ScoredValue.just(10.5, "alice"), sync.zpopmin(board));
+            assertNull(sync.zscore(board, "alice"));
+            assertEquals(List.of(12.25), sync.zmscore(board, "carol"));
+        }
+    }
+
+    /**
+     * A subscriber on a channel of each shard and a pattern, two rounds of messages published by
+     * another connection; in RESP3 the subscriber also sends ordinary commands on its subscribed
+     * connection between the rounds.
+     */
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(ProtocolVersion.class)
+    void pubSubChannelsAndPattern(ProtocolVersion protocol) throws Exception {
         List<String> channels = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
             channels.add(cluster.keysOn(s, "lchan.", 1).get(0));
         }
         ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
-        CountDownLatch received = new CountDownLatch(channels.size() * 2);
-        try (StatefulRedisPubSubConnection<String, String> sub = lettuce.client().connectPubSub();
-             StatefulRedisConnection<String, String> pub = lettuce.connect()) {
+        CountDownLatch received = new CountDownLatch(channels.size() * 2 * 2);
+        try (StatefulRedisPubSubConnection<String, String> sub = client(protocol).client().connectPubSub();
+             StatefulRedisConnection<String, String> pub = connect(protocol)) {
+            assertSpeaks(protocol, sub);
             sub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
@@ -176,22 +266,40 @@ class LettuceClientTest {
                     received.countDown();
                 }
             });
-            sub.sync().subscribe(channels.toArray(new String[0]));
-            sub.sync().psubscribe("lchan.*");
-            for (String ch : channels) {
-                assertEquals(2L, pub.sync().publish(ch, "hi"), "subscribers of " + ch);
+            RedisPubSubCommands<String, String> subscriber = sub.sync();
+            subscriber.subscribe(channels.toArray(new String[0]));
+            subscriber.psubscribe("lchan.*");
+            Set<String> expected = new HashSet<>();
+            for (int round = 0; round < 2; round++) {
+                for (String ch : channels) {
+                    assertEquals(2L, pub.sync().publish(ch, "hi" + round), "subscribers of " + ch);
+                    expected.add(ch + "=hi" + round);
+                    expected.add("lchan.*:" + ch + "=hi" + round);
+                }
+                if (protocol == ProtocolVersion.RESP3) {
+                    commandsWhileSubscribed(subscriber, round);
+                }
             }
             assertTrue(received.await(30, TimeUnit.SECONDS), "messages: " + got);
-            Set<String> expected = new HashSet<>();
-            for (String ch : channels) {
-                expected.add(ch + "=hi");
-                expected.add("lchan.*:" + ch + "=hi");
-            }
             assertEquals(expected, new HashSet<>(got));
             assertEquals(expected.size(), got.size(), "each message once");
             assertEquals(1L, pub.sync().pubsubNumpat());
             assertEquals(Set.copyOf(channels), Set.copyOf(pub.sync().pubsubChannels("lchan.*")));
         }
+    }
+
+    /**
+     * Ordinary commands on a subscribed RESP3 connection. None answers a double: Lettuce 6.5's
+     * decoder for subscribed connections (ResponseHeaderReplayOutput) rejects RESP3 doubles,
+     * against Redis too.
+     */
+    private static void commandsWhileSubscribed(RedisPubSubCommands<String, String> subscriber, int round) {
+        assertEquals("OK", subscriber.set("lsub:" + round, "r" + round));
+        assertEquals("r" + round, subscriber.get("lsub:" + round));
+        assertNull(subscriber.get("lsub:none"));
+        subscriber.hset("lsub:h" + round, "round", Integer.toString(round));
+        assertEquals(Map.of("round", Integer.toString(round)), subscriber.hgetall("lsub:h" + round));
+        assertEquals(round + 1L, subscriber.incr("lsub:n"));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.args.FlushMode;
 
 /**
@@ -39,10 +40,11 @@ final class DiffRunner {
     }
 
     /** A reply that differs as the script says it may; {@code redis} is null when Redis was not asked. */
-    record Difference(String script, Mode mode, Line line, RawReply redis, RawReply proxy) {
+    record Difference(String script, Mode mode, RedisProtocol protocol, Line line, RawReply redis, RawReply proxy) {
         @Override
         public String toString() {
-            return script + " [" + mode + "] " + line + "\n      redis: " + (redis == null ? "(not sent)" : redis.render())
+            return script + " [" + mode + ", " + protocol + "] " + line
+                    + "\n      redis: " + (redis == null ? "(not sent)" : redis.render())
                     + "\n      proxy: " + proxy.render();
         }
     }
@@ -55,12 +57,28 @@ final class DiffRunner {
 
     private final int redisPort;
     private final int proxyPort;
+    /** The proxy's slot map; null in a reference run. */
     private final SlotMap map;
 
     DiffRunner(int redisPort, int proxyPort, SlotMap map) {
         this.redisPort = redisPort;
         this.proxyPort = proxyPort;
         this.map = map;
+    }
+
+    /**
+     * A runner of two plain redis-servers, the second standing where the proxy would: a check of
+     * the scripts and of this harness (parsing, normalising) with no proxy in the way. Lines that
+     * only the proxy is sent ({@code refused}, {@code crossslot}, {@code error=}) are left out;
+     * every other line, its expected difference ignored, must match byte for byte; {@code @spans}
+     * is not checked.
+     */
+    static DiffRunner reference(int redisPort, int otherRedisPort) {
+        return new DiffRunner(redisPort, otherRedisPort, null);
+    }
+
+    private boolean reference() {
+        return map == null;
     }
 
     /** The port of every server behind both sides: each of the cluster's shards, then the plain redis-server. */
@@ -73,7 +91,12 @@ final class DiffRunner {
 
     /** Everything gone, straight on every server of both sides: keys, cached scripts, function libraries. */
     static void resetEverything(ProxyCluster cluster, RedisServer plain) {
-        for (int port : serverPorts(cluster, plain)) {
+        resetEverything(serverPorts(cluster, plain));
+    }
+
+    /** Keys, cached scripts and function libraries gone from the servers on {@code ports}. */
+    static void resetEverything(List<Integer> ports) {
+        for (int port : ports) {
             try (Jedis j = new Jedis("127.0.0.1", port)) {
                 j.flushAll();
                 j.scriptFlush();
@@ -82,24 +105,29 @@ final class DiffRunner {
         }
     }
 
-    Result run(DiffScript script, Mode mode) {
+    /**
+     * The script line by line, each line's command sent to both sides before either reply is
+     * read (so that a blocking command's timeout runs on both at once). Every connection starts
+     * in {@code protocol}; the lines marked for the other protocol are left out.
+     */
+    Result run(DiffScript script, Mode mode, RedisProtocol protocol) {
         List<String> mismatches = new ArrayList<>();
         List<Difference> differences = new ArrayList<>();
         int commands = 0;
         int spanning = 0;
-        try (RawRespClient redis1 = RawRespClient.connect(redisPort, "redis");
-             RawRespClient redis2 = RawRespClient.connect(redisPort, "redis#2");
+        try (RawRespClient redis1 = RawRespClient.connect(redisPort, "redis", protocol);
+             RawRespClient redis2 = RawRespClient.connect(redisPort, "redis#2", protocol);
              RawRespClient meta = RawRespClient.connect(redisPort, "redis-meta");
-             RawRespClient proxy1 = RawRespClient.connect(proxyPort, "proxy");
-             RawRespClient proxy2 = RawRespClient.connect(proxyPort, "proxy#2")) {
-            for (Line line : script.lines()) {
+             RawRespClient proxy1 = RawRespClient.connect(proxyPort, "proxy", protocol);
+             RawRespClient proxy2 = RawRespClient.connect(proxyPort, "proxy#2", protocol)) {
+            for (Line line : lines(script, protocol)) {
                 commands++;
                 List<byte[]> args = line.expand(mode.prefix);
                 RawRespClient redis = line.secondConnection() ? redis2 : redis1;
                 RawRespClient proxy = line.secondConnection() ? proxy2 : proxy1;
                 Expectation expect = expectation(line, mode);
                 int groups = -1;
-                if (line.spans() || (expect != null && expect.kind() == Expect.CROSSSLOT)) {
+                if (!reference() && (line.spans() || (expect != null && expect.kind() == Expect.CROSSSLOT))) {
                     groups = groupsOfKeys(meta, args);
                     if (mode == Mode.SPREAD && groups < 2) {
                         mismatches.add(line + ": the script says its keys span groups, but they are in "
@@ -109,9 +137,8 @@ final class DiffRunner {
                 if (groups >= 2 && mode == Mode.SPREAD && expect == null) {
                     spanning++;
                 }
-                RawReply r = expect == null || expect.sentToRedis() ? execute(redis, line, args) : null;
-                RawReply p = execute(proxy, line, args);
-                compare(script, mode, line, expect, r, p, mismatches, differences);
+                RawReply[] replies = execute(expect == null || expect.sentToRedis() ? redis : null, proxy, line, args);
+                compare(script, mode, protocol, line, expect, replies[0], replies[1], mismatches, differences);
             }
         }
         return new Result(mismatches, differences, commands, spanning);
@@ -122,14 +149,14 @@ final class DiffRunner {
      * read afterwards: the proxy must keep them in request order across groups, dedicated
      * connections (blocking commands, transactions) and replies it makes itself. Lines on the
      * second connection and {@code @scan-all} lines (which need a reply before the next call)
-     * are left out, on both sides.
+     * are left out, on both sides, and so are the lines marked for the other protocol.
      */
-    Result runPipelined(DiffScript script, Mode mode) {
+    Result runPipelined(DiffScript script, Mode mode, RedisProtocol protocol) {
         List<String> mismatches = new ArrayList<>();
         List<Difference> differences = new ArrayList<>();
-        List<Line> lines = script.lines().stream().filter(l -> !l.secondConnection() && !l.scanAll()).toList();
-        try (RawRespClient redis = RawRespClient.connect(redisPort, "redis");
-             RawRespClient proxy = RawRespClient.connect(proxyPort, "proxy")) {
+        List<Line> lines = lines(script, protocol).stream().filter(l -> !l.secondConnection() && !l.scanAll()).toList();
+        try (RawRespClient redis = RawRespClient.connect(redisPort, "redis", protocol);
+             RawRespClient proxy = RawRespClient.connect(proxyPort, "proxy", protocol)) {
             List<List<byte[]>> toRedis = new ArrayList<>();
             List<List<byte[]>> toProxy = new ArrayList<>();
             for (Line line : lines) {
@@ -146,21 +173,29 @@ final class DiffRunner {
                 Expectation expect = expectation(line, mode);
                 RawReply r = expect == null || expect.sentToRedis() ? redis.read() : null;
                 RawReply p = proxy.read();
-                compare(script, mode, line, expect, r, p, mismatches, differences);
+                compare(script, mode, protocol, line, expect, r, p, mismatches, differences);
             }
         }
         return new Result(mismatches, differences, lines.size(), 0);
     }
 
-    private static Expectation expectation(Line line, Mode mode) {
-        Expectation expect = line.expectation();
-        return expect != null && expect.spreadOnly() && mode != Mode.SPREAD ? null : expect;
+    /** The lines of {@code script} this run sends: those of its protocol, in a reference run those Redis is sent. */
+    private List<Line> lines(DiffScript script, RedisProtocol protocol) {
+        return script.lines().stream().filter(l -> l.runsIn(protocol)
+                && !(reference() && l.expectation() != null && !l.expectation().sentToRedis())).toList();
     }
 
-    private static void compare(DiffScript script, Mode mode, Line line, Expectation expect, RawReply redisReply,
-                                RawReply proxyReply, List<String> mismatches, List<Difference> differences) {
-        RawReply r = redisReply == null ? null : normalise(line, redisReply);
-        RawReply p = normalise(line, proxyReply);
+    /** The difference the line expects in this mode; null for none (always in a reference run). */
+    private Expectation expectation(Line line, Mode mode) {
+        Expectation expect = line.expectation();
+        return reference() || (expect != null && expect.spreadOnly() && mode != Mode.SPREAD) ? null : expect;
+    }
+
+    private static void compare(DiffScript script, Mode mode, RedisProtocol protocol, Line line, Expectation expect,
+                                RawReply redisReply, RawReply proxyReply, List<String> mismatches,
+                                List<Difference> differences) {
+        RawReply r = redisReply == null ? null : line.normalise(redisReply);
+        RawReply p = line.normalise(proxyReply);
         if (expect == null) {
             if (!r.sameBytes(p)) {
                 mismatches.add(line + "\n      redis: " + r.render() + "\n      proxy: " + p.render());
@@ -172,7 +207,7 @@ final class DiffRunner {
             mismatches.add(line + ": " + problem + "\n      redis: " + (r == null ? "(not sent)" : r.render())
                     + "\n      proxy: " + p.render());
         } else {
-            differences.add(new Difference(script.name(), mode, line, r, p));
+            differences.add(new Difference(script.name(), mode, protocol, line, r, p));
         }
     }
 
@@ -195,25 +230,20 @@ final class DiffRunner {
         return null;
     }
 
-    private static RawReply normalise(Line line, RawReply reply) {
-        RawReply r = reply;
-        if (line.unordered()) {
-            r = r.sorted();
+    /**
+     * The replies of Redis (null when {@code redis} is null: not asked) and of the proxy to
+     * {@code args}: both sent before either is read, except a {@code @scan-all} line, whose
+     * calls depend on the replies.
+     */
+    private static RawReply[] execute(RawRespClient redis, RawRespClient proxy, Line line, List<byte[]> args) {
+        if (line.scanAll()) {
+            return new RawReply[] {redis == null ? null : scanAll(redis, args), scanAll(proxy, args)};
         }
-        if (line.deepUnordered()) {
-            r = r.deepSorted();
+        if (redis != null) {
+            redis.send(args);
         }
-        if (line.pairs()) {
-            r = r.sortedPairs();
-        }
-        if (line.ttl()) {
-            r = r.ttlBucketed();
-        }
-        return r;
-    }
-
-    private static RawReply execute(RawRespClient client, Line line, List<byte[]> args) {
-        return line.scanAll() ? scanAll(client, args) : client.call(args);
+        proxy.send(args);
+        return new RawReply[] {redis == null ? null : redis.read(), proxy.read()};
     }
 
     /**

@@ -6,7 +6,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * A differential script: one command per line, quoted like redis-cli input, read from a test
@@ -16,11 +21,17 @@ import java.util.List;
  * Directives:
  * <ul>
  *   <li>{@code @c2}: run on each side's second connection (WATCH races, blocking pairs).</li>
- *   <li>{@code @unordered}: the reply is an array whose order Redis does not define; compare sorted.</li>
- *   <li>{@code @deep-unordered}: arrays at every depth compare sorted (FUNCTION LIST, whose
- *       functions come in the order of a Redis dict).</li>
- *   <li>{@code @pairs}: an array of field/value pairs whose order Redis does not define; compare pairs sorted.</li>
+ *   <li>{@code @unordered}: the reply is an array, a set or a map whose order Redis does not
+ *       define; compare sorted.</li>
+ *   <li>{@code @deep-unordered}: arrays, sets and maps at every depth compare sorted (FUNCTION
+ *       LIST, whose functions come in the order of a Redis dict).</li>
+ *   <li>{@code @pairs}: field/value pairs whose order Redis does not define (a RESP2 flat array, a
+ *       RESP3 map or array of pairs); compare pairs sorted.</li>
  *   <li>{@code @ttl}: a time to live; non-negative integers are compared as one bucket.</li>
+ *   <li>{@code @hello}: a HELLO reply; compared with the client id set to 0.</li>
+ *   <li>{@code @resp2}, {@code @resp3}: run the line only in runs whose connections start in that
+ *       protocol, for a reply whose {@code proxy=} rendering depends on it (a HELLO inside the
+ *       script switches the protocol but not which lines run).</li>
  *   <li>{@code @scan-all}: a SCAN-family command with cursor 0; iterated to the end on each side
  *       and the set of everything returned compared.</li>
  *   <li>{@code @spans}: in spread mode the command's keys must live in two or more groups (checks
@@ -49,8 +60,53 @@ record DiffScript(String name, List<Line> lines) {
         }
     }
 
-    record Line(int number, String source, List<byte[]> args, boolean secondConnection, boolean unordered,
-                boolean deepUnordered, boolean pairs, boolean ttl, boolean scanAll, boolean spans, Expectation expectation) {
+    /** How a reply is made comparable before the comparison, in declaration order. */
+    enum Normaliser {
+        UNORDERED("@unordered", RawReply::sorted),
+        DEEP_UNORDERED("@deep-unordered", RawReply::deepSorted),
+        PAIRS("@pairs", RawReply::sortedPairs),
+        TTL("@ttl", RawReply::ttlBucketed),
+        HELLO("@hello", RawReply::withoutClientId);
+
+        final String directive;
+        private final UnaryOperator<RawReply> apply;
+
+        Normaliser(String directive, UnaryOperator<RawReply> apply) {
+            this.directive = directive;
+            this.apply = apply;
+        }
+
+        RawReply apply(RawReply reply) {
+            return apply.apply(reply);
+        }
+
+        static Normaliser of(String directive) {
+            for (Normaliser n : values()) {
+                if (n.directive.equals(directive)) {
+                    return n;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** {@code only}: the protocol the line runs in, or null for both. */
+    record Line(int number, String source, List<byte[]> args, boolean secondConnection, Set<Normaliser> normalisers,
+                boolean scanAll, boolean spans, RedisProtocol only, Expectation expectation) {
+
+        /** The reply made comparable: sorted, bucketed ... as the line's directives say. */
+        RawReply normalise(RawReply reply) {
+            RawReply r = reply;
+            for (Normaliser n : normalisers) {
+                r = n.apply(r);
+            }
+            return r;
+        }
+
+        /** Whether the line runs in a run whose connections start in {@code protocol}. */
+        boolean runsIn(RedisProtocol protocol) {
+            return only == null || only == protocol;
+        }
 
         /** The arguments with {@code $T} replaced by {@code prefix}. */
         List<byte[]> expand(String prefix) {
@@ -107,24 +163,25 @@ record DiffScript(String name, List<Line> lines) {
     private static Line parseLine(int number, String src) {
         List<byte[]> tokens = splitArgs(src, number);
         boolean c2 = false;
-        boolean unordered = false;
-        boolean deep = false;
-        boolean pairs = false;
-        boolean ttl = false;
+        Set<Normaliser> normalisers = EnumSet.noneOf(Normaliser.class);
         boolean scanAll = false;
         boolean spans = false;
+        RedisProtocol only = null;
         Expectation expectation = null;
         int i = 0;
         while (i < tokens.size() && tokens.get(i).length > 0 && tokens.get(i)[0] == '@') {
             String d = new String(tokens.get(i++), StandardCharsets.UTF_8);
+            Normaliser normaliser = Normaliser.of(d);
+            if (normaliser != null) {
+                normalisers.add(normaliser);
+                continue;
+            }
             switch (d) {
                 case "@c2" -> c2 = true;
-                case "@unordered" -> unordered = true;
-                case "@deep-unordered" -> deep = true;
-                case "@pairs" -> pairs = true;
-                case "@ttl" -> ttl = true;
                 case "@scan-all" -> scanAll = true;
                 case "@spans" -> spans = true;
+                case "@resp2" -> only = RedisProtocol.RESP2;
+                case "@resp3" -> only = RedisProtocol.RESP3;
                 case "@expect-differ" -> {
                     boolean spreadOnly = false;
                     String e = text(tokens, i++, number);
@@ -140,8 +197,8 @@ record DiffScript(String name, List<Line> lines) {
         if (i >= tokens.size()) {
             throw new IllegalArgumentException("line " + number + ": no command");
         }
-        return new Line(number, src, List.copyOf(tokens.subList(i, tokens.size())), c2, unordered, deep, pairs, ttl,
-                scanAll, spans, expectation);
+        return new Line(number, src, List.copyOf(tokens.subList(i, tokens.size())), c2,
+                Collections.unmodifiableSet(normalisers), scanAll, spans, only, expectation);
     }
 
     private static Expectation expectation(String e, boolean spreadOnly, int number) {

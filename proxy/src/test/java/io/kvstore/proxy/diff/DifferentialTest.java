@@ -18,13 +18,19 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * The differential harness (issue #3): every script under {@code src/test/resources/diff/} runs
@@ -33,6 +39,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * byte-for-byte the same, after sorting the ones Redis gives in no defined order. Differences the
  * proxy makes on purpose are marked in the scripts and asserted as such; all of them are written
  * to {@code target/diff-differences.txt} and the test output.
+ *
+ * <p>Every script runs in RESP2 and in RESP3: in a RESP3 run every connection, to Redis and to
+ * the proxy, first sends {@code HELLO 3} (see {@link RawRespClient#connect(int, String,
+ * RedisProtocol)}) and every later reply is compared in RESP3.
  *
  * <p>Each script also runs pipelined: all of it written in one go, the replies read afterwards;
  * scripts with blocking commands or transactions too, whose commands the proxy runs on a
@@ -66,27 +76,22 @@ class DifferentialTest {
     static Stream<Arguments> scripts() {
         List<Arguments> out = new ArrayList<>();
         for (String script : scriptNames()) {
-            boolean pipelinable = true; // dedicated and shared connections keep the client's order (ClientSession.holdForSwitch)
-            for (Mode mode : Mode.values()) {
-                out.add(Arguments.of(script, mode, false));
-                if (pipelinable) {
-                    out.add(Arguments.of(script, mode, true));
-                }
-            }
+            // dedicated and shared connections keep the client's order (ClientSession.holdForSwitch): all pipelinable
+            modes().forEach(m -> out.add(Arguments.of(script, m.get()[0], m.get()[1], m.get()[2])));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} [{1}, pipelined={2}]")
+    @ParameterizedTest(name = "{0} [{1}, {2}, pipelined={3}]")
     @MethodSource("scripts")
-    void repliesMatchSingleRedis(String script, Mode mode, boolean pipelined) {
-        check(DiffScript.load("diff/" + script), mode, pipelined);
+    void repliesMatchSingleRedis(String script, Mode mode, RedisProtocol protocol, boolean pipelined) {
+        check(DiffScript.load("diff/" + script), mode, protocol, pipelined);
     }
 
     /** MSET/MGET/EXISTS/DEL/UNLINK/TOUCH of 1000 keys, the split commands at a size where every group has many. */
-    @ParameterizedTest(name = "[{0}, pipelined={1}]")
+    @ParameterizedTest(name = "[{0}, {1}, pipelined={2}]")
     @MethodSource("modes")
-    void largeSplitCommands(Mode mode, boolean pipelined) {
+    void largeSplitCommands(Mode mode, RedisProtocol protocol, boolean pipelined) {
         StringBuilder keys = new StringBuilder();
         StringBuilder pairs = new StringBuilder();
         for (int i = 0; i < 1000; i++) {
@@ -102,25 +107,71 @@ class DifferentialTest {
                 + "@spans UNLINK" + keys + "\n"
                 + "DBSIZE\n"
                 + "@spans MGET" + keys + "\n";
-        check(DiffScript.parse("generated: 1000-key split commands", text), mode, pipelined);
+        check(DiffScript.parse("generated: 1000-key split commands", text), mode, protocol, pipelined);
     }
 
+    /** Scripts that touch only their own keys (no KEYS, SCAN, DBSIZE, INFO, FLUSH ...), so two can run at once. */
+    private static final List<String> KEYS_ONLY = List.of("strings.txt", "hashes.txt", "sets.txt", "zsets.txt",
+            "resp3-aggregates.txt", "resp3-doubles.txt", "resp3-nulls.txt");
+
+    /**
+     * A RESP2 client and a RESP3 client through the same proxy at the same time, line by line
+     * and pipelined, on keys the other does not touch (spread, and under one hash tag): the
+     * proxy's backend connections of the two protocols are in use at once, and no reply may
+     * reach a client in the other's protocol or out of order.
+     */
+    @Test
+    void resp2AndResp3ClientsAtOnce() throws Exception {
+        DiffRunner.resetEverything(cluster, plain);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<String>> two = pool.submit(() -> runAll(Mode.SPREAD, RedisProtocol.RESP2));
+            Future<List<String>> three = pool.submit(() -> runAll(Mode.TAGGED, RedisProtocol.RESP3));
+            List<String> mismatches = new ArrayList<>(two.get(5, TimeUnit.MINUTES));
+            mismatches.addAll(three.get(5, TimeUnit.MINUTES));
+            if (!mismatches.isEmpty()) {
+                fail(mismatches.size() + " replies differ from a single Redis with RESP2 and RESP3 clients at once:\n  "
+                        + String.join("\n  ", mismatches));
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "the script threads stopped");
+        }
+    }
+
+    /** Every {@link #KEYS_ONLY} script line by line, then pipelined; the mismatches, named by run. */
+    private static List<String> runAll(Mode mode, RedisProtocol protocol) {
+        List<String> out = new ArrayList<>();
+        for (String name : KEYS_ONLY) {
+            DiffScript script = DiffScript.load("diff/" + name);
+            for (boolean pipelined : new boolean[] {false, true}) {
+                Result r = pipelined ? runner.runPipelined(script, mode, protocol) : runner.run(script, mode, protocol);
+                r.mismatches().forEach(m -> out.add(name + " [" + mode + ", " + protocol
+                        + (pipelined ? ", pipelined" : "") + "] " + m));
+            }
+        }
+        return out;
+    }
+
+    /** Every way to run a script: key mode, protocol, pipelined or not. */
     static Stream<Arguments> modes() {
         List<Arguments> out = new ArrayList<>();
         for (Mode mode : Mode.values()) {
-            out.add(Arguments.of(mode, false));
-            out.add(Arguments.of(mode, true));
+            for (RedisProtocol protocol : RedisProtocol.values()) {
+                out.add(Arguments.of(mode, protocol, false));
+                out.add(Arguments.of(mode, protocol, true));
+            }
         }
         return out.stream();
     }
 
-    private static void check(DiffScript script, Mode mode, boolean pipelined) {
+    private static void check(DiffScript script, Mode mode, RedisProtocol protocol, boolean pipelined) {
         DiffRunner.resetEverything(cluster, plain);
-        Result result = pipelined ? runner.runPipelined(script, mode) : runner.run(script, mode);
+        Result result = pipelined ? runner.runPipelined(script, mode, protocol) : runner.run(script, mode, protocol);
         if (!pipelined) {
             DIFFERENCES.addAll(result.differences()); // the pipelined run finds the same ones again
         }
-        String run = script.name() + " [" + mode + (pipelined ? ", pipelined" : "") + "]";
+        String run = script.name() + " [" + mode + ", " + protocol + (pipelined ? ", pipelined" : "") + "]";
         if (!result.mismatches().isEmpty()) {
             fail(result.mismatches().size() + " of " + result.commands() + " replies differ from a single Redis in "
                     + run + ":\n  " + String.join("\n  ", result.mismatches()));

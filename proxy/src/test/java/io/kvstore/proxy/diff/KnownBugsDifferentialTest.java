@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * Differential scripts ({@code src/test/resources/diff-bugs/}) on which the proxy does not yet
@@ -72,7 +73,8 @@ class KnownBugsDifferentialTest {
         Result r;
         try {
             DiffScript s = DiffScript.load(script);
-            r = pipelined ? runner.runPipelined(s, mode) : runner.run(s, mode);
+            RedisProtocol resp2 = RedisProtocol.RESP2;
+            r = pipelined ? runner.runPipelined(s, mode, resp2) : runner.run(s, mode, resp2);
         } catch (RuntimeException e) {
             problems.add(run + "the run broke off: " + e);
             return;

@@ -1,11 +1,13 @@
 package io.kvstore.proxy.diff;
 
+import static io.kvstore.proxy.diff.RawRespClient.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.server.ProxyServer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,9 +17,11 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * Pub/Sub through kvstore against a single Redis: subscribers on channels and patterns through
@@ -29,6 +33,9 @@ import redis.clients.jedis.Jedis;
  *
  * <p>No timing: each side ends with one sentinel message per shard, published after everything
  * else; a shard delivers in order, so once a subscriber has every sentinel it has every message.
+ *
+ * <p>Every test runs in RESP2 and in RESP3 (subscribers and publishers alike), where messages
+ * are push frames and a subscribed connection may send any command.
  */
 class PubSubDifferentialTest {
 
@@ -56,8 +63,9 @@ class PubSubDifferentialTest {
         }
     }
 
-    @Test
-    void channelsAndPatternsThroughTwoProxies() {
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void channelsAndPatternsThroughTwoProxies(RedisProtocol protocol) {
         List<String> channels = new ArrayList<>();
         List<String> ends = new ArrayList<>();
         for (int shard = 0; shard < 3; shard++) {
@@ -72,16 +80,16 @@ class PubSubDifferentialTest {
         List<String> patterns = List.of("news.*", "news.1.*", "nomatch.*");
 
         Map<String, Object> plainSide;
-        try (Subscriber s1 = Subscriber.start("plain-s1", plain.port(), s1channels, List.of());
-             Subscriber s2 = Subscriber.start("plain-s2", plain.port(), s2channels, patterns);
-             Jedis pub = new Jedis("127.0.0.1", plain.port())) {
+        try (Subscriber s1 = Subscriber.start("plain-s1", plain.port(), protocol, s1channels, List.of());
+             Subscriber s2 = Subscriber.start("plain-s2", plain.port(), protocol, s2channels, patterns);
+             Jedis pub = ProxyCluster.client(plain.port(), protocol)) {
             plainSide = exercise(channels, ends, s1, s2, pub, pub, pub);
         }
         Map<String, Object> proxySide;
-        try (Subscriber s1 = Subscriber.start("proxy-s1", cluster.port(), s1channels, List.of());
-             Subscriber s2 = Subscriber.start("proxy-s2", second.port(), s2channels, patterns);
-             Jedis viaFirst = ProxyCluster.client(cluster.port());
-             Jedis viaSecond = ProxyCluster.client(second.port())) {
+        try (Subscriber s1 = Subscriber.start("proxy-s1", cluster.port(), protocol, s1channels, List.of());
+             Subscriber s2 = Subscriber.start("proxy-s2", second.port(), protocol, s2channels, patterns);
+             Jedis viaFirst = ProxyCluster.client(cluster.port(), protocol);
+             Jedis viaSecond = ProxyCluster.client(second.port(), protocol)) {
             proxySide = exercise(channels, ends, s1, s2, viaFirst, viaSecond, viaFirst);
         }
         for (String k : plainSide.keySet()) {
@@ -127,8 +135,9 @@ class PubSubDifferentialTest {
         return out;
     }
 
-    @Test
-    void keyspaceNotificationsFromEveryShard() {
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void keyspaceNotificationsFromEveryShard(RedisProtocol protocol) {
         for (int port : DiffRunner.serverPorts(cluster, plain)) {
             try (Jedis j = new Jedis("127.0.0.1", port)) {
                 j.configSet("notify-keyspace-events", "KEA");
@@ -143,13 +152,13 @@ class PubSubDifferentialTest {
         List<String> channels = List.of("__keyevent@0__:del", "__keyspace@0__:" + keys.get(0));
         List<String> patterns = List.of("__keyspace@0__:*");
         List<String> plainGot;
-        try (Subscriber s = Subscriber.start("plain-ks", plain.port(), channels, patterns);
-             Jedis j = new Jedis("127.0.0.1", plain.port())) {
+        try (Subscriber s = Subscriber.start("plain-ks", plain.port(), protocol, channels, patterns);
+             Jedis j = ProxyCluster.client(plain.port(), protocol)) {
             plainGot = notifications(keys, ends, s, j);
         }
         List<String> proxyGot;
-        try (Subscriber s = Subscriber.start("proxy-ks", cluster.port(), channels, patterns);
-             Jedis j = ProxyCluster.client(second.port())) {
+        try (Subscriber s = Subscriber.start("proxy-ks", cluster.port(), protocol, channels, patterns);
+             Jedis j = ProxyCluster.client(second.port(), protocol)) {
             proxyGot = notifications(keys, ends, s, j);
         }
         assertEquals(plainGot, proxyGot, "keyspace notifications through the proxy differ from a single Redis");
@@ -175,6 +184,75 @@ class PubSubDifferentialTest {
         List<String> got = new ArrayList<>(s.received());
         got.sort(null);
         return got;
+    }
+
+    /**
+     * One connection subscribed to a channel on each shard that keeps sending ordinary commands,
+     * alone and pipelined, while another connection publishes: every frame it gets, replies and
+     * messages, must be what a single Redis sends. In RESP3 the commands run and messages are
+     * push frames; in RESP2 the commands are refused, as Redis refuses them, and the connection
+     * stays subscribed. Each step reads a known number of frames (a missing one fails on the
+     * read timeout), so nothing waits on time.
+     */
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(RedisProtocol.class)
+    void ordinaryCommandsWhileSubscribed(RedisProtocol protocol) {
+        List<String> channels = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            channels.add(cluster.keysOn(shard, "busy." + shard + ".", 1).get(0));
+        }
+        List<String> plainSide = subscribedSession(plain.port(), protocol, channels);
+        List<String> proxySide = subscribedSession(cluster.port(), protocol, channels);
+        assertEquals(String.join("\n", plainSide), String.join("\n", proxySide),
+                "a subscribed " + protocol + " connection through the proxy differs from a single Redis");
+    }
+
+    private static List<String> subscribedSession(int port, RedisProtocol protocol, List<String> channels) {
+        List<String> out = new ArrayList<>();
+        boolean resp3 = protocol == RedisProtocol.RESP3;
+        try (RawRespClient sub = RawRespClient.connect(port, "subscriber", protocol);
+             RawRespClient pub = RawRespClient.connect(port, "publisher", protocol)) {
+            step(out, sub, 3, false, List.of(command("SUBSCRIBE", channels)));
+            for (String[] c : new String[][] {{"SET", "busy:k", "v"}, {"GET", "busy:k"}, {"HSET", "busy:h", "f", "v"},
+                {"HGETALL", "busy:h"}, {"SMEMBERS", "busy:none"}, {"PING"}, {"PING", "hi"}}) {
+                step(out, sub, 1, false, List.of(command(c)));
+            }
+            out.add("publish: " + pub.call("PUBLISH", channels.get(1), "m1").render());
+            step(out, sub, 1, false, List.of());
+            step(out, sub, 1, false, List.of(command("PSUBSCRIBE", "busy.*")));
+            out.add("publish: " + pub.call("PUBLISH", channels.get(2), "m2").render());
+            step(out, sub, 2, true, List.of()); // the message and the pattern message, from the same publish
+            step(out, sub, 4, false, List.of(command("GET", "busy:k"), command("PING"),
+                    command("ZSCORE", "busy:z", "m"), command("ECHO", "e")));
+            // publishing to its own channel: the messages and the reply come over different paths, in no set order
+            step(out, sub, resp3 ? 3 : 1, true, List.of(command("PUBLISH", channels.get(0), "self")));
+            // named, so the counts come in a set order; then the last one by UNSUBSCRIBE without arguments
+            step(out, sub, 2, false, List.of(command("UNSUBSCRIBE", channels.subList(0, 2))));
+            step(out, sub, 1, false, List.of(command("UNSUBSCRIBE")));
+            step(out, sub, 1, false, List.of(command("PUNSUBSCRIBE")));
+            step(out, sub, 1, false, List.of(command("GET", "busy:k")));
+        }
+        return out;
+    }
+
+    /**
+     * Sends {@code commands} in one write, reads {@code frames} frames, and records them (sorted
+     * when their order is free).
+     */
+    private static void step(List<String> out, RawRespClient client, int frames, boolean anyOrder,
+                             List<List<byte[]>> commands) {
+        if (!commands.isEmpty()) {
+            client.sendAll(commands);
+        }
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+            got.add(client.read().render());
+        }
+        if (anyOrder) {
+            got.sort(null);
+        }
+        String sent = commands.stream().map(c -> new String(c.get(0), StandardCharsets.UTF_8)).toList().toString();
+        got.forEach(f -> out.add(sent + " -> " + f));
     }
 
     /** Messages grouped by channel, each channel's in arrival order (order across channels is not defined). */

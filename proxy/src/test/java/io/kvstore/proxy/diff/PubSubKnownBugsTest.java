@@ -1,11 +1,11 @@
 package io.kvstore.proxy.diff;
 
+import static io.kvstore.proxy.diff.RawRespClient.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,12 +87,5 @@ class PubSubKnownBugsTest {
             bySide.add(replies);
         }
         assertEquals(bySide.get(0), bySide.get(1), "confirmations through the proxy, as a single Redis sends them");
-    }
-
-    private static List<byte[]> command(String name, List<String> args) {
-        List<byte[]> out = new ArrayList<>();
-        out.add(name.getBytes(StandardCharsets.US_ASCII));
-        args.forEach(a -> out.add(a.getBytes(StandardCharsets.UTF_8)));
-        return out;
     }
 }

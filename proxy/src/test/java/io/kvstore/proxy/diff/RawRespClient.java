@@ -11,11 +11,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import redis.clients.jedis.RedisProtocol;
 
 /**
- * A blocking RESP2 client that keeps every reply's bytes as they were received, so replies from
- * two servers can be compared byte for byte. Every read has a timeout: a missing reply fails the
+ * A blocking RESP2 or RESP3 client that keeps every reply's bytes as they were received, so
+ * replies from two servers can be compared byte for byte. Every read has a timeout: a missing reply fails the
  * test instead of hanging it. One thread at a time. 127.0.0.1 only.
  */
 final class RawRespClient implements AutoCloseable {
@@ -49,6 +51,26 @@ final class RawRespClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection speaking {@code protocol}: for RESP3 it sends {@code HELLO 3} first and checks
+     * that the reply is a map with {@code proto 3} (its bytes are not compared: the client id
+     * differs from server to server); for RESP2 it sends nothing, RESP2 being where every
+     * connection starts.
+     */
+    static RawRespClient connect(int port, String name, RedisProtocol protocol) {
+        RawRespClient c = connect(port, name);
+        if (protocol == RedisProtocol.RESP2) {
+            return c;
+        }
+        RawReply hello = c.call("HELLO", protocol.version());
+        RawReply proto = hello.type() == '%' ? hello.field("proto") : null;
+        if (proto == null || !proto.render().equals(":" + protocol.version())) {
+            c.close();
+            throw new AssertionError(name + " answered HELLO " + protocol.version() + " with " + hello.render());
+        }
+        return c;
+    }
+
     String name() {
         return name;
     }
@@ -60,11 +82,23 @@ final class RawRespClient implements AutoCloseable {
     }
 
     RawReply call(String... args) {
+        return call(command(args));
+    }
+
+    /** A command's arguments as UTF-8 bytes, for {@link #send} and {@link #sendAll}. */
+    static List<byte[]> command(String... args) {
         List<byte[]> list = new ArrayList<>(args.length);
         for (String a : args) {
             list.add(a.getBytes(StandardCharsets.UTF_8));
         }
-        return call(list);
+        return list;
+    }
+
+    /** {@code name} followed by {@code args}, as UTF-8 bytes. */
+    static List<byte[]> command(String name, List<String> args) {
+        List<byte[]> list = command(name);
+        list.addAll(command(args.toArray(new String[0])));
+        return list;
     }
 
     void send(List<byte[]> args) {
@@ -94,77 +128,95 @@ final class RawRespClient implements AutoCloseable {
         }
     }
 
+    /** The next reply or push frame from the server. */
     RawReply read() {
         try {
-            ByteArrayOutputStream raw = new ByteArrayOutputStream();
-            return readValue(raw);
+            return readReply(in, name);
         } catch (IOException e) {
             throw new UncheckedIOException("read from " + name + " failed", e);
         }
     }
 
-    private RawReply readValue(ByteArrayOutputStream raw) throws IOException {
-        int start = raw.size();
-        String line = line(raw);
-        if (line.isEmpty()) {
-            throw new IOException("empty reply line from " + name);
-        }
-        char type = line.charAt(0);
-        String rest = line.substring(1);
-        switch (type) {
-            case '+', '-', ':' -> {
-                return new RawReply(type, slice(raw, start), rest, null, null);
-            }
-            case '$' -> {
-                int len = Integer.parseInt(rest);
-                if (len < 0) {
-                    return new RawReply(type, slice(raw, start), rest, null, null);
-                }
-                byte[] data = in.readNBytes(len + 2);
-                if (data.length < len + 2) {
-                    throw new EOFException(name + " closed inside a bulk reply");
-                }
-                raw.writeBytes(data);
-                byte[] payload = java.util.Arrays.copyOf(data, len);
-                return new RawReply(type, slice(raw, start), rest, payload, null);
-            }
-            case '*' -> {
-                int n = Integer.parseInt(rest);
-                if (n < 0) {
-                    return new RawReply(type, slice(raw, start), rest, null, null);
-                }
-                List<RawReply> items = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    items.add(readValue(raw));
-                }
-                return new RawReply(type, slice(raw, start), rest, null, List.copyOf(items));
-            }
-            default -> throw new IOException("unexpected reply line from " + name + ": " + line);
-        }
+    /** Reads one complete RESP2 or RESP3 value from {@code in}, keeping its bytes; {@code name} for messages. */
+    static RawReply readReply(InputStream in, String name) throws IOException {
+        return new Parser(in, name).value(new ByteArrayOutputStream());
     }
 
-    private static byte[] slice(ByteArrayOutputStream raw, int start) {
-        byte[] all = raw.toByteArray();
-        return java.util.Arrays.copyOfRange(all, start, all.length);
-    }
+    /** One value's worth of reading: every byte read goes to {@code raw}, each value's own bytes are sliced from it. */
+    private record Parser(InputStream in, String name) {
 
-    private String line(ByteArrayOutputStream raw) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException(name + " closed the connection; partial line: " + sb);
+        RawReply value(ByteArrayOutputStream raw) throws IOException {
+            int start = raw.size();
+            String line = line(raw);
+            if (line.isEmpty()) {
+                throw new IOException("empty reply line from " + name);
             }
-            raw.write(b);
-            if (b == '\r') {
-                int lf = in.read();
-                if (lf != '\n') {
-                    throw new IOException("CR without LF from " + name + " after: " + sb);
+            char type = line.charAt(0);
+            String rest = line.substring(1);
+            if (RawReply.SIMPLE.indexOf(type) >= 0) {
+                return new RawReply(type, slice(raw, start), rest, null, null, null);
+            }
+            if (rest.equals("?")) {
+                throw new IOException("streamed " + type + " from " + name + ": not sent by Redis, not parsed here");
+            }
+            if (RawReply.BLOB.indexOf(type) >= 0) {
+                return blob(raw, start, type, rest);
+            }
+            if (RawReply.AGGREGATE.indexOf(type) < 0) {
+                throw new IOException("unexpected reply line from " + name + ": " + line);
+            }
+            int n = Integer.parseInt(rest);
+            if (n < 0) {
+                return new RawReply(type, slice(raw, start), rest, null, null, null);
+            }
+            int count = RawReply.pairCounted(type) ? 2 * n : n;
+            List<RawReply> items = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                items.add(value(raw));
+            }
+            RawReply aggregate = new RawReply(type, slice(raw, start), rest, null, List.copyOf(items), null);
+            return type == '|' ? value(raw).after(aggregate) : aggregate;
+        }
+
+        private RawReply blob(ByteArrayOutputStream raw, int start, char type, String rest) throws IOException {
+            int len = Integer.parseInt(rest);
+            if (len < 0) {
+                return new RawReply(type, slice(raw, start), rest, null, null, null);
+            }
+            byte[] data = in.readNBytes(len + 2);
+            if (data.length < len + 2) {
+                throw new EOFException(name + " closed inside a " + type + " reply");
+            }
+            if (data[len] != '\r' || data[len + 1] != '\n') {
+                throw new IOException(type + " reply from " + name + " does not end in CRLF after " + len + " bytes");
+            }
+            raw.writeBytes(data);
+            return new RawReply(type, slice(raw, start), rest, Arrays.copyOf(data, len), null, null);
+        }
+
+        private static byte[] slice(ByteArrayOutputStream raw, int start) {
+            byte[] all = raw.toByteArray();
+            return Arrays.copyOfRange(all, start, all.length);
+        }
+
+        private String line(ByteArrayOutputStream raw) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException(name + " closed the connection; partial line: " + sb);
                 }
-                raw.write(lf);
-                return sb.toString();
+                raw.write(b);
+                if (b == '\r') {
+                    int lf = in.read();
+                    if (lf != '\n') {
+                        throw new IOException("CR without LF from " + name + " after: " + sb);
+                    }
+                    raw.write(lf);
+                    return sb.toString();
+                }
+                sb.append((char) b);
             }
-            sb.append((char) b);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * A Jedis {@link JedisPubSub} subscriber on its own thread that records every message it gets, as
@@ -54,11 +55,17 @@ final class Subscriber implements AutoCloseable {
     }
 
     /**
-     * Connects to 127.0.0.1:{@code port}, subscribes to {@code channels} and {@code patterns} and
-     * returns once every subscription is confirmed.
+     * Connects to 127.0.0.1:{@code port} in RESP2, subscribes to {@code channels} and {@code
+     * patterns} and returns once every subscription is confirmed.
      */
     static Subscriber start(String name, int port, List<String> channels, List<String> patterns) {
-        Subscriber s = new Subscriber(name, port, channels);
+        return start(name, port, RedisProtocol.RESP2, channels, patterns);
+    }
+
+    /** As {@link #start(String, int, List, List)}, the connection speaking {@code protocol} (RESP3: HELLO 3 first). */
+    static Subscriber start(String name, int port, RedisProtocol protocol, List<String> channels,
+                            List<String> patterns) {
+        Subscriber s = new Subscriber(name, port, protocol, channels);
         try {
             s.awaitConfirmations(channels.size());
             if (!patterns.isEmpty()) {
@@ -72,12 +79,12 @@ final class Subscriber implements AutoCloseable {
         }
     }
 
-    private Subscriber(String name, int port, List<String> channels) {
+    private Subscriber(String name, int port, RedisProtocol protocol, List<String> channels) {
         if (channels.isEmpty()) {
             throw new IllegalArgumentException("subscribe to at least one channel");
         }
         this.name = name;
-        this.jedis = new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
+        this.jedis = new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(protocol)
                 .connectionTimeoutMillis(5_000).socketTimeoutMillis(0).build());
         this.thread = new Thread(() -> {
             try {

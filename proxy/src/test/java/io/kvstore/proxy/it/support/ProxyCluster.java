@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * N real redis-servers as shards behind a {@link ProxyServer} run in this JVM, its slots spread
@@ -142,7 +143,15 @@ public final class ProxyCluster implements AutoCloseable, BeforeAllCallback, Aft
     }
 
     public static Jedis client(int port) {
-        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
+        return client(port, RedisProtocol.RESP2);
+    }
+
+    /**
+     * A new Jedis client of 127.0.0.1:{@code port} speaking {@code protocol} (RESP3: HELLO 3 on
+     * connect); the caller closes it.
+     */
+    public static Jedis client(int port, RedisProtocol protocol) {
+        return new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder().protocol(protocol)
                 .connectionTimeoutMillis(5_000).socketTimeoutMillis(60_000).build());
     }
 

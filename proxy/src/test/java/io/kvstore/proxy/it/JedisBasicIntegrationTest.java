@@ -91,9 +91,9 @@ class JedisBasicIntegrationTest {
     }
 
     @Test
-    void helloSpeaksResp2Only() {
+    void helloAnswersInRespTwoAndRefusesUnknownVersions() { // HELLO 3: Resp3IntegrationTest, JedisClientTest
         JedisDataException e = assertThrows(JedisDataException.class,
-                () -> jedis.sendCommand(Protocol.Command.HELLO, "3"));
+                () -> jedis.sendCommand(Protocol.Command.HELLO, "4"));
         assertTrue(e.getMessage().startsWith("NOPROTO"), e.getMessage());
         List<?> hello = (List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2");
         int proto = indexOf(hello, "proto");

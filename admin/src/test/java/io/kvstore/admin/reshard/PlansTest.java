@@ -13,6 +13,7 @@ import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** What the resharding commands plan, and what they refuse, as pure functions of a topology. */
@@ -47,12 +48,23 @@ class PlansTest {
         List<SlotRange> plan = Plans.rebalance(failed);
         assertTrue(plan.stream().noneMatch(r -> r.groupId().equals("g2")), plan.toString());
         assertTrue(moved(plan) <= 1, "g2's slots went evenly to g1 and g3 already: " + plan);
+        // Control: a new group does get slots, and still none go to the failed one.
+        List<SlotRange> withNew = Plans.rebalance(failed.withGroupAdded(group("g4", 7004)));
+        assertEquals(SlotHash.SLOTS / 3, moved(withNew), withNew.toString());
+        assertTrue(withNew.stream().allMatch(r -> r.groupId().equals("g4")), withNew.toString());
     }
 
     @Test
     void aDownGroupKeepsItsSlotsAndCannotGiveOrTake() {
         Topology down = three().withGroupState("g2", GroupState.DOWN);
         assertEquals(List.of(), Plans.rebalance(down), "the two serving groups are even already; g2 keeps its third");
+        // Control: with a new group the serving groups even out, and g2's slots stay where they are.
+        List<SlotRange> withNew = Plans.rebalance(down.withGroupAdded(group("g4", 7004)));
+        int servingSlots = SlotHash.SLOTS - down.slotCount("g2");
+        assertEquals(servingSlots / 3, moved(withNew), withNew.toString());
+        assertTrue(withNew.stream().allMatch(r -> r.groupId().equals("g4")), withNew.toString());
+        assertTrue(withNew.stream().flatMapToInt(r -> IntStream.rangeClosed(r.start(), r.end()))
+                .noneMatch(slot -> down.owner(slot).equals("g2")), withNew.toString());
         assertThrows(IllegalArgumentException.class, () -> Plans.reshard(down, "g2", "g1", 10));
         assertThrows(IllegalArgumentException.class, () -> Plans.reshard(down, "g1", "g2", 10));
         int g2First = down.ranges().stream().filter(r -> r.groupId().equals("g2")).findFirst().orElseThrow().start();

@@ -43,6 +43,9 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                 case '+', '-', ':', '_', ',', '#', '(' -> pos = lf + 1 - start;
                 case '$', '!', '=' -> {
                     n = length(in, at, lf);
+                    if (n > Integer.MAX_VALUE) { // no buffer holds it, and lf + 1 + n + 2 would overflow
+                        throw new CorruptedFrameException("backend sent a bulk reply of " + n + " bytes");
+                    }
                     if (n >= 0) {
                         long missing = lf + 1 + n + 2 - (long) in.writerIndex();
                         if (missing > 0) {

@@ -74,7 +74,9 @@ public final class RequestFramer extends ByteToMessageDecoder {
         if (argc < 0) {
             int lf = lineFeed(in, start + 1);
             if (lf < 0) {
-                return in.readableBytes() > limits.maxInlineLength() ? error("too big mbulk count string") : null;
+                // Too long only once lineFeed's whole window (maxInlineLength + 1 bytes after the '*')
+                // has arrived without a LF: the verdict must not depend on where the reads were cut.
+                return in.readableBytes() > limits.maxInlineLength() + 1 ? error("too big mbulk count string") : null;
             }
             long n = number(in, start + 1, lf);
             if (n == Numbers.INVALID || n > limits.maxMultibulkLength()) {
@@ -100,7 +102,7 @@ public final class RequestFramer extends ByteToMessageDecoder {
             }
             int lf = lineFeed(in, at + 1);
             if (lf < 0) {
-                return in.writerIndex() - at > limits.maxInlineLength() ? error("too big bulk count string") : null;
+                return in.writerIndex() - at > limits.maxInlineLength() + 1 ? error("too big bulk count string") : null;
             }
             long len = number(in, at + 1, lf);
             if (len < 0 || len > limits.maxBulkLength()) {

@@ -50,7 +50,7 @@ public final class EnvAndFileDefaults implements CommandLine.IDefaultValueProvid
         try {
             JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(new File(path));
             if (node != null && !node.isObject() && !node.isMissingNode()) {
-                throw new CommandLine.ParameterException(new CommandLine(new Object()), path + ": expected a map of option: value");
+                throw new CommandLine.ParameterException(new CommandLine(CommandSpec.create()), path + ": expected a map of option: value");
             }
             return node;
         } catch (IOException e) {

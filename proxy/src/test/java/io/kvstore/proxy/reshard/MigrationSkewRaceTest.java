@@ -1,6 +1,8 @@
 package io.kvstore.proxy.reshard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.SlotHash;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Races between proxies that do not see an epoch at the same moment (each follows ZooKeeper on
@@ -122,19 +125,17 @@ class MigrationSkewRaceTest {
                 stopping.control().close(); // the shutdown hook's first step
                 AdminCli.Result moved = RaceCluster.migrateToTarget(f, slot);
                 assertEquals(0, moved.exit(), moved.toString());
-                try {
-                    client.set(k, "v");
-                } catch (RuntimeException refused) {
-                    // refusing is fine: the write did not happen
-                }
+                JedisDataException refused = assertThrows(JedisDataException.class, () -> client.set(k, "v"));
+                assertTrue(refused.getMessage().startsWith("TRYAGAIN this proxy is stopping"), refused.getMessage());
+                assertEquals("PONG", client.ping(), "refused by the fence, the connection still served");
             } finally {
                 stopping.server().close();
             }
             try (Jedis j = ProxyCluster.client(other.port())) {
-                String seen = j.get(k);
-                assertTrue(seen == null || seen.equals("v"));
-                assertEquals(seen == null ? 0 : 1, f.redis.get(1).dbSize(), "an acknowledged write is on the owner");
+                assertNull(j.get(k));
+                assertEquals("OK", j.set(k, "v"), "control: the slot is served, by its new owner");
             }
+            assertEquals(1, f.redis.get(1).dbSize(), "the write is on the new owner");
             assertEquals(0, f.redis.get(0).dbSize(), "nothing written on the old owner");
         }
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Input for the framer tests ({@link RequestFramerTest}, {@link ReplyFramerTest}): protocol text
@@ -33,7 +34,12 @@ final class FramerInput {
 
     /** A pooled buffer, so the leak detector tracks it and slices of it count their own references. */
     static ByteBuf pooled(byte[] b, int from, int to) {
-        return ByteBufAllocator.DEFAULT.buffer(Math.max(1, to - from)).writeBytes(b, from, to - from);
+        return buffer(ByteBufAllocator.DEFAULT, b, from, to);
+    }
+
+    /** A buffer of {@code alloc} holding {@code b[from, to)}. */
+    static ByteBuf buffer(ByteBufAllocator alloc, byte[] b, int from, int to) {
+        return alloc.buffer(Math.max(1, to - from)).writeBytes(b, from, to - from);
     }
 
     /** {@code head}, {@code body} and {@code tail} one after the other, in one new array. */
@@ -55,6 +61,28 @@ final class FramerInput {
         }
         chunks.add(Arrays.copyOfRange(all, from, all.length));
         return chunks;
+    }
+
+    /**
+     * Ways to cut {@code all} into reads, for "framing a stream cut anywhere equals framing it
+     * whole": one byte at a time (every boundary once); every single cut when the stream is short
+     * (up to 16 bytes), else 16 sets of up to 8 cuts drawn from a Random seeded with the bytes, so
+     * a run is reproducible from its input alone. Bounded: at most 18 framings per stream.
+     */
+    static List<List<byte[]>> cuts(byte[] all) {
+        List<List<byte[]>> ways = new ArrayList<>();
+        ways.add(oneByteAtATime(all));
+        if (all.length <= 16) {
+            for (int cut = 0; cut <= all.length; cut++) {
+                ways.add(split(all, cut));
+            }
+            return ways;
+        }
+        Random random = new Random(Arrays.hashCode(all));
+        for (int i = 0; i < 16; i++) {
+            ways.add(split(all, random.ints(1 + random.nextInt(8), 0, all.length + 1).sorted().toArray()));
+        }
+        return ways;
     }
 
     /** Every byte of {@code all} as a read of its own. */

@@ -69,26 +69,12 @@ class ReplyFramerTest {
             "*2\r\n%1\r\n$1\r\nk\r\n~2\r\n#t\r\n_\r\n,1e10\r\n",
             "%1\r\n*2\r\n:1\r\n:2\r\n%1\r\n+x\r\n*1\r\n%0\r\n");
 
-    /** Writes each chunk as one read; returns the text of each emitted buffer, released. */
     private static List<String> feed(EmbeddedChannel ch, List<byte[]> chunks) {
-        List<String> out = new ArrayList<>();
-        for (byte[] chunk : chunks) {
-            ch.writeInbound(pooled(chunk, 0, chunk.length));
-            drain(ch, out);
-        }
-        return out;
+        return FramerOutput.replies(ch, chunks);
     }
 
     private static void drain(EmbeddedChannel ch, List<String> out) {
-        for (ByteBuf reply; (reply = ch.readInbound()) != null; ) {
-            try {
-                assertEquals(1, reply.refCnt());
-                out.add(reply.toString(StandardCharsets.ISO_8859_1));
-            } finally {
-                assertTrue(reply.release());
-                assertEquals(0, reply.refCnt());
-            }
-        }
+        FramerOutput.drainReplies(ch, out);
     }
 
     private static List<String> feed(EmbeddedChannel ch, String... chunks) {

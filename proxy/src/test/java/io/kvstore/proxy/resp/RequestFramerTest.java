@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kvstore.proxy.resp.FramerOutput.Err;
+import io.kvstore.proxy.resp.FramerOutput.Out;
+import io.kvstore.proxy.resp.FramerOutput.Req;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -35,17 +37,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * test ends with nothing buffered and nothing left in the channel.
  */
 class RequestFramerTest {
-
-    /** What the framer emitted, copied out so the buffers can be released at once. */
-    private sealed interface Out permits Req, Err {
-    }
-
-    /** A request: its arguments and its whole frame, as ISO-8859-1 text so any byte round-trips. */
-    private record Req(List<String> args, String frame) implements Out {
-    }
-
-    private record Err(String message) implements Out {
-    }
 
     private static final String PING = "*1\r\n$4\r\nPING\r\n";
 
@@ -81,53 +72,12 @@ class RequestFramerTest {
         return new Err(message);
     }
 
-    /** Writes each chunk as its own read, then drains and releases what came out. */
     private static List<Out> feed(EmbeddedChannel ch, List<byte[]> chunks) {
-        List<Out> out = new ArrayList<>();
-        for (byte[] chunk : chunks) {
-            ch.writeInbound(pooled(chunk, 0, chunk.length));
-            drain(ch, out);
-        }
-        return out;
+        return FramerOutput.requests(ch, chunks);
     }
 
     private static List<Out> feed(EmbeddedChannel ch, String... chunks) {
         return feed(ch, reads(chunks));
-    }
-
-    private static void drain(EmbeddedChannel ch, List<Out> out) {
-        for (Object msg; (msg = ch.readInbound()) != null; ) {
-            if (msg instanceof Request r) {
-                out.add(copyAndRelease(r));
-            } else if (msg instanceof ProtocolError e) {
-                out.add(err(e.message()));
-            } else {
-                fail("unexpected message " + msg);
-            }
-        }
-    }
-
-    private static Req copyAndRelease(Request r) {
-        try {
-            assertEquals(1, r.refCnt(), "a request is handed over with one reference");
-            ByteBuf frame = r.frame();
-            List<String> args = new ArrayList<>();
-            for (int i = 0; i < r.argCount(); i++) {
-                int off = r.argOffset(i);
-                int len = r.argLength(i);
-                assertTrue(off >= frame.readerIndex() && off + len <= frame.writerIndex(), "argument " + i + " inside the frame");
-                // Every argument is preceded by its "$len\r\n" header and followed by CRLF, inside the frame.
-                assertEquals('\r', frame.getByte(off + len));
-                assertEquals('\n', frame.getByte(off + len + 1));
-                assertEquals('\n', frame.getByte(off - 1));
-                args.add(text(r.argBytes(i)));
-            }
-            String frameText = frame.toString(StandardCharsets.ISO_8859_1);
-            return new Req(List.copyOf(args), frameText);
-        } finally {
-            assertTrue(r.release(), "releasing the request frees its frame");
-            assertEquals(0, r.refCnt());
-        }
     }
 
     /** Nothing is waiting in the decoder's cumulation buffer. */

@@ -1,9 +1,6 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.config.Group;
-import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
@@ -21,8 +18,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +31,9 @@ import org.slf4j.LoggerFactory;
  * arrives. Reading stops while {@code maxPending} requests wait for backends and resumes at half
  * of it. After the client has gone every reply that still arrives is released, not written.
  *
- * <p>{@code held} keeps requests that may not be dispatched yet, oldest first, each with its place
- * in {@code queue}: behind a switch between dedicated and shared connections, behind a key being
- * moved ({@link MigrationGate}), or on a frozen slot ({@code frozenWait}, released by the next map
- * or failed with -TRYAGAIN by its timer). While any request is held, every later one is held
- * behind it, so a client's commands still run in the order sent. {@code blocked} lists the
+ * <p>{@code held} keeps requests that may not be dispatched yet ({@link HeldRequests}: behind a
+ * switch of connection kind, behind a key being moved, on a frozen slot), so a client's commands
+ * still run in the order sent. {@code blocked} lists the
  * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
  *
  * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
@@ -62,23 +55,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
     private final Transaction transaction = new Transaction();
-    /** Requests waiting until every earlier reply is in; see {@link #holdForSwitch}. */
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
-    /** The kind of connection the last backend request went on: see {@link #holdForSwitch}. */
-    private Lane lastLane = Lane.SHARED;
-    private PendingReply gated;
-    /** The held request at the head waits for a map that thaws its slot; see {@link #holdWhileFrozen}. */
-    private PendingReply frozenWait;
-    private PendingReply frozenFirst;
-    private long frozenSinceNanos;
-    private io.netty.util.concurrent.ScheduledFuture<?> frozenTimer;
-    private boolean releasing;
+    /** Requests that may not be dispatched yet; see {@link HeldRequests}. */
+    private final HeldRequests held;
     /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
     private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
     private PubSub pubSub;
     /** CLIENT TRACKING state, made on first use. */
     private ClientTracking tracking;
-    private final Map<HostPort, BackendConnection> dedicated = new HashMap<>(2);
+    private final ClientConnections connections;
     private final long id;
 
     private volatile Channel channel;
@@ -105,6 +89,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.worker = worker;
         this.dispatcher = dispatcher;
         this.id = proxy.nextClientId();
+        this.held = new HeldRequests(this, proxy, dispatcher, queue);
+        this.connections = new ClientConnections(this, worker);
         this.authenticated = proxy.password() == null;
     }
 
@@ -136,9 +122,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         protocol = version;
-        for (BackendConnection c : dedicated.values()) {
-            c.send(Transaction.command(alloc(), "HELLO", Integer.toString(version)), ReplySink.discarding());
-        }
+        connections.protocolChanged(version);
         if (pubSub != null) {
             pubSub.protocolChanged(version);
         }
@@ -172,37 +156,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return tracking != null && tracking.on();
     }
 
-    /**
-     * The shared connection this client's request for {@code group} goes on: the pipelined one of
-     * its RESP version, or, with tracking on, the loop's tracked one. A read that cannot be tracked
-     * (the group's invalidation sink is not connected) goes untracked, and the client is told to
-     * drop its cache right after that read's reply.
-     */
-    BackendConnection sharedConnection(io.kvstore.config.SlotMap map, int group) {
-        if (trackingOn()) {
-            BackendConnection c = worker.tracking().connection(map, group, protocol);
-            if (c != null) {
-                return c;
-            }
-            tracking.invalidate(null);
-        }
-        return worker.backends().master(map, group, (int) id, protocol);
-    }
 
-    /** Turns server-side tracking on or off on this client's own connections (MULTI, blocking commands), redirected to the sinks. */
-    void trackDedicated(boolean on) {
-        dedicated.forEach((address, c) -> trackOn(c, address, on));
-    }
 
-    private void trackOn(BackendConnection c, HostPort address, boolean on) {
-        long sink = worker.tracking().sinkId(address);
-        if (!on) {
-            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "off"), ReplySink.discarding());
-        } else if (sink >= 0) {
-            c.send(Transaction.command(alloc(), "CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(sink)),
-                    ReplySink.discarding());
-        }
-    }
 
     /** Runs {@code task} on this client's event loop (at once when already there). */
     void runOnLoop(Runnable task) {
@@ -241,13 +196,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
         }
-        if (!closed && frozenWait != null) {
-            frozenTimer.cancel(false);
-            frozenTimer = null;
-            frozenWait = null;
-            proxy.holds().released((System.nanoTime() - frozenSinceNanos) / 1_000_000);
-            releaseHeld();
-        }
+        held.mapChanged();
     }
 
     /** Queues a message that no request asked for (Pub/Sub), behind every reply owed so far. */
@@ -285,16 +234,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         protocol(2);
     }
 
-    /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
-    BackendConnection dedicated(Group group) {
-        return dedicated.computeIfAbsent(group.master(), a -> {
-            BackendConnection c = worker.dedicated(group, protocol);
-            if (trackingOn()) {
-                trackOn(c, a, true);
-            }
-            return c;
-        });
-    }
 
     ByteBufAllocator alloc() {
         return channel.alloc();
@@ -326,8 +265,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
             lastCommandMillis = System.currentTimeMillis();
-            if (!held.isEmpty()) {
-                held.addLast(new Held(request, pending)); // behind a request waiting to switch connections
+            if (held.any()) {
+                held.addLast(request, pending); // behind a request waiting to switch connections
             } else {
                 dispatcher.dispatch(this, request, pending);
             }
@@ -379,7 +318,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             readPaused = false;
             channel.config().setAutoRead(true);
         }
-        releaseHeld();
+        held.release();
         closeIfInputDone();
     }
 
@@ -412,47 +351,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** A request held back, with its place in the reply order. */
-    private record Held(Request request, PendingReply pending) {
+    /** The backend connections this client's requests go on. */
+    ClientConnections connections() {
+        return connections;
     }
 
-    /** The kinds of backend connection a client's requests go on; each keeps its order, two would race. */
-    private enum Lane { SHARED, TRACKED, DEDICATED }
-
-    /**
-     * Holds {@code request} when it must go on another kind of backend connection (the client's
-     * dedicated one, the shared ones, or with tracking on the tracked ones) than the previous
-     * request while an earlier request is still unanswered: the two connections would race, and
-     * Redis runs a client's commands in order. Returns whether it was held; it is dispatched again
-     * once every earlier reply is in.
-     */
-    boolean holdForSwitch(boolean toDedicated, Request request, PendingReply pending) {
-        Lane lane = toDedicated ? Lane.DEDICATED : trackingOn() ? Lane.TRACKED : Lane.SHARED;
-        if (lane != lastLane && earlierOutstanding(pending)) {
-            held.addFirst(new Held(request, pending)); // the first held; later requests queue behind it
-            return true;
-        }
-        lastLane = lane;
-        return false;
+    /** The requests of this client that wait before being dispatched. */
+    HeldRequests holds() {
+        return held;
     }
 
-    /**
-     * Marks a request whose keys are being moved (MIGRATE) before it runs: until its reply is in,
-     * later requests of this client wait, so one routed straight to the target by a newer map
-     * cannot overtake it.
-     */
-    void gated(PendingReply pending) {
-        gated = pending;
-    }
-
-    /** Holds a request behind an earlier one still being moved; see {@link #gated}. */
-    boolean holdBehindGate(Request request, PendingReply pending) {
-        if (gated == null || gated == pending || gated.isDone() || !earlierOutstanding(pending)) {
-            gated = null;
-            return false;
-        }
-        held.addFirst(new Held(request, pending));
-        return true;
+    /** The kind of backend connection a request goes on: dedicated, or shared (tracked when tracking is on). */
+    HeldRequests.Lane lane(boolean dedicated) {
+        return dedicated ? HeldRequests.Lane.DEDICATED : trackingOn() ? HeldRequests.Lane.TRACKED : HeldRequests.Lane.SHARED;
     }
 
     /** A blocking command was sent on a dedicated connection. */
@@ -466,71 +377,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** A blocking command has its reply (or was unblocked to be dispatched again). */
     void unblocked(BlockedCall call) {
         blocked.remove(call);
-    }
-
-    /**
-     * Holds a request that touches a frozen slot (marked to migrate, keys not moving yet): it and
-     * every later request of this client wait until a new map is in place, then are dispatched
-     * again. A request held longer than the limit in all gets -TRYAGAIN, so a stuck migration
-     * costs clients an error, never a hang.
-     */
-    void holdWhileFrozen(Request request, PendingReply pending, int slot) {
-        if (pending != frozenFirst) {
-            frozenFirst = pending; // a request held again after a map that did not thaw it keeps its first start
-            frozenSinceNanos = System.nanoTime();
-            proxy.holds().held();
-        }
-        held.addFirst(new Held(request, pending));
-        frozenWait = pending;
-        long leftMillis = proxy.limits().maxHoldMillis() - (System.nanoTime() - frozenSinceNanos) / 1_000_000;
-        frozenTimer = channel.eventLoop().schedule(() -> frozenTooLong(pending, slot), Math.max(0, leftMillis),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    private void frozenTooLong(PendingReply pending, int slot) {
-        if (closed || frozenWait != pending) {
-            return;
-        }
-        frozenWait = null;
-        frozenTimer = null;
-        proxy.holds().timedOut((System.nanoTime() - frozenSinceNanos) / 1_000_000);
-        Held h = held.pollFirst();
-        h.request().release();
-        pending.onFailure("TRYAGAIN slot " + slot + " is frozen for a migration for more than "
-                + proxy.limits().maxHoldMillis() + " ms");
-        releaseHeld();
-    }
-
-    private boolean earlierOutstanding(PendingReply pending) {
-        for (PendingReply p : queue) {
-            if (p == pending) {
-                return false;
-            }
-            if (!p.isDone()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Dispatches held requests, oldest first, while nothing older is outstanding. */
-    private void releaseHeld() {
-        if (releasing) {
-            return; // a held request being dispatched completed at once; the loop below goes on
-        }
-        releasing = true;
-        try {
-            while (!closed && frozenWait == null && !held.isEmpty()) {
-                Held h = held.peekFirst();
-                if (earlierOutstanding(h.pending())) {
-                    return;
-                }
-                held.pollFirst();
-                dispatcher.dispatch(this, h.request(), h.pending());
-            }
-        } finally {
-            releasing = false;
-        }
     }
 
     @Override
@@ -574,16 +420,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (trackingOn()) {
             worker.tracking().disabled(tracking);
         }
-        dedicated.values().forEach(BackendConnection::close);
-        dedicated.clear();
-        if (frozenTimer != null) {
-            frozenTimer.cancel(false);
-            frozenTimer = null;
-        }
-        frozenWait = null;
+        connections.closeAll();
+        held.close();
         blocked.clear();
-        held.forEach(h -> h.request().release());
-        held.clear();
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();

@@ -125,9 +125,9 @@ final class ClientTracking implements TrackingClient {
         request.release();
         TrackingHub hub = session.worker().tracking();
         hub.enabled(this, bcast);
-        session.gated(pending);
+        session.holds().gated(pending);
         hub.prepare(proxy.cluster().map(), () -> {
-            session.trackDedicated(true);
+            session.connections().tracking(true);
             pending.onReply(Replies.ok());
         });
     }
@@ -168,7 +168,7 @@ final class ClientTracking implements TrackingClient {
         if (on) {
             on = false;
             session.worker().tracking().disabled(this);
-            session.trackDedicated(false);
+            session.connections().tracking(false);
         }
         redirect = 0;
         bcast = optin = optout = noloop = caching = cachingNow = false;

@@ -76,8 +76,8 @@ public final class CommandDispatcher {
             transactions.queueInMulti(session, request, pending, spec);
             return;
         }
-        if (usesBackend(session, spec) && (session.holdBehindGate(request, pending)
-                || session.holdForSwitch(onDedicated(session, spec), request, pending))) {
+        if (usesBackend(session, spec) && (session.holds().holdBehindGate(request, pending)
+                || session.holds().holdForSwitch(session.lane(onDedicated(session, spec)), request, pending))) {
             return; // dispatched again once the earlier requests are answered
         }
         SlotMap map = proxy.cluster().map();
@@ -85,12 +85,12 @@ public final class CommandDispatcher {
             int[] keys = keysOrNone(spec, request);
             int frozen = MigrationGate.frozenSlot(map, request, keys);
             if (frozen >= 0) {
-                session.holdWhileFrozen(request, pending, frozen);
+                session.holds().holdWhileFrozen(request, pending, frozen);
                 return;
             }
             if (MigrationGate.touchesMigration(map, request, keys)) {
                 CommandSpec resolved = spec;
-                session.gated(pending);
+                session.holds().gated(pending);
                 MigrationGate.moveThen(session, map, List.of(request), List.of(keys), pending, () -> {
                     String late = proxy.cluster().fence(); // went up while the key moved
                     if (late != null) {
@@ -366,7 +366,7 @@ public final class CommandDispatcher {
         Group target = map.groups().get(index);
         BlockedCall call = new BlockedCall(session, this, request, keys, target, pending);
         session.blocked(call);
-        call.send(session.dedicated(target), request.frame());
+        call.send(session.connections().dedicated(target), request.frame());
     }
 
     /** The group owning every key at {@code keys}; {@link #NO_KEYS} when there are none, {@link #CROSS} when they differ. */
@@ -402,7 +402,7 @@ public final class CommandDispatcher {
             sink.onFailure(clusterDown(map, group));
             return;
         }
-        BackendConnection conn = session.sharedConnection(map, group);
+        BackendConnection conn = session.connections().shared(map, group);
         if (acked) {
             AckedWrite.send(conn, frame, sink, proxy.writeAcks(), proxy.writeAcksTimeoutMillis(), session.alloc());
         } else {

@@ -38,7 +38,7 @@ final class MigrationGate {
 
     /**
      * The first frozen slot of {@code map} among the keys at {@code keys}, or -1. Commands on a
-     * frozen slot wait (see {@link ClientSession#holdWhileFrozen}): the slot is marked to migrate
+     * frozen slot wait (see {@link HeldRequests#holdWhileFrozen}): the slot is marked to migrate
      * but some proxy may still serve it from the source, so moving a key now could hide it from that
      * proxy, and serving it from the source could miss a key another proxy already moved.
      */
@@ -111,7 +111,7 @@ final class MigrationGate {
         for (Map.Entry<Integer, List<byte[]>> e : bySource.entrySet()) {
             Group target = map.groups().get(targetOf.get(e.getKey()));
             ByteBuf migrate = Request.of(session.alloc(), MigrateCommand.words(target, MIGRATE_TIMEOUT_MILLIS, e.getValue())).frame();
-            session.sharedConnection(map, e.getKey() / 65536).send(migrate, gather.fragment(fragment++));
+            session.connections().shared(map, e.getKey() / 65536).send(migrate, gather.fragment(fragment++));
         }
     }
 }

@@ -45,7 +45,7 @@ final class TransactionCommands {
                     return;
                 }
                 tx.watched();
-                session.dedicated(map.groups().get(group)).send(request.frame(), pending);
+                session.connections().dedicated(map.groups().get(group)).send(request.frame(), pending);
             }
             case "unwatch" -> {
                 if (tx.watching()) {
@@ -72,7 +72,7 @@ final class TransactionCommands {
                 }
                 int frozen = tx.aborted() ? -1 : tx.frozenSlot(map);
                 if (frozen >= 0) {
-                    session.holdWhileFrozen(request, pending, frozen);
+                    session.holds().holdWhileFrozen(request, pending, frozen);
                     return; // EXEC is dispatched again, with the transaction still queued, when the map changes
                 }
                 request.release();
@@ -117,7 +117,7 @@ final class TransactionCommands {
             pending.onFailure(CommandDispatcher.CROSSSLOT);
             return;
         }
-        prepared.exec(session.dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
+        prepared.exec(session.connections().dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
     }
 
     /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
@@ -157,6 +157,6 @@ final class TransactionCommands {
     /** The client's dedicated connection to the group a transaction is bound to. */
     private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
         // A down group has no master: the connection fails fast with the backend's own error.
-        return session.dedicated(map.groups().get(Math.max(group, 0)));
+        return session.connections().dedicated(map.groups().get(Math.max(group, 0)));
     }
 }

@@ -163,11 +163,6 @@ public final class ProxyMain implements Callable<Integer> {
                     + "true whatever the layout) or group (all on one group: depends on where slots sit) (default: ${DEFAULT-VALUE}).")
     String multiKeyScope;
 
-    @Option(names = "--allow-config-set", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Let clients CONFIG SET the documented backend parameters on every redis-server of the cluster "
-                    + "(default: off).")
-    boolean allowConfigSet;
-
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -288,7 +283,7 @@ public final class ProxyMain implements Callable<Integer> {
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
-                MultiKeyScope.parse(multiKeyScope), allowConfigSet);
+                MultiKeyScope.parse(multiKeyScope));
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

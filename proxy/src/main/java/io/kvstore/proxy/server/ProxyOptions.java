@@ -14,11 +14,9 @@ import java.util.Objects;
  * @param transport auto, epoll, kqueue or nio
  * @param password  the password clients must AUTH with, or null
  * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
- * @param allowConfigSet whether clients may CONFIG SET the backends' allow-listed parameters ({@code --allow-config-set})
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
-                           BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
-                           boolean allowConfigSet) {
+                           BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -31,10 +29,10 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
     }
 
-    /** The defaults for the multi-key scope (slot) and CONFIG SET (refused). */
+    /** The default multi-key scope (slot). */
     public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
                         BackendOptions backendOptions, String password) {
-        this(listen, threads, transport, clientLimits, backendOptions, password, null, false);
+        this(listen, threads, transport, clientLimits, backendOptions, password, null);
     }
 
     /** Defaults, listening on {@code listen}, one worker per core. */
@@ -43,22 +41,19 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     }
 
     public ProxyOptions withThreads(int n) {
-        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {
-        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope);
     }
 
     public ProxyOptions withPassword(String pass) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope);
     }
 
     public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope);
     }
 
-    public ProxyOptions withAllowConfigSet(boolean allow) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow);
-    }
 }

@@ -1,8 +1,6 @@
 package io.kvstore.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.session.MultiKeyScope;
 import java.nio.file.Files;
@@ -12,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --multi-key-scope} and {@code --allow-config-set}: defaults, command line, environment and YAML. */
+/** {@code --multi-key-scope}: default, command line, environment and YAML. */
 class ProxyMainOptionsTest {
 
     private static ProxyOptions parse(Map<String, String> env, String yaml, String... args) {
@@ -24,24 +22,17 @@ class ProxyMainOptionsTest {
     }
 
     @Test
-    void slotScopeAndNoConfigSetByDefault() {
-        ProxyOptions o = parse(Map.of(), null, "--backends", "127.0.0.1:1");
-        assertEquals(MultiKeyScope.SLOT, o.multiKeyScope());
-        assertFalse(o.allowConfigSet());
+    void slotScopeByDefault() {
+        assertEquals(MultiKeyScope.SLOT, parse(Map.of(), null, "--backends", "127.0.0.1:1").multiKeyScope());
     }
 
     @Test
     void fromTheCommandLineTheEnvironmentAndTheYamlFile(@TempDir Path dir) throws Exception {
         assertEquals(MultiKeyScope.GROUP, parse(Map.of(), null, "--multi-key-scope", "group").multiKeyScope());
-        assertTrue(parse(Map.of(), null, "--allow-config-set").allowConfigSet());
-        ProxyOptions env = parse(Map.of("KVSTORE_MULTI_KEY_SCOPE", "group", "KVSTORE_ALLOW_CONFIG_SET", "true"), null);
-        assertEquals(MultiKeyScope.GROUP, env.multiKeyScope());
-        assertTrue(env.allowConfigSet());
+        assertEquals(MultiKeyScope.GROUP, parse(Map.of("KVSTORE_MULTI_KEY_SCOPE", "group"), null).multiKeyScope());
         Path yaml = dir.resolve("proxy.yml");
-        Files.writeString(yaml, "multi-key-scope: group\nallow-config-set: true\n");
-        ProxyOptions file = parse(Map.of(), yaml.toString());
-        assertEquals(MultiKeyScope.GROUP, file.multiKeyScope());
-        assertTrue(file.allowConfigSet());
+        Files.writeString(yaml, "multi-key-scope: group\n");
+        assertEquals(MultiKeyScope.GROUP, parse(Map.of(), yaml.toString()).multiKeyScope());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.kvstore.admin.command;
 
 import io.kvstore.config.Group;
+import io.kvstore.config.redis.ServerConfig;
+import io.kvstore.config.store.BackendConfigStore;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
@@ -62,6 +64,9 @@ public final class GroupCommand extends AdminCommand {
                         return code;
                     }
                 }
+                // The cluster-wide parameters first, so the group has them before it can take a slot.
+                ServerConfig.apply(concat(shape), redis.auth(), new BackendConfigStore(store.client(), cluster).read().params())
+                        .forEach(f -> err("warning: cluster parameters not applied to " + f + " (the failover controller retries)"));
                 Versioned<Topology> v = store.update(cluster,
                         t -> t.withGroupAdded(parseGroup(id == null ? t.nextGroupId() : id, members)));
                 Group added = v.value().groups().get(v.value().groups().size() - 1);

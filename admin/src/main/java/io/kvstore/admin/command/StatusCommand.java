@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.redis.RedisProbe;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
+import io.kvstore.config.store.BackendConfig;
+import io.kvstore.config.store.BackendConfigStore;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Parameters;
         "Health is as seen from here, and as the proxies see it when any sees a server down. Key counts are per group (DBSIZE of the master): counting keys per slot range",
         "would mean scanning every key."},
         footer = {"", Exit.SUMMARY, "status exits 5 when a server is down or not in its role, a group is failed, down or failing over,",
-                "a failover is under way, or a proxy is behind or reports an error."})
+                "a failover is under way, a proxy is behind or reports an error, or a server's value of a parameter",
+                "recorded with `config set` differs from the recorded one (config drift)."})
 public final class StatusCommand extends AdminCommand {
 
     @Parameters(index = "0", paramLabel = "CLUSTER")
@@ -63,12 +66,14 @@ public final class StatusCommand extends AdminCommand {
         List<HealthReport> views;
         List<FailoverRecord> failovers;
         Optional<String> controller;
+        BackendConfig recorded;
         try (ClusterStore store = openStore()) {
             v = store.read(cluster);
             proxies = store.proxies(cluster);
             views = store.healthReports(cluster);
             failovers = store.failovers(cluster).stream().map(Versioned::value).toList();
             controller = store.controllerLeader(cluster);
+            recorded = new BackendConfigStore(store.client(), cluster).read();
         }
         Topology t = v.value();
         Set<String> live = new HashSet<>();
@@ -164,6 +169,11 @@ public final class StatusCommand extends AdminCommand {
             if (!f.state().finished()) {
                 problems.add("failover " + f.id() + " of group " + f.group() + " is under way: " + f.note());
             }
+        }
+        ObjectNode bc = root.putObject("backendConfig");
+        recorded.params().forEach(bc::put);
+        if (!noRedis) {
+            problems.addAll(ConfigDrift.of(t, recorded, redis.auth()));
         }
         root.put("healthy", problems.isEmpty());
         ArrayNode pr = root.putArray("problems");

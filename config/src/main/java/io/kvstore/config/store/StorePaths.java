@@ -45,6 +45,11 @@ public final class StorePaths {
         return proxies(name) + "/" + id;
     }
 
+    /** The cluster-wide redis-server parameters ({@code kvstore-admin config set}). */
+    public static String backendConfig(String name) {
+        return cluster(name) + "/backend-config";
+    }
+
     public static String migrations(String name) {
         return cluster(name) + "/migrations";
     }

@@ -35,10 +35,31 @@ public final class CommandDocs {
         for (CommandKind kind : CommandKind.values()) {
             out.append("- **").append(kind).append("**: ").append(describe(kind)).append('\n');
         }
-        out.append("\nKeys of different groups in a command that needs one group get\n")
-           .append("`-CROSSSLOT Keys in request don't hash to the same slot`. Put the keys in one slot with a\n")
-           .append("hash tag: only the part inside the first `{...}` is hashed, so `{user1}:name` and\n")
-           .append("`{user1}:mail` always live together.\n\n")
+        out.append("\n")
+           .append("## Multi-key commands and transactions\n")
+           .append("\n")
+           .append("As in Redis Cluster, the keys of one command that does not split (SAME_GROUP, MOVABLE_KEYS,\n")
+           .append("BLOCKING with several keys, WATCH) must all be in one slot, else\n")
+           .append("`-CROSSSLOT Keys in request don't hash to the same slot`, whatever group the slots sit on:\n")
+           .append("an application behaves the same on one group or ten, before and after a rebalance. Put the\n")
+           .append("keys in one slot with a hash tag: only the part inside the first `{...}` is hashed, so\n")
+           .append("`{user1}:name` and `{user1}:mail` always live together. Split commands (MGET, MSET, DEL,\n")
+           .append("EXISTS, UNLINK, TOUCH) take keys of any slots, and keyspace commands run on every group.\n")
+           .append("\n")
+           .append("Inside MULTI, kvstore answers as Redis Cluster does (checked against a redis-server in cluster\n")
+           .append("mode): a command whose own keys span slots gets -CROSSSLOT and EXEC then answers -EXECABORT;\n")
+           .append("commands each in one slot but not the same one are queued (`+QUEUED`) and EXEC answers\n")
+           .append("-CROSSSLOT, running none of them. One difference: Redis Cluster runs a transaction on keys of\n")
+           .append("another slot than the WATCHed ones when one node serves both; kvstore needs the WATCHed keys\n")
+           .append("and the transaction's keys in one slot (EXEC answers -CROSSSLOT otherwise), so that this does\n")
+           .append("not depend on the layout either.\n")
+           .append("\n")
+           .append("`--multi-key-scope group` keeps the rule of earlier kvstore versions: keys of any slots of one\n")
+           .append("group under the current slot map. More commands run, but which ones depends on where slots sit:\n")
+           .append("a command that runs on one layout gets -CROSSSLOT once a reshard moves one of its slots away\n")
+           .append("from the others (from the migration step on). It is never run split over two groups: see\n")
+           .append("resharding.md, *Multi-key commands during a migration*.\n")
+           .append("\n")
            .append("| command | arity | kind | merge | note |\n|---|---|---|---|---|\n");
         for (CommandSpec s : sorted(table)) {
             out.append("| `").append(s.displayName()).append("` | ").append(s.arity()).append(" | ").append(s.kind())
@@ -69,17 +90,20 @@ public final class CommandDocs {
     private static String describe(CommandKind kind) {
         return switch (kind) {
             case SINGLE -> "one key; sent as is to the group owning the key's slot.";
-            case SAME_GROUP -> "several keys at fixed positions; run when all live in one group, else -CROSSSLOT.";
+            case SAME_GROUP -> "several keys at fixed positions; run when all are in one slot (one group with "
+                    + "`--multi-key-scope group`), else -CROSSSLOT.";
             case SPLIT_MGET -> "split into one MGET per group; values merged back in key order.";
             case SPLIT_MSET -> "split into one MSET per group; OK when every group said OK.";
             case SPLIT_SUM -> "split per group; the integer replies are summed.";
-            case MOVABLE_KEYS -> "keys found by the command's own rule (numkeys, STORE, STREAMS); all must live in one group. "
+            case MOVABLE_KEYS -> "keys found by the command's own rule (numkeys, STORE, STREAMS); all must be in one slot "
+                    + "(one group with `--multi-key-scope group`). "
                     + "Scripts with numkeys 0 run on the first group.";
             case FAN_OUT -> "sent to every group; replies merged as the merge column says.";
             case ANY_SHARD -> "no key; answered by the first group.";
             case KEYSPACE -> "kvstore extension walking every group with SCAN (PDEL).";
             case LOCAL -> "answered by the proxy (connection state, proxy settings, COMMAND from the table).";
-            case TRANSACTION -> "MULTI/EXEC: queued in the proxy, run on the client's own connection to the group of its keys.";
+            case TRANSACTION -> "MULTI/EXEC: queued in the proxy, run on the client's own connection to the group of its keys "
+                    + "(all in one slot, see below).";
             case BLOCKING -> "run on the client's own connection to the group of its keys, so shared pipelines never stall.";
             case PUBSUB -> "channels live on the group of their slot; patterns are subscribed on every group.";
             case CONTAINER -> "decided by the subcommand.";

@@ -109,6 +109,7 @@ public final class FailoverController implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final ExecutorService sweeper;
     private final BackendAuth auth;
+    private final BackendConfigReapply params; // controller thread only
     private final Map<HostPort, Long> masterOffset = new HashMap<>();    // controller thread only
     private final Map<HostPort, Long> offsetSampledAt = new HashMap<>(); // controller thread only
     private final Map<HostPort, Long> replicaCheckedAt = new HashMap<>(); // controller thread only
@@ -126,6 +127,7 @@ public final class FailoverController implements AutoCloseable {
         this.options = options;
         this.auth = auth;
         this.ops = new NodeOps(auth, Math.max(options.timeoutMs(), 1_000));
+        this.params = new BackendConfigReapply(client, cluster, auth);
         this.sweeper = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kvstore-sweep");
             t.setDaemon(true);
@@ -263,6 +265,7 @@ public final class FailoverController implements AutoCloseable {
             }
         }
         reconcile(t, q, now);
+        params.sweep(t, q::up);
     }
 
     /** A failed or down group whose master is still away, that a new failover could serve again. */
@@ -421,6 +424,7 @@ public final class FailoverController implements AutoCloseable {
                 return;
             }
         }
+        params.before(cand);
         run.save(run.r().note("promoted " + cand + "; repointing the other replicas"));
         run.step("promoted");
         List<HostPort> replicas = new ArrayList<>();
@@ -505,6 +509,7 @@ public final class FailoverController implements AutoCloseable {
             run.fail(g.master() + " is unreachable again: " + e.getMessage());
             return;
         }
+        params.before(g.master());
         boolean share = cache && options.autoRejoin();
         List<SlotRange> former = formerSlots(g.id());
         Topology after = write(x -> x.state(g.id()) == GroupState.ACTIVE ? x : x.withGroupRejoined(g.id(), share, former));
@@ -602,6 +607,7 @@ public final class FailoverController implements AutoCloseable {
             run.step("caught-up");
             checkLeader();
             ops.promote(to);
+            params.before(to);
             run.save(run.r().note("promoted " + to + "; repointing the others"));
             run.step("promoted");
             List<HostPort> replicas = new ArrayList<>();

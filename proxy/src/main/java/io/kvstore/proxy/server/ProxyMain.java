@@ -11,6 +11,7 @@ import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientLimits;
+import io.kvstore.proxy.session.MultiKeyScope;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -157,6 +158,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "(default: on; --no-auto-rejoin waits for kvstore-admin rebalance).")
     boolean autoRejoin;
 
+    @Option(names = "--multi-key-scope", defaultValue = "slot", paramLabel = "slot|group",
+            description = "Keys one multi-key command or transaction may combine: slot (all in one slot, as Redis Cluster; "
+                    + "true whatever the layout) or group (all on one group: depends on where slots sit) (default: ${DEFAULT-VALUE}).")
+    String multiKeyScope;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -179,7 +185,13 @@ public final class ProxyMain implements Callable<Integer> {
             System.err.println("kvstore-proxy: --zk needs --cluster NAME, the cluster this proxy serves");
             return 2;
         }
-        ProxyOptions options = options();
+        ProxyOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            System.err.println("kvstore-proxy: " + e.getMessage());
+            return 2;
+        }
         return zkMode ? runWithZooKeeper(options) : runStatic(options);
     }
 
@@ -270,7 +282,8 @@ public final class ProxyMain implements Callable<Integer> {
                 maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
-        return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password);
+        return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
+                MultiKeyScope.parse(multiKeyScope));
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

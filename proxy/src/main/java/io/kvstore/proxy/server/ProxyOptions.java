@@ -3,6 +3,7 @@ package io.kvstore.proxy.server;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.session.ClientLimits;
+import io.kvstore.proxy.session.MultiKeyScope;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,10 @@ import java.util.Objects;
  * @param threads   worker event loops
  * @param transport auto, epoll, kqueue or nio
  * @param password  the password clients must AUTH with, or null
+ * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
-                           BackendOptions backendOptions, String password) {
+                           BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -24,6 +26,13 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         transport = transport == null ? "auto" : transport;
         clientLimits = clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
         backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
+        multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
+    }
+
+    /** The default multi-key scope (slot). */
+    public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                        BackendOptions backendOptions, String password) {
+        this(listen, threads, transport, clientLimits, backendOptions, password, null);
     }
 
     /** Defaults, listening on {@code listen}, one worker per core. */
@@ -32,14 +41,19 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     }
 
     public ProxyOptions withThreads(int n) {
-        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password);
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {
-        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password);
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope);
     }
 
     public ProxyOptions withPassword(String pass) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope);
     }
+
+    public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope);
+    }
+
 }

@@ -73,7 +73,7 @@ public final class ProxyServer implements AutoCloseable {
         SlotMap map = cluster.map();
         Transport transport = Transport.choose(options.transport());
         ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
-                options.clientLimits(), options.password(), settings(options));
+                options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();

@@ -40,8 +40,6 @@ import java.util.Locale;
 public final class CommandDispatcher {
 
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
-    static final int NO_KEYS = -1;
-    static final int CROSS = -2;
 
     private final ProxyContext proxy;
     private final LocalCommands local;
@@ -239,11 +237,11 @@ public final class CommandDispatcher {
     }
 
     private void forwardToKeysGroup(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
-        int group = groupOfKeys(map, request, KeyFinder.keys(spec, request));
-        if (group == CROSS) {
+        int group = proxy.keyScope().groupOf(map, request, KeyFinder.keys(spec, request));
+        if (group == MultiKeyScope.CROSS) {
             reject(request, pending, CROSSSLOT);
         } else {
-            send(session, map, group == NO_KEYS ? 0 : group, request.frame(), pending, acked(spec));
+            send(session, map, group == MultiKeyScope.NO_KEYS ? 0 : group, request.frame(), pending, acked(spec));
         }
     }
 
@@ -353,12 +351,12 @@ public final class CommandDispatcher {
 
     private void blocking(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
         int[] keys = KeyFinder.keys(spec, request);
-        int group = groupOfKeys(map, request, keys);
-        if (group == CROSS) {
+        int group = proxy.keyScope().groupOf(map, request, keys);
+        if (group == MultiKeyScope.CROSS) {
             reject(request, pending, CROSSSLOT);
             return;
         }
-        int index = group == NO_KEYS ? 0 : group;
+        int index = group == MultiKeyScope.NO_KEYS ? 0 : group;
         if (map.isGroupDown(index)) {
             reject(request, pending, clusterDown(map, index));
             return;
@@ -367,19 +365,6 @@ public final class CommandDispatcher {
         BlockedCall call = new BlockedCall(session, this, request, keys, target, pending);
         session.blocked(call);
         call.send(session.connections().dedicated(target), request.frame());
-    }
-
-    /** The group owning every key at {@code keys}; {@link #NO_KEYS} when there are none, {@link #CROSS} when they differ. */
-    static int groupOfKeys(SlotMap map, Request request, int[] keys) {
-        int group = NO_KEYS;
-        for (int i : keys) {
-            int g = groupOfArg(map, request, i);
-            if (group >= 0 && g != group) {
-                return CROSS;
-            }
-            group = g;
-        }
-        return group;
     }
 
     private static int groupOfArg(SlotMap map, Request request, int arg) {

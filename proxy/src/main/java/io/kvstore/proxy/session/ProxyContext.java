@@ -26,9 +26,11 @@ public final class ProxyContext {
     private final LongAdder totalCommands = new LongAdder();
     private final HoldStats holds = new HoldStats();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
+    private final MultiKeyScope keyScope;
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
-                        java.util.Map<String, String> settings) {
+                        java.util.Map<String, String> settings, MultiKeyScope keyScope) {
+        this.keyScope = keyScope;
         this.settings = java.util.Map.copyOf(settings);
         this.commands = commands;
         this.cluster = cluster;
@@ -53,6 +55,11 @@ public final class ProxyContext {
     public void writeAcks(int acks, long timeoutMillis) {
         this.writeAcks = acks;
         this.writeAcksTimeoutMillis = timeoutMillis;
+    }
+
+    /** {@code --multi-key-scope}: which keys a multi-key command or a transaction may combine. */
+    public MultiKeyScope keyScope() {
+        return keyScope;
     }
 
     public ClientRegistry clients() {

@@ -13,14 +13,16 @@ import java.util.List;
 /**
  * MULTI/EXEC and WATCH state of one client. Confined to the client's event loop.
  *
- * <p>A transaction binds to the group of its first key (or of its WATCH). Commands between MULTI
- * and EXEC are checked and queued here, answered {@code +QUEUED}; EXEC sends MULTI, the queue and
- * EXEC in one go on the client's dedicated connection to that group, so no other client's command
- * can interleave and Redis runs them atomically. A key of another group aborts the transaction
- * with -CROSSSLOT, and EXEC then answers -EXECABORT, as Redis does after a queueing error.
+ * <p>A transaction binds to the scope of its first key or of its WATCH: a slot, or a group with
+ * {@code --multi-key-scope group} (see {@link MultiKeyScope}). Commands between MULTI and EXEC are
+ * checked and queued here, answered {@code +QUEUED}; EXEC sends MULTI, the queue and EXEC in one
+ * go on the client's dedicated connection to the scope's group, so no other client's command can
+ * interleave and Redis runs them atomically. As in Redis Cluster, a command whose own keys span
+ * scopes gets -CROSSSLOT and aborts the transaction (EXEC then answers -EXECABORT), while commands
+ * each within one scope but not the same one are queued and EXEC answers -CROSSSLOT.
  *
- * <p>Invariant: {@code queued} is empty unless {@code inMulti}; {@code group} is -1 while no key
- * (or WATCH) has chosen a group.
+ * <p>Invariant: {@code queued} is empty unless {@code inMulti}; {@code scope} is -1 while no key
+ * (or WATCH) has chosen one; {@code watchGroup} is the group WATCH was sent to, -1 when none.
  */
 final class Transaction {
 
@@ -28,40 +30,55 @@ final class Transaction {
     private final List<int[]> queuedKeys = new ArrayList<>();
     private boolean inMulti;
     private boolean aborted;
+    private boolean crossed;
     private boolean watching;
-    private int group = -1;
+    private int scope = -1;
+    private int watchGroup = -1;
 
     boolean inMulti() {
         return inMulti;
     }
 
-    int group() {
-        return group;
+    /** The group WATCH was sent to (its dedicated connection holds the watched keys), or -1. */
+    int watchGroup() {
+        return watchGroup;
     }
 
     boolean watching() {
         return watching;
     }
 
-    /** Binds to {@code g}; false when already bound to another group. */
-    boolean bind(int g) {
-        if (g < 0 || group == g) {
+    /** Binds to scope id {@code s}; false when already bound to another scope. */
+    boolean bind(int s) {
+        if (s < 0 || scope == s) {
             return true;
         }
-        if (group >= 0) {
+        if (scope >= 0) {
             return false;
         }
-        group = g;
+        scope = s;
         return true;
     }
 
-    void watched() {
+    /** Keys were watched on the dedicated connection to {@code group}. */
+    void watched(int group) {
         watching = true;
+        watchGroup = group;
+    }
+
+    /** A queued command's scope differs from the transaction's: EXEC will answer -CROSSSLOT. */
+    void cross() {
+        crossed = true;
+    }
+
+    boolean crossed() {
+        return crossed;
     }
 
     void begin() {
         inMulti = true;
         aborted = false;
+        crossed = false;
     }
 
     /** The first frozen slot of {@code map} a queued command touches, or -1. */
@@ -99,12 +116,12 @@ final class Transaction {
         }
 
         /** The group of every key under {@code map} (the WATCH group if none): -1 for none, -2 when they differ. */
-        int groupUnder(io.kvstore.config.SlotMap map) {
+        int groupUnder(io.kvstore.config.SlotMap map, MultiKeyScope scope) {
             int g = watchGroup;
             for (int i = 0; i < requests.size(); i++) {
-                int q = CommandDispatcher.groupOfKeys(map, requests.get(i), keys.get(i));
-                if (q == -2 || (q >= 0 && g >= 0 && q != g)) {
-                    return -2;
+                int q = scope.groupOf(map, requests.get(i), keys.get(i));
+                if (q == MultiKeyScope.CROSS || (q >= 0 && g >= 0 && q != g)) {
+                    return MultiKeyScope.CROSS;
                 }
                 g = q >= 0 ? q : g;
             }
@@ -127,7 +144,7 @@ final class Transaction {
 
     /** Ends the transaction and hands its commands over (EXEC). */
     Prepared take() {
-        Prepared p = new Prepared(new ArrayList<>(queued), new ArrayList<>(queuedKeys), watching ? group : -1);
+        Prepared p = new Prepared(new ArrayList<>(queued), new ArrayList<>(queuedKeys), watching ? watchGroup : -1);
         queued.clear();
         queuedKeys.clear();
         reset();
@@ -156,8 +173,10 @@ final class Transaction {
     private void reset() {
         inMulti = false;
         aborted = false;
+        crossed = false;
         watching = false;
-        group = -1;
+        scope = -1;
+        watchGroup = -1;
     }
 
     /** A command of the proxy's own (MULTI, EXEC, UNWATCH, HELLO 3) as a request frame. */

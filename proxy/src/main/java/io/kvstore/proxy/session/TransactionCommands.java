@@ -39,17 +39,20 @@ final class TransactionCommands {
                     CommandDispatcher.reject(request, pending, "ERR WATCH inside MULTI is not allowed");
                     return;
                 }
-                int group = CommandDispatcher.groupOfKeys(map, request, KeyFinder.keys(spec, request));
-                if (group == CommandDispatcher.CROSS || !tx.bind(group)) {
+                MultiKeyScope keyScope = proxy.keyScope();
+                int scope = keyScope.of(map, request, KeyFinder.keys(spec, request));
+                int group = keyScope.group(map, scope);
+                // Keys watched twice must sit where one transaction can run: same scope, same connection.
+                if (scope == MultiKeyScope.CROSS || !tx.bind(scope) || (tx.watching() && tx.watchGroup() != group)) {
                     CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
                     return;
                 }
-                tx.watched();
+                tx.watched(group);
                 session.connections().dedicated(map.groups().get(group)).send(request.frame(), pending);
             }
             case "unwatch" -> {
                 if (tx.watching()) {
-                    dedicated(session, map, tx.group()).send(request.frame(), pending);
+                    dedicated(session, map, tx.watchGroup()).send(request.frame(), pending);
                     tx.discard();
                 } else {
                     request.release();
@@ -70,12 +73,17 @@ final class TransactionCommands {
                     CommandDispatcher.reject(request, pending, "ERR EXEC without MULTI");
                     return;
                 }
-                int frozen = tx.aborted() ? -1 : tx.frozenSlot(map);
+                int frozen = tx.aborted() || tx.crossed() ? -1 : tx.frozenSlot(map);
                 if (frozen >= 0) {
                     session.holds().holdWhileFrozen(request, pending, frozen);
                     return; // EXEC is dispatched again, with the transaction still queued, when the map changes
                 }
                 request.release();
+                if (tx.crossed()) { // checked first, as Redis Cluster checks the queue's keys before EXEC runs
+                    discard(session, map);
+                    pending.onFailure(CommandDispatcher.CROSSSLOT);
+                    return;
+                }
                 if (tx.aborted()) {
                     discard(session, map);
                     pending.onFailure("EXECABORT Transaction discarded because of previous errors.");
@@ -97,7 +105,7 @@ final class TransactionCommands {
     /** Drops the transaction and its queue; keys still watched on the dedicated connection are unwatched. */
     void discard(ClientSession session, SlotMap map) {
         Transaction tx = session.transaction();
-        int group = tx.group();
+        int group = tx.watchGroup();
         if (tx.discard()) {
             dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
         }
@@ -111,8 +119,8 @@ final class TransactionCommands {
             pending.onFailure(Fence.error(fence));
             return;
         }
-        int group = prepared.groupUnder(map);
-        if (group == CommandDispatcher.CROSS) {
+        int group = prepared.groupUnder(map, proxy.keyScope());
+        if (group == MultiKeyScope.CROSS) {
             prepared.release();
             pending.onFailure(CommandDispatcher.CROSSSLOT);
             return;
@@ -120,7 +128,11 @@ final class TransactionCommands {
         prepared.exec(session.connections().dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
     }
 
-    /** Between MULTI and EXEC: check the command's keys against the transaction's group and queue it. */
+    /**
+     * Between MULTI and EXEC: check the command's keys and queue it. Keys spanning scopes within
+     * the command abort the transaction at once; a scope other than the transaction's is queued and
+     * fails the EXEC (Redis Cluster's two answers).
+     */
     void queueInMulti(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
         Transaction tx = session.transaction();
         boolean runsOnOneGroup = switch (spec.kind()) {
@@ -134,21 +146,24 @@ final class TransactionCommands {
             return;
         }
         SlotMap map = proxy.cluster().map().afterMigrations();
-        int group;
+        int scope;
         try {
-            group = CommandDispatcher.groupOfKeys(map, request, KeyFinder.keys(spec, request));
+            scope = proxy.keyScope().of(map, request, KeyFinder.keys(spec, request));
         } catch (KeyFinder.BadKeysException e) {
             if (e.answerHere()) {
                 tx.abort();
                 CommandDispatcher.reject(request, pending, e.getMessage());
                 return;
             }
-            group = CommandDispatcher.NO_KEYS; // Redis will refuse it inside EXEC, in its own words
+            scope = MultiKeyScope.NO_KEYS; // Redis will refuse it inside EXEC, in its own words
         }
-        if (group == CommandDispatcher.CROSS || !tx.bind(group)) {
+        if (scope == MultiKeyScope.CROSS) {
             tx.abort();
             CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
             return;
+        }
+        if (!tx.bind(scope)) {
+            tx.cross();
         }
         tx.queue(request, CommandDispatcher.keysOrNone(spec, request));
         pending.onReply(Replies.status(session.alloc(), "QUEUED"));

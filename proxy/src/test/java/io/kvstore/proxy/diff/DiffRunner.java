@@ -128,10 +128,15 @@ final class DiffRunner {
                 Expectation expect = expectation(line, mode);
                 int groups = -1;
                 if (!reference() && (line.spans() || (expect != null && expect.kind() == Expect.CROSSSLOT))) {
-                    groups = groupsOfKeys(meta, args);
-                    if (mode == Mode.SPREAD && groups < 2) {
+                    Set<Integer> slots = slotsOfKeys(meta, args);
+                    groups = groupsOf(slots);
+                    if (mode == Mode.SPREAD && line.spans() && groups < 2) {
                         mismatches.add(line + ": the script says its keys span groups, but they are in "
                                 + groups + " group(s); pick other key names");
+                    }
+                    if (mode == Mode.SPREAD && expect != null && expect.kind() == Expect.CROSSSLOT && slots.size() < 2) {
+                        mismatches.add(line + ": the script expects -CROSSSLOT, but the keys are in "
+                                + slots.size() + " slot(s); pick other key names");
                     }
                 }
                 if (groups >= 2 && mode == Mode.SPREAD && expect == null) {
@@ -279,19 +284,28 @@ final class DiffRunner {
         throw new AssertionError(client.name() + ": " + command + " did not finish in " + SCAN_LIMIT + " calls");
     }
 
-    /** How many groups the keys of {@code args} live in, as Redis's COMMAND GETKEYS finds them; 0 when none. */
-    private int groupsOfKeys(RawRespClient meta, List<byte[]> args) {
+    /** The slots of the keys of {@code args}, as Redis's COMMAND GETKEYS finds them; empty when none. */
+    private static Set<Integer> slotsOfKeys(RawRespClient meta, List<byte[]> args) {
         List<byte[]> call = new ArrayList<>();
         call.add("COMMAND".getBytes(StandardCharsets.US_ASCII));
         call.add("GETKEYS".getBytes(StandardCharsets.US_ASCII));
         call.addAll(args);
         RawReply keys = meta.call(call);
+        Set<Integer> slots = new HashSet<>();
         if (keys.isError() || keys.items() == null) {
-            return 0;
+            return slots;
         }
-        Set<Integer> groups = new HashSet<>();
         for (RawReply k : keys.items()) {
-            groups.add(map.groupIndex(SlotHash.slot(k.bulk())));
+            slots.add(SlotHash.slot(k.bulk()));
+        }
+        return slots;
+    }
+
+    /** How many groups {@code slots} live in. */
+    private int groupsOf(Set<Integer> slots) {
+        Set<Integer> groups = new HashSet<>();
+        for (int slot : slots) {
+            groups.add(map.groupIndex(slot));
         }
         return groups.size();
     }

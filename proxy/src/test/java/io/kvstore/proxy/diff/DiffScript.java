@@ -39,8 +39,8 @@ import redis.clients.jedis.RedisProtocol;
  *   <li>{@code @expect-differ [spread] EXPECTATION}: a known, accepted difference (with {@code
  *       spread}, only when keys are spread; tagged runs compare as usual). EXPECTATION is one of
  *       {@code refused} (the proxy answers -ERR ... not supported by kvstore proxy; not sent to
- *       Redis), {@code crossslot} (the proxy answers -CROSSSLOT and the keys do span groups; not
- *       sent to Redis), {@code error=TEXT} (the proxy answers an error containing TEXT; not sent
+ *       Redis), {@code crossslot} (the proxy answers -CROSSSLOT and, in spread mode, the keys do
+ *       span slots: the default {@code --multi-key-scope slot}; not sent to Redis), {@code error=TEXT} (the proxy answers an error containing TEXT; not sent
  *       to Redis), {@code proxy=RENDERED} or {@code proxy~TEXT} (sent to both; the proxy's reply,
  *       rendered by {@link RawReply#render()}, equals RENDERED or contains TEXT, and differs
  *       from Redis's).</li>

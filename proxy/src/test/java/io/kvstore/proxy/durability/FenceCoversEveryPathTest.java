@@ -47,10 +47,9 @@ class FenceCoversEveryPathTest {
     void setUp() {
         cluster.flushAll();
         state = cluster.proxy().context().cluster();
-        List<String> on0 = cluster.keysOn(0, "f:", 3);
-        k0 = on0.get(0);
-        k0b = on0.get(1);
-        counter = on0.get(2);
+        k0 = cluster.keysOn(0, "f:", 1).get(0);
+        k0b = "{" + k0 + "}b"; // k0's slot: one transaction may combine them
+        counter = "{" + k0 + "}counter";
         k1 = cluster.keysOn(1, "f:", 1).get(0);
         for (int shard = 0; shard < 2; shard++) {
             try (Jedis direct = new Jedis(cluster.shard(shard).host(), cluster.shard(shard).port())) {

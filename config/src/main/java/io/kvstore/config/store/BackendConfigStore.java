@@ -1,0 +1,73 @@
+package io.kvstore.config.store;
+
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Reads and writes a cluster's {@code backend-config} node. Writes are compare-and-set on the
+ * node's version (created on the first write), so two admins or proxies setting parameters at
+ * once never lose one another's change. Blocking: never call it on an event loop. Thread-safe as
+ * Curator is.
+ */
+public final class BackendConfigStore {
+
+    private static final int CAS_ATTEMPTS = 30;
+
+    private final CuratorFramework zk;
+    private final String cluster;
+    private final String path;
+
+    public BackendConfigStore(CuratorFramework zk, String cluster) {
+        this.zk = zk;
+        this.cluster = cluster;
+        this.path = StorePaths.backendConfig(cluster);
+    }
+
+    /** The recorded parameters; empty when none were ever set. */
+    public BackendConfig read() {
+        try {
+            return BackendConfig.decode(cluster, zk.getData().forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            return BackendConfig.EMPTY;
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException.Unavailable("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies {@code change} to the recorded parameters with compare-and-set, again on a newer
+     * version when another writer won; returns what was written. The cluster must exist.
+     */
+    public BackendConfig update(UnaryOperator<BackendConfig> change) {
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            try {
+                if (zk.checkExists().forPath(StorePaths.topology(cluster)) == null) {
+                    throw new StoreException.NotFound("no cluster '" + cluster + "'");
+                }
+                Stat stat = new Stat();
+                byte[] data;
+                try {
+                    data = zk.getData().storingStatIn(stat).forPath(path);
+                } catch (KeeperException.NoNodeException absent) {
+                    BackendConfig next = change.apply(BackendConfig.EMPTY);
+                    zk.create().forPath(path, next.encode());
+                    return next;
+                }
+                BackendConfig next = change.apply(BackendConfig.decode(cluster, data));
+                zk.setData().withVersion(stat.getVersion()).forPath(path, next.encode());
+                return next;
+            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException lost) {
+                continue; // another writer got there first: apply the change to its version
+            } catch (StoreException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage(), e);
+            }
+        }
+        throw new StoreException.Conflict("could not write " + path + ": too many concurrent writers");
+    }
+}

@@ -175,6 +175,7 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private void connect() {
         state = State.CONNECTING;
+        HostPort dialed = options.dialAddress().apply(address);
         Handler handler = new Handler();
         ChannelFuture f = new Bootstrap()
                 .group(loop)
@@ -188,7 +189,7 @@ public final class BackendConnection implements FlushBatch.Member {
                         ch.pipeline().addLast(new ReplyFramer(), handler);
                     }
                 })
-                .connect(new InetSocketAddress(address.host(), address.port()));
+                .connect(new InetSocketAddress(dialed.host(), dialed.port()));
         f.addListener(done -> {
             if (state == State.CLOSED) {
                 f.channel().close();

@@ -2,10 +2,13 @@ package io.kvstore.proxy.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
+import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.it.support.FaultyRelay;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * A proxy whose ZooKeeper connection goes through a {@link FaultyRelay} (the admin's does not):
@@ -120,6 +124,33 @@ class SlowZooKeeperTest {
             zkRelay.heal();
             f.awaitApplied(p, "c", t.epoch());
             assertEquals(f.ownerOf(t, key), writeAndLocate(c, key, "fresh"));
+        }
+    }
+
+    /**
+     * A data-store proxy that cannot reach ZooKeeper may already have lost its registration (the
+     * server expires the session) while its own client only knows it is disconnected. From then
+     * on a migration may go ahead without it, so it must not serve keys by the map it has.
+     */
+    @Test
+    void aDataStoreProxyCutOffFromZooKeeperServesNoKeyOnceItsRegistrationIsGone() throws Exception {
+        f.admin.create(Topology.create("ds", ClusterMode.DATASTORE,
+                List.of(Group.of("g1", f.address(0)), Group.of("g2", f.address(1)))));
+        ZkFixture.Proxy p = proxyThroughRelay("ds");
+        try (Jedis c = ProxyCluster.client(p.port())) {
+            String key = "probe";
+            int before = writeAndLocate(c, key, "before");
+            assertTrue(before >= 0);
+            zkRelay.stall(true);
+            ZkFixture.await("the proxy's registration to expire (admin's view)", () -> confirmed("ds", p) < 0);
+            Topology t = moveSlotOf("ds", key); // no proxy registered to wait for: the change is confirmed at once
+            JedisDataException refused = assertThrows(JedisDataException.class, () -> c.set(key, "after"),
+                    "a proxy that may have missed epoch " + t.epoch() + " must not serve the key");
+            assertTrue(refused.getMessage().startsWith("TRYAGAIN"), refused.getMessage());
+            zkRelay.heal();
+            f.awaitApplied(p, "ds", t.epoch());
+            ZkFixture.await("the proxy to serve again", () -> p.server().context().cluster().fence() == null);
+            assertEquals(f.ownerOf(t, key), writeAndLocate(c, key, "again"));
         }
     }
 }

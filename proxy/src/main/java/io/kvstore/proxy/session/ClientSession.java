@@ -288,7 +288,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** This client's own connection to the master of {@code group}, made on first use and closed with the client. */
     BackendConnection dedicated(Group group) {
         return dedicated.computeIfAbsent(group.master(), a -> {
-            BackendConnection c = worker.dedicated(group, protocol);
+            BackendConnection c = worker.dedicated(group, protocol, true);
             if (trackingOn()) {
                 trackOn(c, a, true);
             }

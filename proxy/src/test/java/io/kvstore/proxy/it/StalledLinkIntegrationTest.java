@@ -9,6 +9,7 @@ import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.FaultyRelay;
 import io.kvstore.proxy.it.support.FaultyRelay.Direction;
 import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,6 +156,40 @@ class StalledLinkIntegrationTest {
                 ZkFixture.await("20 slow round trips (" + g1.counts() + ")", () -> g1.served.get() >= before + 20);
                 assertTrue(relay.faults().latencyMs() > 0);
                 assertUntouched(g1);
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
+    /**
+     * Requests on the client's dedicated connection to the group (a transaction, WATCH) are not
+     * blocking commands: they must fail after the stall limit too, not wait forever; a blocking
+     * command on that connection still waits as long as it asked.
+     */
+    @Test
+    void aTransactionOnADeadLinkFailsInsteadOfHanging() throws Exception {
+        try (ProxyCluster cluster = ProxyCluster.start(2);
+             FaultyRelay relay = FaultyRelay.start(HostPort.parse(cluster.shard(1).address()))) {
+            ProxyServer proxy = proxyThrough(cluster, relay);
+            String key = cluster.keysOn(1, "tx:", 1).get(0);
+            try (RespSocket tx = RespSocket.connect(proxy.port(), CLIENT_TIMEOUT_MS)) {
+                assertEquals("OK", tx.call("MULTI"));
+                assertEquals("QUEUED", tx.call("SET", key, "1"));
+                assertEquals(List.of("OK"), tx.call("EXEC"), "control: the transaction runs on a sound link");
+                // A blocking command on the same connection waits longer than the stall limit on purpose.
+                assertEquals(null, tx.call("BLPOP", "{" + key + "}:empty", Integer.toString(3 * STALL_MS / 1_000)),
+                        "a blocking command times out as asked, not failed as a stall");
+                relay.stall(true);
+                assertEquals("OK", tx.call("MULTI"));
+                assertEquals("QUEUED", tx.call("SET", key, "2"));
+                Object exec;
+                try {
+                    exec = tx.call("EXEC");
+                } catch (java.io.UncheckedIOException hang) {
+                    exec = "no reply within " + CLIENT_TIMEOUT_MS + " ms: " + hang;
+                }
+                assertTrue(exec instanceof RespSocket.Error e && e.message().contains("no reply"), "EXEC on a stalled link: " + exec);
             } finally {
                 proxy.close();
             }

@@ -57,6 +57,11 @@ import java.util.function.UnaryOperator;
  * every change wakes every connection so that held bytes go once a stall ends. Nothing pushes
  * back on the sender: a throttled or stalled direction queues what it reads, without bound (tests
  * send little). {@link #close()} closes every connection and stops the loop.
+ *
+ * <p><b>Where it differs from a real network.</b> When one side closes, the relay closes the
+ * other at once and discards what it still holds; a kernel would still try to deliver bytes
+ * already sent, so a request written before a partition could reach the server after it heals
+ * even though the proxy gave up on it. Tests here cannot show such late arrivals.
  */
 public final class FaultyRelay implements AutoCloseable {
 

@@ -80,8 +80,9 @@ public final class BackendConnection implements FlushBatch.Member {
 
     /**
      * {@code protocol}: the RESP version (2 or 3) of the replies. {@code watchStalls}: whether
-     * requests pending with no reply for {@code stallMillis} close the connection; off for
-     * dedicated connections, where a blocking command waits on purpose.
+     * requests pending with no reply for {@code stallMillis} close the connection (unless the
+     * oldest pending one {@linkplain ReplySink#waitsOnPurpose waits on purpose}); off for
+     * connections that wait for pushes (Pub/Sub, tracking invalidations).
      */
     public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
                       BackendOptions options, Class<? extends Channel> channelClass, int protocol, boolean watchStalls) {
@@ -175,6 +176,7 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private void connect() {
         state = State.CONNECTING;
+        HostPort dialed = options.dialAddress().apply(address);
         Handler handler = new Handler();
         ChannelFuture f = new Bootstrap()
                 .group(loop)
@@ -188,7 +190,7 @@ public final class BackendConnection implements FlushBatch.Member {
                         ch.pipeline().addLast(new ReplyFramer(), handler);
                     }
                 })
-                .connect(new InetSocketAddress(address.host(), address.port()));
+                .connect(new InetSocketAddress(dialed.host(), dialed.port()));
         f.addListener(done -> {
             if (state == State.CLOSED) {
                 f.channel().close();
@@ -231,7 +233,7 @@ public final class BackendConnection implements FlushBatch.Member {
      * keeps the clock off the hot path.
      */
     private void checkStall() {
-        if (inflight.isEmpty() || channel == null) {
+        if (inflight.isEmpty() || channel == null || inflight.peek().waitsOnPurpose()) {
             stalledSinceNanos = 0;
             repliesAtCheck = replies;
             return;

@@ -1,5 +1,9 @@
 package io.kvstore.proxy.backend;
 
+import io.kvstore.config.HostPort;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
 /**
  * How the proxy connects to redis-servers. Immutable value.
  *
@@ -9,9 +13,14 @@ package io.kvstore.proxy.backend;
  * @param maxBackoffMillis  the wait doubles per failure up to this
  * @param stallMillis       a shared connection with requests pending and no reply for this long is
  *                          closed and its requests fail (a hung or paused server); 0 = never
+ * @param dialAddress       where to connect for a server the slot map names: the identity, except
+ *                          where something stands in front of this proxy's connections to it (the
+ *                          fault-injecting relay of the tests). The map's address stays the
+ *                          server's name in routing, errors and logs. Called on the event loop: it
+ *                          must be a pure, non-blocking function.
  */
 public record BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, int minBackoffMillis, int maxBackoffMillis,
-                             int stallMillis) {
+                             int stallMillis, UnaryOperator<HostPort> dialAddress) {
 
     /** A paused or hung server fails its pending requests after this long without a reply. */
     public static final int DEFAULT_STALL_MILLIS = 10_000;
@@ -22,10 +31,21 @@ public record BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, i
         this(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, DEFAULT_STALL_MILLIS);
     }
 
+    public BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, int minBackoffMillis, int maxBackoffMillis,
+                          int stallMillis) {
+        this(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, UnaryOperator.identity());
+    }
+
+    /** The same options, connecting to {@code dial.apply(server)} for each server. */
+    public BackendOptions dialing(UnaryOperator<HostPort> dial) {
+        return new BackendOptions(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, dial);
+    }
+
     public BackendOptions {
         if (connectionsPerLoop < 1 || connectTimeoutMillis < 1 || minBackoffMillis < 1 || maxBackoffMillis < minBackoffMillis
                 || stallMillis < 0) {
             throw new IllegalArgumentException("bad backend options");
         }
+        Objects.requireNonNull(dialAddress, "dialAddress");
     }
 }

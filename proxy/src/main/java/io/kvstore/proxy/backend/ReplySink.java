@@ -15,6 +15,14 @@ public interface ReplySink {
     void onFailure(String message);
 
     /**
+     * Whether the reply may take as long as it likes on purpose (a blocking command such as
+     * BLPOP): a connection whose oldest pending request is such a one is not failed for stalling.
+     */
+    default boolean waitsOnPurpose() {
+        return false;
+    }
+
+    /**
      * A sink for a command whose reply nobody needs (MULTI before a queue, UNWATCH, HELLO or
      * CLIENT TRACKING on a connection): the reply is released; a failure is carried by the
      * requests behind it on the same connection.

@@ -122,7 +122,9 @@ final class ClusterWatcher implements Closeable {
             }
         }
         state.strict(topology.mode() == io.kvstore.config.store.ClusterMode.DATASTORE);
-        if (state.fence() != null) {
+        // Only while connected: a read answered just before a disconnect must not lift the fence
+        // that the disconnect raised (ProxyControl), the reconnect's re-read does.
+        if (state.fence() != null && client.getZookeeperClient().isConnected()) {
             LOG.info("re-read the topology of cluster {} (epoch {}) after the session loss; serving again", cluster, topology.epoch());
             state.unfence();
         }

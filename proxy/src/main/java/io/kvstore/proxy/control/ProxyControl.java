@@ -247,24 +247,35 @@ public final class ProxyControl implements AutoCloseable {
             }
             case SUSPENDED -> {
                 status.connection(ControlStatus.Connection.SUSPENDED);
+                // Not LOST yet, but the server may expire the session before this client declares it
+                // lost (Curator does so a whole session timeout after the disconnect, the server
+                // a session timeout after the last heartbeat): our registration may already be gone.
+                fenceIfStrict("kvstore proxy lost contact with ZooKeeper; its slot map may be stale. Retry on another proxy");
                 status.error("lost contact with " + settings + "; routing by epoch " + epoch + " until it is back");
                 LOG.warn("lost contact with {}; routing by the slot map of epoch {} until it is back", settings, epoch);
             }
             case LOST -> {
                 status.connection(ControlStatus.Connection.LOST);
-                ClusterState s = attachedState;
-                if (s != null && s.strict()) {
-                    // Our registration is gone: a migration may start without us. Serving keys by an
-                    // old map could write where a key no longer belongs, so stop until re-synced.
-                    s.fence("kvstore proxy lost its ZooKeeper session; its slot map may be stale. Retry on another proxy");
-                    LOG.warn("data-store cluster: refusing keyed commands until the topology is re-read");
-                }
+                fenceIfStrict("kvstore proxy lost its ZooKeeper session; its slot map may be stale. Retry on another proxy");
                 status.error("ZooKeeper session lost (" + settings + "); routing by epoch " + epoch + ", reconnecting");
                 LOG.warn("ZooKeeper session lost; routing by epoch {}; the registration comes back with the connection", epoch);
             }
             case READ_ONLY -> status.connection(ControlStatus.Connection.SUSPENDED);
             default -> {
             }
+        }
+    }
+
+    /**
+     * In a data-store cluster, refuses keyed commands until the topology is re-read after the
+     * connection is back: our registration may be gone, so a migration may start without us, and
+     * serving keys by an old map could write where a key no longer belongs.
+     */
+    private void fenceIfStrict(String why) {
+        ClusterState s = attachedState;
+        if (s != null && s.strict()) {
+            s.fence(why);
+            LOG.warn("data-store cluster: refusing keyed commands until the topology is re-read");
         }
     }
 

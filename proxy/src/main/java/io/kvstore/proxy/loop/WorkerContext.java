@@ -40,10 +40,20 @@ public final class WorkerContext {
     /**
      * A connection of its own to one redis-server, for a client whose commands change the state
      * of the connection (MULTI, WATCH) or block it (BLPOP): such commands must not share the
-     * pipelined connections. It speaks RESP {@code protocol}. The caller closes it.
+     * pipelined connections. It speaks RESP {@code protocol}. The caller closes it. Never failed
+     * for stalling: for connections that wait for pushes (Pub/Sub, invalidations).
      */
     public BackendConnection dedicated(Group group, int protocol) {
-        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, false);
+        return dedicated(group, protocol, false);
+    }
+
+    /**
+     * The same; with {@code watchStalls}, requests pending with no reply for
+     * {@code --backend-stall-ms} fail, as on the shared connections, except a blocking command,
+     * which waits on purpose (a transaction on a frozen server must fail, not hang).
+     */
+    public BackendConnection dedicated(Group group, int protocol, boolean watchStalls) {
+        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, watchStalls);
     }
 
     public EventLoop loop() {

@@ -48,6 +48,10 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope);
     }
 
+    public ProxyOptions withBackendOptions(BackendOptions backend) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password);
+    }
+
     public ProxyOptions withPassword(String pass) {
         return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope);
     }

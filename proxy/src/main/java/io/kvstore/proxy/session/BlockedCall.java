@@ -139,6 +139,12 @@ final class BlockedCall implements ReplySink {
         });
     }
 
+    /** A blocking command waits for data, not for a stalled server: the stall check leaves it alone. */
+    @Override
+    public boolean waitsOnPurpose() {
+        return true;
+    }
+
     @Override
     public void onReply(ByteBuf reply) {
         done = true;

@@ -50,7 +50,7 @@ final class ClientConnections {
     /** The client's own connection to the master of {@code group}, made on first use. */
     BackendConnection dedicated(Group group) {
         return dedicated.computeIfAbsent(group.master(), a -> {
-            BackendConnection c = worker.dedicated(group, session.protocol());
+            BackendConnection c = worker.dedicated(group, session.protocol(), true); // stalls fail a stuck EXEC (blocking waits are exempt)
             if (session.trackingOn()) {
                 track(c, a, true);
             }

@@ -70,7 +70,12 @@ public final class ZkFixture implements AutoCloseable {
 
     /** Short timeouts so that outages are noticed quickly in tests. */
     public ZkSettings settings() {
-        return new ZkSettings(zk.getConnectString(), 6_000, 2_000, 1, null);
+        return settings(zk.getConnectString());
+    }
+
+    /** The same timeouts, connecting to ZooKeeper at {@code connect} (a relay in front of it, say). */
+    public ZkSettings settings(String connect) {
+        return new ZkSettings(connect, 6_000, 2_000, 1, null);
     }
 
     public HostPort address(int redisIndex) {
@@ -88,7 +93,12 @@ public final class ZkFixture implements AutoCloseable {
 
     /** Starts a proxy for {@code cluster}, waits for its first map, and attaches it. */
     public Proxy startProxy(String cluster) throws InterruptedException {
-        ProxyControl control = ProxyControl.start(settings(), cluster, BackendAuth.NONE);
+        return startProxy(cluster, settings());
+    }
+
+    /** The same, the proxy reaching ZooKeeper with {@code zkSettings}. */
+    public Proxy startProxy(String cluster, ZkSettings zkSettings) throws InterruptedException {
+        ProxyControl control = ProxyControl.start(zkSettings, cluster, BackendAuth.NONE);
         try {
             SlotMap map = control.awaitInitialMap();
             ProxyServer server = ProxyCluster.startProxy(map, UnaryOperator.identity());

@@ -92,6 +92,15 @@ public final class RespSocket implements AutoCloseable {
         return b.toByteArray();
     }
 
+    /** Reads from now on time out after {@code millis}. */
+    public void readTimeout(int millis) {
+        try {
+            socket.setSoTimeout(millis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void send(byte[] bytes) {
         try {
             out.write(bytes);

@@ -28,6 +28,6 @@ public enum MergeKind {
     MGET,
     /** One group at a time, with the group in the cursor (SCAN). */
     SCAN,
-    /** INFO: the first group's text with keyspace figures summed over all and the proxy's own section. */
+    /** INFO: the groups' texts merged field by field (doc/info.md) and the proxy's own section. */
     INFO
 }

@@ -267,7 +267,7 @@ public final class CommandDispatcher {
         Merger merger = Merges.of(spec.merge() == MergeKind.INFO ? MergeKind.FIRST : spec.merge());
         if (spec.merge() == MergeKind.INFO) {
             String section = request.argCount() == 1 ? "default" : request.argString(1); // read now: the request goes out
-            merger = new InfoMerger(() -> proxy.infoSection(section));
+            merger = new InfoMerger(() -> proxy.infoFacts(section));
         }
         Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
     }

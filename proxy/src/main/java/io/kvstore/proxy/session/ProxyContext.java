@@ -26,6 +26,9 @@ public final class ProxyContext {
     private final LongAdder totalCommands = new LongAdder();
     private final HoldStats holds = new HoldStats();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
+    /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */
+    private final String runId = String.format("%040x", new java.math.BigInteger(160, new java.security.SecureRandom()));
+    private volatile int port;
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings) {
@@ -104,6 +107,18 @@ public final class ProxyContext {
                 + "groups:" + map.groups().size() + "\r\n"
                 + holds.info()
                 + extraInfo.get();
+    }
+
+    /** The port clients connect to, once bound (INFO's tcp_port). */
+    public void port(int boundPort) {
+        this.port = boundPort;
+    }
+
+    /** What INFO reports about the proxy itself, with the {@code # Proxy} section when {@code section} asks for it. */
+    public io.kvstore.proxy.split.ProxyFacts infoFacts(String section) {
+        return new io.kvstore.proxy.split.ProxyFacts(ProcessHandle.current().pid(), runId, port,
+                ProcessHandle.current().info().command().orElse(""), (System.currentTimeMillis() - startMillis) / 1000,
+                connectedClients.get(), limits.maxClients(), infoSection(section));
     }
 
     /** Lines added to the {@code # Proxy} section by other parts (the ZooKeeper control plane). */

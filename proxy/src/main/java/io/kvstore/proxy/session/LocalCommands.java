@@ -16,9 +16,6 @@ import java.security.MessageDigest;
  */
 final class LocalCommands {
 
-    /** The Redis version the proxy presents in HELLO: the command set it was built against. */
-    static final String REDIS_VERSION = "7.0.0";
-
     /** Returned by a command that completes its pending reply later, on the client's loop. */
     private static final ByteBuf LATER = io.netty.buffer.Unpooled.EMPTY_BUFFER.asReadOnly();
 
@@ -56,7 +53,7 @@ final class LocalCommands {
                 }
                 case "select" -> select(alloc, request);
                 case "auth" -> auth(session, alloc, request, 1, request.argCount() - 1);
-                case "hello" -> hello(session, alloc, request);
+                case "hello" -> hello(session, alloc, request, pending);
                 case "reset" -> {
                     session.reset();
                     yield Replies.status(alloc, "RESET");
@@ -291,9 +288,11 @@ final class LocalCommands {
     /**
      * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the client to RESP2 or RESP3 and
      * describes the server, in the protocol now in force, as Redis does; without arguments it
-     * only describes.
+     * only describes. The version is the groups' lowest ({@link ServerVersions}), so the answer
+     * may come once a new master has told its version; the switch of protocol is made at once,
+     * for the commands behind it.
      */
-    private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request) {
+    private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         int argc = request.argCount();
         int version = session.protocol();
         if (argc > 1) {
@@ -333,16 +332,23 @@ final class LocalCommands {
             bad.release();
         }
         session.protocol(version);
+        int protocol = version;
+        proxy.versions().lowest(session, proxy.cluster().map(), redisVersion ->
+                pending.onReply(helloReply(alloc, protocol, session.id(), redisVersion)));
+        return LATER;
+    }
+
+    private static ByteBuf helloReply(ByteBufAllocator alloc, int version, long id, String redisVersion) {
         ByteBuf buf = alloc.buffer(160);
         Replies.writeMapHeader(buf, version, 7);
         bulk(buf, "server");
         bulk(buf, "redis");
         bulk(buf, "version");
-        bulk(buf, REDIS_VERSION);
+        bulk(buf, redisVersion);
         bulk(buf, "proto");
         Replies.writeLength(buf, ':', version);
         bulk(buf, "id");
-        buf.writeBytes((":" + session.id() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        buf.writeBytes((":" + id + "\r\n").getBytes(StandardCharsets.US_ASCII));
         bulk(buf, "mode");
         bulk(buf, "standalone");
         bulk(buf, "role");

@@ -29,6 +29,7 @@ public final class ProxyContext {
     /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */
     private final String runId = String.format("%040x", new java.math.BigInteger(160, new java.security.SecureRandom()));
     private volatile int port;
+    private final ServerVersions versions = new ServerVersions();
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings) {
@@ -132,6 +133,11 @@ public final class ProxyContext {
 
     public LongAdder totalCommands() {
         return totalCommands;
+    }
+
+    /** The groups' Redis versions, for HELLO. */
+    ServerVersions versions() {
+        return versions;
     }
 
     HoldStats holds() {

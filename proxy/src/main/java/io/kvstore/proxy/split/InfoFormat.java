@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Numbers in INFO text, read and written as Redis writes them. Stateless. */
-final class InfoFormat {
+public final class InfoFormat {
 
     private InfoFormat() {
     }
@@ -78,7 +78,7 @@ final class InfoFormat {
     }
 
     /** Compares dotted versions number by number ({@code 7.0.15} after {@code 7.0.9}). */
-    static int compareVersions(String a, String b) {
+    public static int compareVersions(String a, String b) {
         String[] x = a.split("\\.");
         String[] y = b.split("\\.");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {

@@ -123,6 +123,30 @@ class InfoIntegrationTest {
         }
     }
 
+    @Test
+    void helloAndInfoReportTheGroupsVersion() {
+        String version;
+        try (Jedis direct = cluster.shard(1).client()) {
+            version = parse(direct.info("server")).get("redis_version");
+        }
+        for (String protocol : List.of("2", "3")) {
+            try (RespSocket s = RespSocket.connect(cluster.port())) { // a fresh proxy connection, HELLO first
+                Object hello = s.call("HELLO", protocol);
+                Map<Object, Object> fields = new LinkedHashMap<>();
+                if (hello instanceof Map<?, ?> m) {
+                    fields.putAll(m);
+                } else {
+                    List<?> flat = (List<?>) hello;
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        fields.put(flat.get(i), flat.get(i + 1));
+                    }
+                }
+                assertEquals(version, fields.get("version"), "HELLO " + protocol);
+                assertEquals(version, parse((String) s.call("INFO", "server")).get("redis_version"), "INFO");
+            }
+        }
+    }
+
     /** The {@code name:value} lines of an INFO text. */
     static Map<String, String> parse(String info) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -4,8 +4,12 @@ package io.kvstore.proxy.command;
 public enum MergeKind {
     /** +OK when every group said OK (MSET, FLUSHDB). */
     ALL_OK,
-    /** +OK when any group did (SCRIPT KILL: only the busy one can). */
-    ANY_OK,
+    /**
+     * SCRIPT KILL, FUNCTION KILL: sent on a connection of its own per group (the shared one may
+     * wait behind the very script); an error other than NOTBUSY (UNKILLABLE) from any group, else
+     * +OK when a group killed one, else NOTBUSY.
+     */
+    KILL,
     /** Integers summed (DEL, EXISTS, DBSIZE). */
     SUM,
     /** The smallest integer (WAIT: replicas that acknowledged on every group). */

@@ -269,7 +269,8 @@ public final class CommandDispatcher {
             String section = request.argCount() == 1 ? "default" : request.argString(1); // read now: the request goes out
             merger = new InfoMerger(() -> proxy.infoFacts(section));
         }
-        Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
+        GroupSender to = spec.merge() == MergeKind.KILL ? OwnConnection.sender(session, map) : sender(session, map);
+        Splitter.fanOut(request, map, pending, session.alloc(), to, merger);
     }
 
     /** KEYS pattern [PIVOT key] [LIMIT count] [DESC] [WITHVALUES]: kvstore's ordered key paging. */
@@ -411,7 +412,7 @@ public final class CommandDispatcher {
     }
 
     /** The error for a key of a group that is down. */
-    private static String clusterDown(SlotMap map, int group) {
+    static String clusterDown(SlotMap map, int group) {
         return "CLUSTERDOWN group " + map.groups().get(group).id() + ", which owns this slot, has no master";
     }
 

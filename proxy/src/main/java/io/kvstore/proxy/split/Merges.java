@@ -23,7 +23,7 @@ public final class Merges {
     public static Merger of(MergeKind kind) {
         return switch (kind) {
             case ALL_OK -> errorsFirst((alloc, r) -> Replies.ok());
-            case ANY_OK -> Merges::anyOk;
+            case KILL -> Merges::kill;
             case SUM -> errorsFirst(Merges::sum);
             case MIN -> errorsFirst(Merges::min);
             case CONCAT -> errorsFirst(Merges::concat);
@@ -49,13 +49,21 @@ public final class Merges {
         };
     }
 
-    private static ByteBuf anyOk(ByteBufAllocator alloc, ByteBuf[] replies) {
+    /**
+     * A script still running somewhere outweighs one killed elsewhere: the first error that is not
+     * NOTBUSY (UNKILLABLE, an unreachable group); else an OK; else NOTBUSY, as Redis with nothing to kill.
+     */
+    private static ByteBuf kill(ByteBufAllocator alloc, ByteBuf[] replies) {
+        ByteBuf ok = null;
         for (ByteBuf r : replies) {
-            if (!ReplyReader.isError(r)) {
+            if (ReplyReader.isError(r) && !ReplyReader.errorText(r).startsWith("NOTBUSY")) {
                 return r.retainedDuplicate();
             }
+            if (ok == null && !ReplyReader.isError(r)) {
+                ok = r;
+            }
         }
-        return replies[0].retainedDuplicate();
+        return (ok != null ? ok : replies[0]).retainedDuplicate();
     }
 
     private static ByteBuf sum(ByteBufAllocator alloc, ByteBuf[] replies) {

@@ -28,6 +28,8 @@ public enum MergeKind {
     FIRST_NON_NULL,
     /** Every group must answer the same; that answer (SCRIPT LOAD's SHA). */
     SAME,
+    /** CONFIG GET: each parameter once, the first group's value, then the proxy's own settings. */
+    CONFIG,
     /** Values put back in key order (MGET). */
     MGET,
     /** One group at a time, with the group in the cursor (SCAN). */

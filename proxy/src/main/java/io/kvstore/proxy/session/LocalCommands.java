@@ -72,7 +72,6 @@ final class LocalCommands {
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
                 case "client|help", "config|help" -> help(alloc, spec);
-                case "config|get" -> configGet(alloc, request, session.protocol());
                 case "command|count" -> Replies.integer(alloc, proxy.commands().topLevelCount());
                 case "command|getkeys" -> getKeys(alloc, request);
                 default -> null;
@@ -186,25 +185,6 @@ final class LocalCommands {
         return Replies.error(alloc, "ERR syntax error");
     }
 
-    private ByteBuf configGet(ByteBufAllocator alloc, Request request, int protocol) {
-        java.util.Map<String, String> matched = new java.util.TreeMap<>();
-        for (int i = 2; i < request.argCount(); i++) {
-            String pattern = request.argString(i).toLowerCase(java.util.Locale.ROOT);
-            proxy.settings().forEach((k, v) -> {
-                if (Glob.matches(pattern, k)) {
-                    matched.put(k, v);
-                }
-            });
-        }
-        ByteBuf buf = alloc.buffer();
-        Replies.writeMapHeader(buf, protocol, matched.size());
-        matched.forEach((k, v) -> {
-            bulk(buf, k);
-            bulk(buf, v);
-        });
-        return buf;
-    }
-
     private ByteBuf getKeys(ByteBufAllocator alloc, Request request) {
         io.kvstore.proxy.command.CommandTable table = proxy.commands();
         CommandSpec target = table.lookup(request.frame(), request.argOffset(2), request.argLength(2));
@@ -245,7 +225,7 @@ final class LocalCommands {
                     "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
                     "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"}
                 : new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
-                    "GET <pattern> [<pattern> ...]: the proxy's own settings"};
+                    "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings"};
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', lines.length);
         for (String l : lines) {

@@ -19,7 +19,7 @@ public final class Merges {
     private Merges() {
     }
 
-    /** The merger for a table merge kind; MGET, SCAN and INFO need per-command data and are built elsewhere. */
+    /** The merger for a table merge kind; MGET, SCAN, INFO and CONFIG need per-command data and are built elsewhere. */
     public static Merger of(MergeKind kind) {
         return switch (kind) {
             case ALL_OK -> errorsFirst((alloc, r) -> Replies.ok());
@@ -33,7 +33,7 @@ public final class Merges {
             case FIRST -> (alloc, r) -> r[0].retainedDuplicate();
             case FIRST_NON_NULL -> errorsFirst(Merges::firstNonNull);
             case SAME -> errorsFirst(Merges::same);
-            case MGET, SCAN, INFO -> throw new IllegalArgumentException(kind + " needs a dedicated merger");
+            case MGET, SCAN, INFO, CONFIG -> throw new IllegalArgumentException(kind + " needs a dedicated merger");
         };
     }
 

@@ -269,9 +269,9 @@ public final class CommandDispatcher {
         Merger merger = switch (spec.merge()) {
             case INFO -> {
                 String section = request.argCount() == 1 ? "default" : request.argString(1);
-                yield new InfoMerger(() -> proxy.infoFacts(section));
+                yield Merges.errorsFirst(new InfoMerger(() -> proxy.infoFacts(section)));
             }
-            case CONFIG -> new ConfigGetMerger(proxySettings(request));
+            case CONFIG -> Merges.errorsFirst(new ConfigGetMerger(proxySettings(request)));
             default -> Merges.of(spec.merge());
         };
         GroupSender to = spec.merge() == MergeKind.KILL ? OwnConnection.sender(session, map) : sender(session, map);

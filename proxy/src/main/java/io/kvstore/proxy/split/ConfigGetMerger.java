@@ -13,7 +13,8 @@ import java.util.Map;
  * has it: groups that differ are not reported, kvstore-admin's config status is the place to see
  * drift), then the proxy's own settings matching the patterns, which replace a backend value of
  * the same name (maxclients, port, ... describe what the client connects to). A map in RESP3, a
- * flat array of pairs in RESP2, as the groups answered. Immutable; runs on the client's event loop.
+ * flat array of pairs in RESP2, as the groups answered. Expects no error reply (wrapped in
+ * {@link Merges#errorsFirst}). Immutable; runs on the client's event loop.
  */
 public final class ConfigGetMerger implements Merger {
 
@@ -26,11 +27,6 @@ public final class ConfigGetMerger implements Merger {
 
     @Override
     public ByteBuf merge(ByteBufAllocator alloc, ByteBuf[] replies) {
-        for (ByteBuf r : replies) {
-            if (ReplyReader.isError(r)) {
-                return r.retainedDuplicate();
-            }
-        }
         Map<String, byte[]> merged = new LinkedHashMap<>();
         for (ByteBuf r : replies) {
             int at = r.readerIndex();

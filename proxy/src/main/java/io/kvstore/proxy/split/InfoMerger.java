@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * process's identity the proxy's), followed by a {@code # Proxy} section describing kvstore
  * itself. Sections and fields come in the order of their first appearance, so a field or an
  * entry only some groups have (a command only one group ran) is kept. doc/info.md lists the rules.
- * Immutable; runs on the client's event loop.
+ * Expects no error reply (wrapped in {@link Merges#errorsFirst}). Immutable; runs on the client's event loop.
  */
 public final class InfoMerger implements Merger {
 
@@ -31,11 +31,6 @@ public final class InfoMerger implements Merger {
 
     @Override
     public ByteBuf merge(ByteBufAllocator alloc, ByteBuf[] replies) {
-        for (ByteBuf r : replies) {
-            if (ReplyReader.isError(r)) {
-                return r.retainedDuplicate();
-            }
-        }
         // section name -> field name -> the groups' values, in order of first appearance
         Map<String, Map<String, List<String>>> sections = new LinkedHashMap<>();
         for (ByteBuf r : replies) {

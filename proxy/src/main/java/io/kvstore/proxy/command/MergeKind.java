@@ -4,8 +4,12 @@ package io.kvstore.proxy.command;
 public enum MergeKind {
     /** +OK when every group said OK (MSET, FLUSHDB). */
     ALL_OK,
-    /** +OK when any group did (SCRIPT KILL: only the busy one can). */
-    ANY_OK,
+    /**
+     * SCRIPT KILL, FUNCTION KILL: sent on a connection of its own per group (the shared one may
+     * wait behind the very script); an error other than NOTBUSY (UNKILLABLE) from any group, else
+     * +OK when a group killed one, else NOTBUSY.
+     */
+    KILL,
     /** Integers summed (DEL, EXISTS, DBSIZE). */
     SUM,
     /** The smallest integer (WAIT: replicas that acknowledged on every group). */
@@ -24,10 +28,12 @@ public enum MergeKind {
     FIRST_NON_NULL,
     /** Every group must answer the same; that answer (SCRIPT LOAD's SHA). */
     SAME,
+    /** CONFIG GET: each parameter once, the first group's value, then the proxy's own settings. */
+    CONFIG,
     /** Values put back in key order (MGET). */
     MGET,
     /** One group at a time, with the group in the cursor (SCAN). */
     SCAN,
-    /** INFO: the first group's text with keyspace figures summed over all and the proxy's own section. */
+    /** INFO: the groups' texts merged field by field (doc/info.md) and the proxy's own section. */
     INFO
 }

@@ -111,6 +111,7 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(new InetSocketAddress(options.listen().host(), options.listen().port()))
                     .sync()
                     .channel();
+            context.port(((InetSocketAddress) server.localAddress()).getPort());
             LOG.info("kvstore proxy listening on {} with {} {} worker threads, {} groups, slot map epoch {}",
                     server.localAddress(), options.threads(), transport, map.groups().size(), map.epoch());
             return new ProxyServer(context, boss, workers, contexts, server, transport, options.backendOptions().stallMillis());

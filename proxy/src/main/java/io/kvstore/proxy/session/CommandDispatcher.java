@@ -14,6 +14,7 @@ import io.kvstore.proxy.keyspace.RandomKey;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
+import io.kvstore.proxy.split.ConfigGetMerger;
 import io.kvstore.proxy.split.FrameBuilder;
 import io.kvstore.proxy.split.Gather;
 import io.kvstore.proxy.split.GroupSender;
@@ -262,12 +263,31 @@ public final class CommandDispatcher {
             keysPage(session, request, pending, map);
             return;
         }
-        Merger merger = Merges.of(spec.merge() == MergeKind.INFO ? MergeKind.FIRST : spec.merge());
-        if (spec.merge() == MergeKind.INFO) {
-            String section = request.argCount() == 1 ? "default" : request.argString(1); // read now: the request goes out
-            merger = new InfoMerger(() -> proxy.infoSection(section));
+        // INFO and CONFIG GET read their arguments now: the request goes out
+        Merger merger = switch (spec.merge()) {
+            case INFO -> {
+                String section = request.argCount() == 1 ? "default" : request.argString(1);
+                yield Merges.errorsFirst(new InfoMerger(() -> proxy.infoFacts(section)));
+            }
+            case CONFIG -> Merges.errorsFirst(new ConfigGetMerger(proxySettings(request)));
+            default -> Merges.of(spec.merge());
+        };
+        GroupSender to = spec.merge() == MergeKind.KILL ? OwnConnection.sender(session, map) : sender(session, map);
+        Splitter.fanOut(request, map, pending, session.alloc(), to, merger);
+    }
+
+    /** The proxy's settings matching the patterns of a CONFIG GET. */
+    private java.util.Map<String, String> proxySettings(Request request) {
+        java.util.Map<String, String> matched = new java.util.TreeMap<>();
+        for (int i = 2; i < request.argCount(); i++) {
+            String pattern = request.argString(i).toLowerCase(Locale.ROOT);
+            proxy.settings().forEach((k, v) -> {
+                if (Glob.matches(pattern, k)) {
+                    matched.put(k, v);
+                }
+            });
         }
-        Splitter.fanOut(request, map, pending, session.alloc(), sender(session, map), merger);
+        return matched;
     }
 
     /** KEYS pattern [PIVOT key] [LIMIT count] [DESC] [WITHVALUES]: kvstore's ordered key paging. */
@@ -396,7 +416,7 @@ public final class CommandDispatcher {
     }
 
     /** The error for a key of a group that is down. */
-    private static String clusterDown(SlotMap map, int group) {
+    static String clusterDown(SlotMap map, int group) {
         return "CLUSTERDOWN group " + map.groups().get(group).id() + ", which owns this slot, has no master";
     }
 

@@ -16,9 +16,6 @@ import java.security.MessageDigest;
  */
 final class LocalCommands {
 
-    /** The Redis version the proxy presents in HELLO: the command set it was built against. */
-    static final String REDIS_VERSION = "7.0.0";
-
     /** Returned by a command that completes its pending reply later, on the client's loop. */
     private static final ByteBuf LATER = io.netty.buffer.Unpooled.EMPTY_BUFFER.asReadOnly();
 
@@ -56,7 +53,7 @@ final class LocalCommands {
                 }
                 case "select" -> select(alloc, request);
                 case "auth" -> auth(session, alloc, request, 1, request.argCount() - 1);
-                case "hello" -> hello(session, alloc, request);
+                case "hello" -> hello(session, alloc, request, pending);
                 case "reset" -> {
                     session.reset();
                     yield Replies.status(alloc, "RESET");
@@ -75,7 +72,6 @@ final class LocalCommands {
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
                 case "client|help", "config|help" -> help(alloc, spec);
-                case "config|get" -> configGet(alloc, request, session.protocol());
                 case "command|count" -> Replies.integer(alloc, proxy.commands().topLevelCount());
                 case "command|getkeys" -> getKeys(alloc, request);
                 default -> null;
@@ -189,25 +185,6 @@ final class LocalCommands {
         return Replies.error(alloc, "ERR syntax error");
     }
 
-    private ByteBuf configGet(ByteBufAllocator alloc, Request request, int protocol) {
-        java.util.Map<String, String> matched = new java.util.TreeMap<>();
-        for (int i = 2; i < request.argCount(); i++) {
-            String pattern = request.argString(i).toLowerCase(java.util.Locale.ROOT);
-            proxy.settings().forEach((k, v) -> {
-                if (Glob.matches(pattern, k)) {
-                    matched.put(k, v);
-                }
-            });
-        }
-        ByteBuf buf = alloc.buffer();
-        Replies.writeMapHeader(buf, protocol, matched.size());
-        matched.forEach((k, v) -> {
-            bulk(buf, k);
-            bulk(buf, v);
-        });
-        return buf;
-    }
-
     private ByteBuf getKeys(ByteBufAllocator alloc, Request request) {
         io.kvstore.proxy.command.CommandTable table = proxy.commands();
         CommandSpec target = table.lookup(request.frame(), request.argOffset(2), request.argLength(2));
@@ -248,7 +225,7 @@ final class LocalCommands {
                     "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
                     "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"}
                 : new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
-                    "GET <pattern> [<pattern> ...]: the proxy's own settings"};
+                    "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings"};
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', lines.length);
         for (String l : lines) {
@@ -291,9 +268,11 @@ final class LocalCommands {
     /**
      * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the client to RESP2 or RESP3 and
      * describes the server, in the protocol now in force, as Redis does; without arguments it
-     * only describes.
+     * only describes. The version is the groups' lowest ({@link ServerVersions}), so the answer
+     * may come once a new master has told its version; the switch of protocol is made at once,
+     * for the commands behind it.
      */
-    private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request) {
+    private ByteBuf hello(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         int argc = request.argCount();
         int version = session.protocol();
         if (argc > 1) {
@@ -333,16 +312,23 @@ final class LocalCommands {
             bad.release();
         }
         session.protocol(version);
+        int protocol = version;
+        proxy.versions().lowest(session, proxy.cluster().map(), redisVersion ->
+                pending.onReply(helloReply(alloc, protocol, session.id(), redisVersion)));
+        return LATER;
+    }
+
+    private static ByteBuf helloReply(ByteBufAllocator alloc, int version, long id, String redisVersion) {
         ByteBuf buf = alloc.buffer(160);
         Replies.writeMapHeader(buf, version, 7);
         bulk(buf, "server");
         bulk(buf, "redis");
         bulk(buf, "version");
-        bulk(buf, REDIS_VERSION);
+        bulk(buf, redisVersion);
         bulk(buf, "proto");
         Replies.writeLength(buf, ':', version);
         bulk(buf, "id");
-        buf.writeBytes((":" + session.id() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        buf.writeBytes((":" + id + "\r\n").getBytes(StandardCharsets.US_ASCII));
         bulk(buf, "mode");
         bulk(buf, "standalone");
         bulk(buf, "role");

@@ -27,6 +27,10 @@ public final class ProxyContext {
     private final HoldStats holds = new HoldStats();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
     private final MultiKeyScope keyScope;
+    /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */
+    private final String runId = String.format("%040x", new java.math.BigInteger(160, new java.security.SecureRandom()));
+    private volatile int port;
+    private final ServerVersions versions = new ServerVersions();
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings, MultiKeyScope keyScope) {
@@ -113,6 +117,18 @@ public final class ProxyContext {
                 + extraInfo.get();
     }
 
+    /** The port clients connect to, once bound (INFO's tcp_port). */
+    public void port(int boundPort) {
+        this.port = boundPort;
+    }
+
+    /** What INFO reports about the proxy itself, with the {@code # Proxy} section when {@code section} asks for it. */
+    public io.kvstore.proxy.split.ProxyFacts infoFacts(String section) {
+        return new io.kvstore.proxy.split.ProxyFacts(ProcessHandle.current().pid(), runId, port,
+                ProcessHandle.current().info().command().orElse(""), (System.currentTimeMillis() - startMillis) / 1000,
+                connectedClients.get(), limits.maxClients(), infoSection(section));
+    }
+
     /** Lines added to the {@code # Proxy} section by other parts (the ZooKeeper control plane). */
     public void extraInfo(java.util.function.Supplier<String> lines) {
         this.extraInfo = lines;
@@ -124,6 +140,11 @@ public final class ProxyContext {
 
     public LongAdder totalCommands() {
         return totalCommands;
+    }
+
+    /** The groups' Redis versions, for HELLO. */
+    ServerVersions versions() {
+        return versions;
     }
 
     HoldStats holds() {

@@ -51,14 +51,20 @@ final class PubSub {
         }
     }
 
-    /** The confirmations of one client command, answered together in argument order. */
+    /**
+     * The confirmations of one client command, answered together in argument order. A batch
+     * without items is an UNSUBSCRIBE (or PUNSUBSCRIBE, SUNSUBSCRIBE) without arguments that found
+     * nothing subscribed: it answers {@code [kind, nil, count]}.
+     */
     private static final class Batch {
         final PendingReply pending;
+        final String kind;
         final List<Item> items = new ArrayList<>();
         int open;
 
-        Batch(PendingReply pending) {
+        Batch(PendingReply pending, String kind) {
             this.pending = pending;
+            this.kind = kind;
         }
     }
 
@@ -69,16 +75,27 @@ final class PubSub {
     private final Map<HostPort, BackendConnection> links = new HashMap<>();
     private final Map<String, ArrayDeque<Item>> awaiting = new HashMap<>();
     private final Map<Item, Batch> batchOf = new HashMap<>();
-    /** Where each subscription ("subscribe:name", "psubscribe:pattern", ...) is made, to move it when the map changes. */
-    private final Map<String, Set<HostPort>> placed = new HashMap<>();
+    /** Every batch not answered yet, in the order of the client's commands: they are applied and answered in that order. */
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    /**
+     * Where each subscription ("subscribe:name", "psubscribe:pattern", ...) is made, to move it
+     * when the map changes. Changed when the client's command is dispatched, not when the groups
+     * confirm it, so it is the state the client has asked for so far: what an UNSUBSCRIBE without
+     * arguments covers, and whether the client is in subscribed state. In subscription order.
+     */
+    private final Map<String, Set<HostPort>> placed = new java.util.LinkedHashMap<>();
 
     PubSub(ClientSession session) {
         this.session = session;
     }
 
-    /** Whether the client is in subscribed state, where only Pub/Sub commands, PING, QUIT and RESET are allowed. */
+    /**
+     * Whether the client is in subscribed state, where only Pub/Sub commands, PING, QUIT and RESET
+     * are allowed: as its commands so far leave it, as on a Redis that has run them, whether or not
+     * the groups have confirmed them yet.
+     */
     boolean active() {
-        return !channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty() || !batchOf.isEmpty();
+        return !placed.isEmpty();
     }
 
     int channelCount() {
@@ -105,17 +122,16 @@ final class PubSub {
         }
         request.release();
         boolean unsubscribe = command.contains("unsubscribe");
-        Set<String> set = setFor(command);
-        if (unsubscribe && names.isEmpty()) {
-            set.forEach(n -> names.add(n.getBytes(StandardCharsets.ISO_8859_1)));
-            if (names.isEmpty()) {
-                pending.onReply(confirmation(session.alloc(), session.protocol(), command, null, count()));
-                return;
-            }
-        }
-        Batch batch = new Batch(pending);
-        Map<BackendConnection, List<byte[]>> perLink = new java.util.LinkedHashMap<>();
         String placeKind = unsubscribe ? command.replace("unsubscribe", "subscribe") : command;
+        if (unsubscribe && names.isEmpty()) {
+            // Everything asked for so far, confirmed or not: a SUBSCRIBE in the same write counts.
+            String prefix = placeKind + ':';
+            placed.keySet().stream().filter(k -> k.startsWith(prefix))
+                    .forEach(k -> names.add(k.substring(prefix.length()).getBytes(StandardCharsets.ISO_8859_1)));
+        }
+        Batch batch = new Batch(pending, command);
+        batches.add(batch);
+        Map<BackendConnection, List<byte[]>> perLink = new java.util.LinkedHashMap<>();
         for (byte[] name : names) {
             List<BackendConnection> targets = new ArrayList<>();
             Set<HostPort> where = unsubscribe ? placed.remove(key(placeKind, name)) : null;
@@ -147,6 +163,7 @@ final class PubSub {
             }
         }
         perLink.forEach((c, list) -> c.send(command(session.alloc(), command, list), null));
+        answerReady(); // a batch without items is ready once those before it are
     }
 
     /**
@@ -265,10 +282,19 @@ final class PubSub {
         if (queue.isEmpty()) {
             awaiting.remove(key(kind, name));
         }
-        Batch batch = batchOf.remove(item);
-        if (--batch.open == 0) {
-            // Applied in argument order, so each confirmation carries the count Redis gives after
-            // that argument, whatever order the groups confirmed in.
+        batchOf.remove(item).open--;
+        answerReady();
+    }
+
+    /**
+     * Applies and answers the batches at the head of the queue that every group has confirmed.
+     * Batches are applied in the order of the client's commands and each in argument order, so
+     * each confirmation carries the count Redis gives after that argument, whatever order the
+     * groups confirmed in.
+     */
+    private void answerReady() {
+        while (!batches.isEmpty() && batches.peekFirst().open == 0) {
+            Batch batch = batches.pollFirst();
             ByteBuf all = session.alloc().buffer();
             for (Item i : batch.items) {
                 String text = new String(i.name, StandardCharsets.ISO_8859_1);
@@ -280,6 +306,11 @@ final class PubSub {
                 ByteBuf one = confirmation(session.alloc(), session.protocol(), i.kind, i.name, count());
                 all.writeBytes(one);
                 one.release();
+            }
+            if (batch.items.isEmpty()) {
+                ByteBuf none = confirmation(session.alloc(), session.protocol(), batch.kind, null, count());
+                all.writeBytes(none);
+                none.release();
             }
             batch.pending.onReply(all);
         }
@@ -338,6 +369,7 @@ final class PubSub {
         shardChannels.clear();
         awaiting.clear();
         batchOf.clear();
+        batches.clear();
         placed.clear();
     }
 }

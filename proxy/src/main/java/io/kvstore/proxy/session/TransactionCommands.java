@@ -3,6 +3,7 @@ package io.kvstore.proxy.session;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.command.CommandKind;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
@@ -140,9 +141,18 @@ final class TransactionCommands {
             case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
             default -> false;
         };
+        if (spec.hasFlag("no_multi")) {
+            tx.abort(); // Redis's own refusal, before the proxy's
+            CommandDispatcher.reject(request, pending, "ERR Command not allowed inside a transaction");
+            return;
+        }
         if (!runsOnOneGroup) {
             tx.abort();
-            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName() + "' cannot run inside MULTI through kvstore proxy");
+            // FLUSHALL and other fan-out commands cannot be part of one group's atomic EXEC: say so.
+            String why = spec.kind() != CommandKind.FAN_OUT ? "" : ": a transaction runs on one group, "
+                    + spec.displayName().toUpperCase(java.util.Locale.ROOT) + " runs on every group";
+            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+                    + "' cannot run inside MULTI through kvstore proxy" + why);
             return;
         }
         SlotMap map = proxy.cluster().map().afterMigrations();

@@ -19,11 +19,11 @@ public final class Merges {
     private Merges() {
     }
 
-    /** The merger for a table merge kind; MGET, SCAN and INFO need per-command data and are built elsewhere. */
+    /** The merger for a table merge kind; MGET, SCAN, INFO and CONFIG need per-command data and are built elsewhere. */
     public static Merger of(MergeKind kind) {
         return switch (kind) {
             case ALL_OK -> errorsFirst((alloc, r) -> Replies.ok());
-            case ANY_OK -> Merges::anyOk;
+            case KILL -> Merges::kill;
             case SUM -> errorsFirst(Merges::sum);
             case MIN -> errorsFirst(Merges::min);
             case CONCAT -> errorsFirst(Merges::concat);
@@ -33,7 +33,7 @@ public final class Merges {
             case FIRST -> (alloc, r) -> r[0].retainedDuplicate();
             case FIRST_NON_NULL -> errorsFirst(Merges::firstNonNull);
             case SAME -> errorsFirst(Merges::same);
-            case MGET, SCAN, INFO -> throw new IllegalArgumentException(kind + " needs a dedicated merger");
+            case MGET, SCAN, INFO, CONFIG -> throw new IllegalArgumentException(kind + " needs a dedicated merger");
         };
     }
 
@@ -49,13 +49,21 @@ public final class Merges {
         };
     }
 
-    private static ByteBuf anyOk(ByteBufAllocator alloc, ByteBuf[] replies) {
+    /**
+     * A script still running somewhere outweighs one killed elsewhere: the first error that is not
+     * NOTBUSY (UNKILLABLE, an unreachable group); else an OK; else NOTBUSY, as Redis with nothing to kill.
+     */
+    private static ByteBuf kill(ByteBufAllocator alloc, ByteBuf[] replies) {
+        ByteBuf ok = null;
         for (ByteBuf r : replies) {
-            if (!ReplyReader.isError(r)) {
+            if (ReplyReader.isError(r) && !ReplyReader.errorText(r).startsWith("NOTBUSY")) {
                 return r.retainedDuplicate();
             }
+            if (ok == null && !ReplyReader.isError(r)) {
+                ok = r;
+            }
         }
-        return replies[0].retainedDuplicate();
+        return (ok != null ? ok : replies[0]).retainedDuplicate();
     }
 
     private static ByteBuf sum(ByteBufAllocator alloc, ByteBuf[] replies) {

@@ -17,6 +17,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -166,6 +167,55 @@ class PubSubDifferentialTest {
         for (String k : keys) {
             assertTrue(proxyGot.contains("pmessage __keyspace@0__:* __keyspace@0__:" + k + " set"), k + ": " + proxyGot);
         }
+    }
+
+    /**
+     * SUBSCRIBE and an UNSUBSCRIBE without arguments in one write (PSUBSCRIBE and PUNSUBSCRIBE
+     * too): the unsubscribe covers the subscription just asked for, whatever the backends have
+     * confirmed by then, so nothing is left subscribed: PUBLISH counts nobody and GET runs.
+     */
+    @Test
+    void unsubscribeAllInTheSameWriteAsSubscribe() {
+        List<String> channels = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            channels.add(cluster.keysOn(shard, "pipe." + shard + ".", 1).get(0));
+        }
+        String[][] cases = {{"SUBSCRIBE", "UNSUBSCRIBE", channels.get(1)}, {"PSUBSCRIBE", "PUNSUBSCRIBE", "pipe.*"},
+            {"SUBSCRIBE", "UNSUBSCRIBE", channels.get(2), channels.get(0), channels.get(1)}};
+        Map<String, List<String>> bySide = new TreeMap<>();
+        for (int port : new int[] {plain.port(), cluster.port()}) {
+            String side = port == plain.port() ? "redis" : "proxy";
+            List<String> seen = new ArrayList<>();
+            try (RawRespClient c = RawRespClient.connect(port, side); Jedis pub = new Jedis("127.0.0.1", port)) {
+                for (String[] k : cases) {
+                    List<byte[]> subscribe = new ArrayList<>();
+                    for (int i = 0; i < k.length; i++) {
+                        if (i != 1) {
+                            subscribe.add(k[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                    c.sendAll(List.of(subscribe, List.of(k[1].getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    int names = k.length - 2;
+                    for (int i = 0; i < names; i++) {
+                        seen.add(c.read().render()); // SUBSCRIBE: one confirmation per name, in argument order
+                    }
+                    List<String> unsubscribed = new ArrayList<>();
+                    for (int i = 0; i < names; i++) {
+                        RawReply r = c.read();
+                        unsubscribed.add(r.items().get(0).text() + " " + r.items().get(1).text());
+                        seen.add(k[1] + " count " + r.items().get(2).integer()); // counts go down whatever the order
+                    }
+                    unsubscribed.sort(null);
+                    seen.addAll(unsubscribed); // Redis lists them in no defined order
+                    for (int i = 2; i < k.length; i++) {
+                        seen.add("PUBLISH " + k[i] + ": " + pub.publish(k[i].replace("*", "x"), "m"));
+                    }
+                    seen.add("GET: " + c.call("GET", "k").render());
+                }
+            }
+            bySide.put(side, seen);
+        }
+        assertEquals(bySide.get("redis"), bySide.get("proxy"), "pipelined SUBSCRIBE + UNSUBSCRIBE through the proxy");
     }
 
     private static List<String> notifications(List<String> keys, List<String> ends, Subscriber s, Jedis j) {

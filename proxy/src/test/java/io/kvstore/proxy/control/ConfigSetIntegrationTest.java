@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
 import io.kvstore.config.store.BackendConfigStore;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
@@ -118,6 +119,26 @@ class ConfigSetIntegrationTest {
         JedisDataException e = assertThrows(JedisDataException.class, () -> config(allowed, "SET", "maxmemory", "1mb"));
         assertTrue(e.getMessage().contains("maxmemory") && e.getMessage().contains("doc/zookeeper-layout.md"), e.getMessage());
         assertEquals("0", get(f.redis.get(0), "maxmemory"));
+    }
+
+    /** A replica that is down: the value is recorded and set on the others, and the error names the one left out. */
+    @Test
+    void aServerDownIsNamedAndTheValueStillRecorded() throws Exception {
+        try (RedisServer master = RedisServer.start(); RedisServer gone = RedisServer.start()) {
+            String downCluster = "cfgdown";
+            f.admin.create(Topology.create(downCluster, ClusterMode.CACHE, List.of(new Group("g1",
+                    HostPort.parse(master.address()), List.of(HostPort.parse(gone.address())), BackendAuth.NONE))));
+            gone.stop();
+            ZkFixture.Proxy p = f.startProxy(downCluster, f.settings(), o -> o.withAllowConfigSet(true));
+            JedisDataException e = assertThrows(JedisDataException.class,
+                    () -> config(p, "SET", "slowlog-log-slower-than", "2222"));
+            assertTrue(e.getMessage().startsWith("ERR set, but these servers did not take it")
+                    && e.getMessage().contains(gone.address()), e.getMessage());
+            assertEquals("2222", get(master, "slowlog-log-slower-than"));
+            assertEquals("2222", new BackendConfigStore(f.admin.client(), downCluster).read().params().get("slowlog-log-slower-than"));
+            JedisDataException reset = assertThrows(JedisDataException.class, () -> config(p, "RESETSTAT"));
+            assertTrue(reset.getMessage().startsWith("ERR stats not reset on: " + gone.address()), reset.getMessage());
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Sets or forgets one cluster-wide redis-server parameter: the way {@code kvstore-admin config}
@@ -35,9 +36,14 @@ public final class BackendConfigChange {
 
     /** Every master, then every replica, of {@code t}, in group order. */
     public static List<HostPort> servers(Topology t) {
+        return servers(t.groups());
+    }
+
+    /** Every master, then every replica, of {@code groups}, in their order. */
+    public static List<HostPort> servers(List<Group> groups) {
         List<HostPort> out = new ArrayList<>();
-        t.groups().forEach(g -> out.add(g.master()));
-        for (Group g : t.groups()) {
+        groups.forEach(g -> out.add(g.master()));
+        for (Group g : groups) {
             out.addAll(g.replicas());
         }
         return out;
@@ -52,6 +58,23 @@ public final class BackendConfigChange {
     public static Outcome set(ClusterStore store, String cluster, BackendAuth auth, String param, String value) {
         String p = ServerConfig.checkAllowed(param);
         List<HostPort> servers = servers(store.read(cluster).value());
+        return setOn(servers, auth, p, value, "of cluster " + cluster,
+                recorded -> new BackendConfigStore(store.client(), cluster).update(c -> c.with(p, recorded)));
+    }
+
+    /**
+     * The order of {@link #set} over {@code servers}, with {@code record} in place of the write to
+     * ZooKeeper: the first server that answers checks the value, {@code record} gets the value it
+     * reports back, then every other server gets that value. A proxy in static mode (no
+     * ZooKeeper) records nothing.
+     *
+     * @param where how the servers are named in the error when none answers ("of cluster shop")
+     * @throws IllegalArgumentException the parameter is not allowed, or Redis refused the value (its
+     *     {@link RespClient.RedisError} is the cause; nothing recorded)
+     */
+    public static Outcome setOn(List<HostPort> servers, BackendAuth auth, String param, String value, String where,
+                                Consumer<String> record) {
+        String p = ServerConfig.checkAllowed(param);
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             String normalised;
@@ -59,17 +82,17 @@ public final class BackendConfigChange {
                 normalised = ServerConfig.set(servers.get(i), auth, p, value);
             } catch (RespClient.RedisError refused) {
                 throw new IllegalArgumentException("redis-server " + servers.get(i) + " refused " + p + " " + value + ": "
-                        + refused.getMessage() + "; nothing was recorded");
+                        + refused.getMessage() + "; nothing was recorded", refused);
             } catch (IOException unreachable) {
                 failures.add(servers.get(i) + ": " + unreachable.getMessage());
                 continue;
             }
             String recorded = normalised == null ? value : normalised;
-            new BackendConfigStore(store.client(), cluster).update(c -> c.with(p, recorded));
+            record.accept(recorded);
             failures.addAll(ServerConfig.apply(servers.subList(i + 1, servers.size()), auth, Map.of(p, recorded)));
             return new Outcome(p, recorded, failures);
         }
-        throw new StoreException.Unavailable("no redis-server of cluster " + cluster + " answered, nothing was recorded: "
+        throw new StoreException.Unavailable("no redis-server " + where + " answered, nothing was recorded: "
                 + String.join("; ", failures), null);
     }
 

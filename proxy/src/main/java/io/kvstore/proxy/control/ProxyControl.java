@@ -100,6 +100,11 @@ public final class ProxyControl implements AutoCloseable {
         return status;
     }
 
+    /** The cluster store over this proxy's Curator client: where a client's CONFIG SET is recorded (backend-config). */
+    public ClusterStore store() {
+        return ClusterStore.using(client);
+    }
+
     /** The Curator client, for tests. */
     CuratorFramework client() {
         return client;

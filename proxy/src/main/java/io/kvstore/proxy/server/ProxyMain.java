@@ -10,6 +10,7 @@ import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
+import io.kvstore.proxy.session.BackendParams;
 import io.kvstore.proxy.session.ClientLimits;
 import io.kvstore.proxy.session.MultiKeyScope;
 import java.net.InetAddress;
@@ -163,6 +164,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "true whatever the layout) or group (all on one group: depends on where slots sit) (default: ${DEFAULT-VALUE}).")
     String multiKeyScope;
 
+    @Option(names = "--allow-config-set", defaultValue = "false",
+            description = "Let clients CONFIG SET the redis-server parameters of doc/zookeeper-layout.md (backend-config) on every "
+                    + "master and replica of the cluster, recorded in ZooKeeper as kvstore-admin config set does (default: off).")
+    boolean allowConfigSet;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -242,6 +248,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
+        server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
                 healthOptions(), null);
         stopped.await();
@@ -283,7 +290,7 @@ public final class ProxyMain implements Callable<Integer> {
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
-                MultiKeyScope.parse(multiKeyScope));
+                MultiKeyScope.parse(multiKeyScope), allowConfigSet);
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

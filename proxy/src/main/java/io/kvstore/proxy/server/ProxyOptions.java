@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param transport auto, epoll, kqueue or nio
  * @param password  the password clients must AUTH with, or null
  * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
+ * @param allowConfigSet whether clients may CONFIG SET redis-server parameters cluster-wide ({@code --allow-config-set})
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
-                           BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope) {
+                           BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
+                           boolean allowConfigSet) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -27,6 +29,12 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         clientLimits = clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
         backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
         multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
+    }
+
+    /** CONFIG SET refused ({@code --allow-config-set} off). */
+    public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                        BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope) {
+        this(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, false);
     }
 
     /** The default multi-key scope (slot). */
@@ -41,23 +49,26 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     }
 
     public ProxyOptions withThreads(int n) {
-        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope);
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {
-        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope);
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet);
     }
 
     public ProxyOptions withBackendOptions(BackendOptions backend) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet);
     }
 
     public ProxyOptions withPassword(String pass) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope, allowConfigSet);
     }
 
     public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet);
     }
 
+    public ProxyOptions withAllowConfigSet(boolean allow) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow);
+    }
 }

@@ -74,6 +74,7 @@ public final class ProxyServer implements AutoCloseable {
         Transport transport = Transport.choose(options.transport());
         ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
+        context.allowConfigSet(options.allowConfigSet());
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();

@@ -30,6 +30,13 @@ public final class HoldStats {
         released(waitedMillis);
     }
 
+    /** CONFIG RESETSTAT. */
+    void reset() {
+        held.reset();
+        timedOut.reset();
+        maxMillis.set(0);
+    }
+
     /** The INFO lines. */
     String info() {
         return "migration_holds:" + held.sum() + "\r\n"

@@ -21,10 +21,12 @@ final class LocalCommands {
 
     private final ProxyContext proxy;
     private final CommandDispatcher dispatcher;
+    private final ConfigSetCommand configSet;
 
     LocalCommands(ProxyContext proxy, CommandDispatcher dispatcher) {
         this.proxy = proxy;
         this.dispatcher = dispatcher;
+        this.configSet = new ConfigSetCommand(proxy);
     }
 
     static boolean allowedBeforeAuth(CommandSpec spec) {
@@ -72,6 +74,10 @@ final class LocalCommands {
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
                 case "client|help", "config|help" -> help(alloc, spec);
+                case "config|set", "config|resetstat" -> {
+                    configSet.execute(session, request, pending, spec); // completes pending, maybe later
+                    yield LATER;
+                }
                 case "command|count" -> Replies.integer(alloc, proxy.commands().topLevelCount());
                 case "command|getkeys" -> getKeys(alloc, request);
                 default -> null;
@@ -225,7 +231,9 @@ final class LocalCommands {
                     "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
                     "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"}
                 : new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
-                    "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings"};
+                    "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings",
+                    "SET <parameter> <value> [...]: on every redis-server of the cluster (--allow-config-set)",
+                    "RESETSTAT: the stats of every redis-server and of the proxy"};
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', lines.length);
         for (String l : lines) {

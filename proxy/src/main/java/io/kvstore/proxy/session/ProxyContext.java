@@ -31,6 +31,8 @@ public final class ProxyContext {
     private final String runId = String.format("%040x", new java.math.BigInteger(160, new java.security.SecureRandom()));
     private volatile int port;
     private final ServerVersions versions = new ServerVersions();
+    private volatile boolean allowConfigSet;
+    private volatile BackendParams backendParams;
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings, MultiKeyScope keyScope) {
@@ -40,6 +42,36 @@ public final class ProxyContext {
         this.cluster = cluster;
         this.limits = limits;
         this.password = password == null || password.isEmpty() ? null : password;
+        this.backendParams = BackendParams.direct(cluster::map);
+    }
+
+    /** {@code --allow-config-set}: whether clients may CONFIG SET redis-server parameters cluster-wide. */
+    public boolean allowConfigSet() {
+        return allowConfigSet;
+    }
+
+    /** Sets {@code --allow-config-set}; called once at start-up, before clients connect. */
+    public void allowConfigSet(boolean allow) {
+        this.allowConfigSet = allow;
+    }
+
+    /** Where CONFIG SET and CONFIG RESETSTAT go: the servers of the slot map unless {@link #backendParams(BackendParams)} said otherwise. */
+    public BackendParams backendParams() {
+        return backendParams;
+    }
+
+    /** ZooKeeper mode: sets are recorded in the cluster's {@code backend-config}; called once at start-up. */
+    public void backendParams(BackendParams params) {
+        this.backendParams = params;
+    }
+
+    /**
+     * CONFIG RESETSTAT's part in the proxy: zeroes the counters INFO shows. The one place a reset
+     * goes: a new counter (latency histograms, command stats) resets here too.
+     */
+    public void resetStats() {
+        totalCommands.reset();
+        holds.reset();
     }
 
     public CommandTable commands() {

@@ -13,6 +13,8 @@ import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.proxy.server.ProxyOptions;
+import io.kvstore.proxy.session.BackendParams;
 import io.kvstore.proxy.server.ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -98,12 +100,18 @@ public final class ZkFixture implements AutoCloseable {
 
     /** The same, the proxy reaching ZooKeeper with {@code zkSettings}. */
     public Proxy startProxy(String cluster, ZkSettings zkSettings) throws InterruptedException {
+        return startProxy(cluster, zkSettings, UnaryOperator.identity());
+    }
+
+    /** The same, with {@code customize(ProxyCluster.baseOptions())} as the proxy's options. */
+    public Proxy startProxy(String cluster, ZkSettings zkSettings, UnaryOperator<ProxyOptions> customize) throws InterruptedException {
         ProxyControl control = ProxyControl.start(zkSettings, cluster, BackendAuth.NONE);
         try {
             SlotMap map = control.awaitInitialMap();
-            ProxyServer server = ProxyCluster.startProxy(map, UnaryOperator.identity());
+            ProxyServer server = ProxyCluster.startProxy(map, customize);
             server.context().cluster().fence("starting: not registered yet"); // as ProxyMain does; lifted by the first read
             server.context().extraInfo(control.status()::infoLines);
+            server.context().backendParams(BackendParams.recorded(control.store(), cluster, BackendAuth.NONE)); // as ProxyMain does
             control.attach(server.context().cluster(), new HostPort("127.0.0.1", server.port()), "test", server::mapChanged);
             Proxy p = new Proxy(control, server);
             proxies.add(p);

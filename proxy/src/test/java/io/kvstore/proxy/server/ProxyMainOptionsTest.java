@@ -1,6 +1,8 @@
 package io.kvstore.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.session.MultiKeyScope;
 import java.nio.file.Files;
@@ -10,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --multi-key-scope}: default, command line, environment and YAML. */
+/** {@code --multi-key-scope} and {@code --allow-config-set}: default, command line, environment and YAML. */
 class ProxyMainOptionsTest {
 
     private static ProxyOptions parse(Map<String, String> env, String yaml, String... args) {
@@ -33,6 +35,16 @@ class ProxyMainOptionsTest {
         Path yaml = dir.resolve("proxy.yml");
         Files.writeString(yaml, "multi-key-scope: group\n");
         assertEquals(MultiKeyScope.GROUP, parse(Map.of(), yaml.toString()).multiKeyScope());
+    }
+
+    @Test
+    void configSetIsOffByDefaultAndOnByFlagEnvironmentOrYaml(@TempDir Path dir) throws Exception {
+        assertFalse(parse(Map.of(), null, "--backends", "127.0.0.1:1").allowConfigSet());
+        assertTrue(parse(Map.of(), null, "--allow-config-set").allowConfigSet());
+        assertTrue(parse(Map.of("KVSTORE_ALLOW_CONFIG_SET", "true"), null).allowConfigSet());
+        Path yaml = dir.resolve("proxy.yml");
+        Files.writeString(yaml, "allow-config-set: true\n");
+        assertTrue(parse(Map.of(), yaml.toString()).allowConfigSet());
     }
 
     @Test

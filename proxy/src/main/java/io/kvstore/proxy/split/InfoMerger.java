@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * INFO through the proxy: the first group's text (server, memory, ... describe one redis-server;
  * summing them would be meaningless), with the {@code # Keyspace} figures summed over all groups
- * and a {@code # Proxy} section describing kvstore itself. Immutable.
+ * and a {@code # Proxy} section describing kvstore itself. A section the proxy's text also has
+ * (its own {@code # Commandstats}, {@code # Latencystats}) replaces the group's. Immutable.
  */
 public final class InfoMerger implements Merger {
 
@@ -41,9 +42,17 @@ public final class InfoMerger implements Merger {
                 }
             }
         }
+        String proxy = proxySection.get();
         StringBuilder out = new StringBuilder();
         boolean inKeyspace = false;
+        boolean replaced = false; // a section the proxy gives itself (its commandstats, latencystats)
         for (String line : text(replies[0]).split("\r\n")) {
+            if (line.startsWith("# ")) {
+                replaced = proxy.contains(line + "\r\n");
+            }
+            if (replaced) {
+                continue;
+            }
             if (line.startsWith("# ")) {
                 inKeyspace = line.equals("# Keyspace");
                 out.append(line).append("\r\n");
@@ -55,7 +64,6 @@ public final class InfoMerger implements Merger {
                 out.append(line).append("\r\n");
             }
         }
-        String proxy = proxySection.get();
         if (!proxy.isEmpty()) {
             out.append(out.length() > 0 ? "\r\n" : "").append(proxy); // sections are separated by one blank line
         }

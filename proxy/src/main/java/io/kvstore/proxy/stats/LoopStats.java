@@ -1,0 +1,50 @@
+package io.kvstore.proxy.stats;
+
+import io.kvstore.config.HostPort;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The figures one worker event loop records: per command ({@link CommandStats}) and per backend
+ * server ({@link Latency} of its connections from this loop). Only the loop writes; readers on
+ * other threads iterate the maps, which is why they are concurrent: a lookup of a command seen
+ * before is a lock-free read with no allocation, a new command or server is added once.
+ */
+public final class LoopStats {
+
+    private final ProxyStats owner;
+    private final Map<String, CommandStats> commands = new ConcurrentHashMap<>();
+    private final Map<HostPort, Latency> backends = new ConcurrentHashMap<>();
+
+    LoopStats(ProxyStats owner) {
+        this.owner = owner;
+    }
+
+    /** Whether requests are timed (latency tracking on). */
+    public boolean enabled() {
+        return owner.enabled();
+    }
+
+    /** The figures of command {@code name} (the command table's name, {@code container|sub} for a subcommand). */
+    public CommandStats command(String name) {
+        CommandStats s = commands.get(name);
+        return s != null ? s : commands.computeIfAbsent(name, CommandStats::new);
+    }
+
+    /** A timer for one new pipelined connection to {@code server}. */
+    public BackendTimer backendTimer(HostPort server) {
+        return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency())) : BackendTimer.NONE;
+    }
+
+    public SlowLog slowLog() {
+        return owner.slowLog();
+    }
+
+    Map<String, CommandStats> commands() {
+        return commands;
+    }
+
+    Map<HostPort, Latency> backends() {
+        return backends;
+    }
+}

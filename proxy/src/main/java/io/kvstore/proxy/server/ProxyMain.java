@@ -200,7 +200,7 @@ public final class ProxyMain implements Callable<Integer> {
         return zkMode ? runWithZooKeeper(options) : runStatic(options);
     }
 
-    private int runStatic(ProxyOptions options) throws InterruptedException {
+    private int runStatic(ProxyOptions options) throws InterruptedException, java.io.IOException {
         ProxyServer server = ProxyServer.start(options, staticMap());
         configure(server);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -216,7 +216,7 @@ public final class ProxyMain implements Callable<Integer> {
      * ZooKeeper mode: waits for the cluster's slot map (saying why while it cannot get it), then
      * serves, registers and follows changes until stopped.
      */
-    private int runWithZooKeeper(ProxyOptions options) throws InterruptedException {
+    private int runWithZooKeeper(ProxyOptions options) throws InterruptedException, java.io.IOException {
         ProxyControl control = ProxyControl.start(zkSettings(), cluster, backendAuth());
         AtomicReference<ProxyServer> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -254,10 +254,13 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
-    private void configure(ProxyServer server) {
+    private void configure(ProxyServer server) throws java.io.IOException {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        if (metricsListen != null && !metricsListen.isBlank()) {
+            io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
+        }
     }
 
     ZkSettings zkSettings() {

@@ -15,9 +15,12 @@ public final class CommandStats {
     private final Counter calls = new Counter();
     private final Counter rejected = new Counter();
     private final Counter failed = new Counter();
+    /** The loop's error replies by kind, shared by its commands. */
+    private final Counter[] errorKinds;
 
-    CommandStats(String name) {
+    CommandStats(String name, Counter[] errorKinds) {
         this.name = name;
+        this.errorKinds = errorKinds;
     }
 
     public String name() {
@@ -29,6 +32,10 @@ public final class CommandStats {
      * nanoseconds, or -1 for a rejected call. Only from the owning loop.
      */
     public long replied(long startNanos, ByteBuf reply, boolean wasRejected) {
+        boolean error = isError(reply);
+        if (error) {
+            errorKinds[ErrorKind.of(reply).ordinal()].add(1);
+        }
         if (wasRejected) {
             rejected.add(1);
             return -1;
@@ -36,7 +43,7 @@ public final class CommandStats {
         long nanos = System.nanoTime() - startNanos;
         calls.add(1);
         total.record(nanos);
-        if (isError(reply)) {
+        if (error) {
             failed.add(1);
         }
         return nanos;

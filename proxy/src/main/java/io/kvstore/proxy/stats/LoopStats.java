@@ -15,9 +15,11 @@ public final class LoopStats {
     private final ProxyStats owner;
     private final Map<String, CommandStats> commands = new ConcurrentHashMap<>();
     private final Map<HostPort, Latency> backends = new ConcurrentHashMap<>();
+    private final Counter[] errorKinds = new Counter[ErrorKind.values().length];
 
     LoopStats(ProxyStats owner) {
         this.owner = owner;
+        java.util.Arrays.setAll(errorKinds, i -> new Counter());
     }
 
     /** Whether requests are timed (latency tracking on). */
@@ -28,7 +30,7 @@ public final class LoopStats {
     /** The figures of command {@code name} (the command table's name, {@code container|sub} for a subcommand). */
     public CommandStats command(String name) {
         CommandStats s = commands.get(name);
-        return s != null ? s : commands.computeIfAbsent(name, CommandStats::new);
+        return s != null ? s : commands.computeIfAbsent(name, n -> new CommandStats(n, errorKinds));
     }
 
     /** A timer for one new pipelined connection to {@code server}. */
@@ -42,6 +44,10 @@ public final class LoopStats {
 
     Map<String, CommandStats> commands() {
         return commands;
+    }
+
+    long errors(ErrorKind kind) {
+        return errorKinds[kind.ordinal()].get();
     }
 
     Map<HostPort, Latency> backends() {

@@ -64,6 +64,15 @@ public final class ProxyStats {
         return out;
     }
 
+    /** Error replies to clients by kind, summed over the loops. */
+    public Map<ErrorKind, Long> errors() {
+        Map<ErrorKind, Long> out = new java.util.EnumMap<>(ErrorKind.class);
+        for (ErrorKind k : ErrorKind.values()) {
+            out.put(k, loops.stream().mapToLong(l -> l.errors(k)).sum());
+        }
+        return out;
+    }
+
     /** Backend time of every server the loops sent to, summed over the loops. */
     public synchronized Map<HostPort, Figures> backends() {
         Map<HostPort, long[]> counts = new java.util.HashMap<>();

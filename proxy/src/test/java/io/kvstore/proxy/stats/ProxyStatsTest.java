@@ -77,6 +77,19 @@ class ProxyStatsTest {
         assertEquals(Map.of(), stats.backends());
     }
 
+    @Test
+    void errorKindsByFirstWordInRespTwoAndThree() {
+        assertEquals(ErrorKind.CROSSSLOT, kind("-CROSSSLOT Keys in request don't hash to the same slot\r\n"));
+        assertEquals(ErrorKind.ERR, kind("-ERR connection to backend 127.0.0.1:1 lost\r\n"));
+        assertEquals(ErrorKind.OTHER, kind("-WRONGTYPE Operation against a key\r\n"));
+        assertEquals(ErrorKind.OTHER, kind("-ERRORS are not ERR\r\n"));
+        assertEquals(ErrorKind.CLUSTERDOWN, kind("!16\r\nCLUSTERDOWN g1 x\r\n"));
+    }
+
+    private static ErrorKind kind(String reply) {
+        return ErrorKind.of(Unpooled.copiedBuffer(reply, StandardCharsets.US_ASCII));
+    }
+
     private static Figures byName(List<Figures> all, String name) {
         return all.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.proxy.it.support.SlowScript;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -22,10 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StatsIntegrationTest {
 
-    /** A script that busy-loops on the server for at least 20 ms: a command known to be slow. */
-    static final String BUSY = "local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2] "
-            + "while true do local n = redis.call('TIME') if n[1] * 1000000 + n[2] - t0 >= 20000 then break end end "
-            + "return 1 -- padding so that the script is longer than the 128 bytes a slow log keeps of an argument";
+    private static final String BUSY = SlowScript.BUSY;
 
     @RegisterExtension
     static final ProxyCluster cluster = ProxyCluster.perClass(2);

@@ -49,9 +49,11 @@ public final class SlowLog {
 
     /**
      * Logs a slow command. {@code readerIndex}: the frame's reader index when it was framed (the
-     * write to a backend moves it). Called on the client's loop; the request stays the caller's.
+     * write to a backend moves it). The arguments of AUTH and HELLO (passwords) are logged as
+     * {@code (redacted)}, as Redis does. Called on the client's loop; the request stays the caller's.
      */
-    public void add(long nanos, Request request, int readerIndex, String clientAddress, String clientName) {
+    public void add(long nanos, String command, Request request, int readerIndex, String clientAddress, String clientName) {
+        boolean redact = command.equals("auth") || command.equals("hello");
         int argc = Math.min(request.argCount(), MAX_ARGC);
         List<byte[]> args = new ArrayList<>(argc);
         for (int i = 0; i < argc; i++) {
@@ -59,7 +61,7 @@ public final class SlowLog {
                 args.add(ascii("... (" + (request.argCount() - argc + 1) + " more arguments)"));
                 break;
             }
-            byte[] a = request.argBytes(i, readerIndex);
+            byte[] a = redact && i > 0 ? ascii("(redacted)") : request.argBytes(i, readerIndex);
             if (a.length > MAX_STRING) {
                 byte[] cut = ascii("... (" + (a.length - MAX_STRING) + " more bytes)");
                 byte[] b = java.util.Arrays.copyOf(a, MAX_STRING + cut.length);

@@ -24,6 +24,9 @@ public final class SlowLogReplies {
         long count = DEFAULT_COUNT;
         if (request.argCount() > 2) {
             count = request.argLong(2);
+            if (count == Long.MIN_VALUE) {
+                return Replies.error(alloc, "ERR value is not an integer or out of range");
+            }
             if (count < -1) {
                 return Replies.error(alloc, "ERR count should be greater than or equal to -1");
             }

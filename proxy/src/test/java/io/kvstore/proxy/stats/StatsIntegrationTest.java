@@ -112,6 +112,30 @@ class StatsIntegrationTest {
         }
     }
 
+    @Test
+    void slowlogRedactsPasswordsAsRedisDoes() {
+        List<?> expected;
+        try (RespSocket direct = RespSocket.connect(plain.port(), 10_000)) {
+            direct.call("CONFIG", "SET", "slowlog-log-slower-than", "0");
+            direct.call("SLOWLOG", "RESET");
+            direct.call("AUTH", "secret");
+            expected = (List<?>) ((List<?>) ((List<?>) direct.call("SLOWLOG", "GET", "1")).get(0)).get(3);
+            direct.call("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+        }
+        SlowLog log = cluster.proxy().context().stats().slowLog();
+        log.configure(0, 128);
+        try (RespSocket c = RespSocket.connect(cluster.port(), 10_000)) {
+            c.call("SLOWLOG", "RESET");
+            c.call("AUTH", "secret");
+            List<?> entry = (List<?>) ((List<?>) c.call("SLOWLOG", "GET", "1")).get(0);
+            assertEquals(expected, entry.get(3));
+            assertEquals(List.of("AUTH", "(redacted)"), entry.get(3));
+            assertTrue(c.call("SLOWLOG", "GET", "x") instanceof RespSocket.Error);
+        } finally {
+            log.configure(10_000, 128);
+        }
+    }
+
     /** Fails unless {@code text} is not yet in the commandstats: each test starts from its own calls. */
     private static void before(RespSocket c, String text) {
         assertFalse(((String) c.call("INFO", "commandstats")).contains(text));

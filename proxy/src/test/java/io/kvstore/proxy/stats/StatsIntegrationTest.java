@@ -1,7 +1,6 @@
 package io.kvstore.proxy.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
@@ -34,7 +33,7 @@ class StatsIntegrationTest {
     @Test
     void commandstatsCountCallsFailuresAndRefusals() {
         try (RespSocket c = RespSocket.connect(cluster.port(), 10_000)) {
-            before(c, "cmdstat_get:");
+            String before = (String) c.call("INFO", "commandstats");
             for (int i = 0; i < 3; i++) {
                 c.call("GET", "stats:k" + i);
             }
@@ -44,11 +43,13 @@ class StatsIntegrationTest {
             String info = (String) c.call("INFO", "commandstats");
             assertTrue(info.startsWith("# Commandstats\r\n"), info);
             assertEquals(1, count(info, "# Commandstats"), "the backend's section is replaced:\n" + info);
-            assertTrue(Pattern.compile("cmdstat_get:calls=3,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=0,failed_calls=0\r\n")
+            assertTrue(Pattern.compile("cmdstat_get:calls=\\d+,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=0,failed_calls=0\r\n")
                     .matcher(info).find(), info);
-            assertTrue(info.contains("cmdstat_incr:calls=1,"), info);
-            assertTrue(info.contains(",rejected_calls=0,failed_calls=1"), info);
-            assertTrue(info.contains("cmdstat_bgsave:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"), info);
+            assertEquals(field(before, "get", "calls") + 3, field(info, "get", "calls"), info);
+            assertEquals(field(before, "incr", "calls") + 1, field(info, "incr", "calls"), info);
+            assertEquals(field(before, "incr", "failed_calls") + 1, field(info, "incr", "failed_calls"), info);
+            assertEquals(field(before, "bgsave", "rejected_calls") + 1, field(info, "bgsave", "rejected_calls"), info);
+            assertEquals(0, field(info, "bgsave", "calls"), "a refused command is not a call");
         }
     }
 
@@ -90,16 +91,14 @@ class StatsIntegrationTest {
             direct.call(command);
             expected = (List<?>) ((List<?>) direct.call("SLOWLOG", "GET", "1")).get(0);
         }
+        // On a loaded machine any command may take 10 ms: entries are found by content, never counted.
         try (RespSocket c = RespSocket.connect(cluster.port(), 10_000)) {
             assertEquals("OK", c.call("SLOWLOG", "RESET"));
-            assertEquals(0L, c.call("SLOWLOG", "LEN"));
             c.call("CLIENT", "SETNAME", "slowpoke");
-            c.call("GET", "stats:fast");
             c.call(command);
-            assertEquals(1L, c.call("SLOWLOG", "LEN"), "only the slow command is logged");
-            List<?> entries = (List<?>) c.call("SLOWLOG", "GET");
-            assertEquals(1, entries.size());
-            List<?> entry = (List<?>) entries.get(0);
+            assertTrue((Long) c.call("SLOWLOG", "LEN") >= 1);
+            List<?> entry = ((List<?>) c.call("SLOWLOG", "GET", "-1")).stream().map(e -> (List<?>) e)
+                    .filter(e -> ((List<?>) e.get(3)).get(0).equals("EVAL")).findFirst().orElseThrow();
             assertEquals(expected.size(), entry.size(), entry.toString());
             assertTrue(entry.get(0) instanceof Long && entry.get(1) instanceof Long, entry.toString());
             assertTrue((Long) entry.get(2) >= 20_000 * 0.99, "duration in microseconds: " + entry);
@@ -107,8 +106,14 @@ class StatsIntegrationTest {
             assertTrue(((String) entry.get(4)).startsWith("127.0.0.1:"), entry.toString());
             assertEquals("slowpoke", entry.get(5));
             assertTrue(((List<?>) c.call("SLOWLOG", "GET", "0")).isEmpty());
-            assertEquals("OK", c.call("SLOWLOG", "RESET"));
-            assertEquals(0L, c.call("SLOWLOG", "LEN"));
+            SlowLog log = cluster.proxy().context().stats().slowLog();
+            log.configure(-1, 128); // nothing more is logged, so the count after RESET is known
+            try {
+                assertEquals("OK", c.call("SLOWLOG", "RESET"));
+                assertEquals(0L, c.call("SLOWLOG", "LEN"));
+            } finally {
+                log.configure(10_000, 128);
+            }
         }
     }
 
@@ -136,9 +141,10 @@ class StatsIntegrationTest {
         }
     }
 
-    /** Fails unless {@code text} is not yet in the commandstats: each test starts from its own calls. */
-    private static void before(RespSocket c, String text) {
-        assertFalse(((String) c.call("INFO", "commandstats")).contains(text));
+    /** A figure of {@code command}'s line in INFO commandstats, 0 when the command has none yet. */
+    private static long field(String info, String command, String name) {
+        Matcher m = Pattern.compile("cmdstat_" + command + ":.*?\\b" + name + "=(\\d+)").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static int count(String text, String part) {

@@ -175,6 +175,7 @@ public final class BackendConnection implements FlushBatch.Member {
     public void flushNow() {
         inFlushBatch = false;
         if (channel != null) {
+            timer.flushed();
             channel.flush();
         }
     }
@@ -365,7 +366,11 @@ public final class BackendConnection implements FlushBatch.Member {
                 return;
             }
             timer.replied(reply);
-            sink.onReply(reply);
+            try {
+                sink.onReply(reply);
+            } finally {
+                timer.sinkDone();
+            }
         }
 
         @Override

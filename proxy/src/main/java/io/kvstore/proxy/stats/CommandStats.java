@@ -15,12 +15,11 @@ public final class CommandStats {
     private final Counter calls = new Counter();
     private final Counter rejected = new Counter();
     private final Counter failed = new Counter();
-    /** The loop's error replies by kind, shared by its commands. */
-    private final Counter[] errorKinds;
+    private final LoopStats loop;
 
-    CommandStats(String name, Counter[] errorKinds) {
+    CommandStats(String name, LoopStats loop) {
         this.name = name;
-        this.errorKinds = errorKinds;
+        this.loop = loop;
     }
 
     public String name() {
@@ -34,13 +33,13 @@ public final class CommandStats {
     public long replied(long startNanos, ByteBuf reply, boolean wasRejected) {
         boolean error = isError(reply);
         if (error) {
-            errorKinds[ErrorKind.of(reply).ordinal()].add(1);
+            loop.error(ErrorKind.of(reply));
         }
         if (wasRejected) {
             rejected.add(1);
             return -1;
         }
-        long nanos = System.nanoTime() - startNanos;
+        long nanos = loop.now() - startNanos;
         calls.add(1);
         total.record(nanos);
         if (error) {

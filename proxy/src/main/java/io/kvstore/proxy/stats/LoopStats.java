@@ -16,6 +16,8 @@ public final class LoopStats {
     private final Map<String, CommandStats> commands = new ConcurrentHashMap<>();
     private final Map<HostPort, Latency> backends = new ConcurrentHashMap<>();
     private final Counter[] errorKinds = new Counter[ErrorKind.values().length];
+    /** See {@link #now}; the loop's own, never read elsewhere. */
+    private long eventNanos;
 
     LoopStats(ProxyStats owner) {
         this.owner = owner;
@@ -30,12 +32,12 @@ public final class LoopStats {
     /** The figures of command {@code name} (the command table's name, {@code container|sub} for a subcommand). */
     public CommandStats command(String name) {
         CommandStats s = commands.get(name);
-        return s != null ? s : commands.computeIfAbsent(name, n -> new CommandStats(n, errorKinds));
+        return s != null ? s : commands.computeIfAbsent(name, n -> new CommandStats(n, this));
     }
 
     /** A timer for one new pipelined connection to {@code server}. */
     public BackendTimer backendTimer(HostPort server) {
-        return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency())) : BackendTimer.NONE;
+        return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency()), this) : BackendTimer.NONE;
     }
 
     public SlowLog slowLog() {
@@ -44,6 +46,25 @@ public final class LoopStats {
 
     Map<String, CommandStats> commands() {
         return commands;
+    }
+
+    /**
+     * The loop's current time: the arrival of the backend reply being handled when there is one
+     * (read once for the backend time and the client's total time), else a fresh reading.
+     */
+    long now() {
+        long t = eventNanos;
+        return t != 0 ? t : System.nanoTime();
+    }
+
+    /** Lends the reading of the event being handled to {@link #now}; 0 when it is over. */
+    void event(long nanos) {
+        eventNanos = nanos;
+    }
+
+    /** Counts an error reply to a client; only from the loop. */
+    void error(ErrorKind kind) {
+        errorKinds[kind.ordinal()].add(1);
     }
 
     long errors(ErrorKind kind) {

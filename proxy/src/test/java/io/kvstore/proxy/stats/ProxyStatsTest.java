@@ -55,7 +55,11 @@ class ProxyStatsTest {
         BackendTimer timer = stats.newLoop().backendTimer(server);
         for (int i = 0; i < 40; i++) {
             timer.sent();
+            if (i % 16 == 15) {
+                timer.flushed(); // stamps the requests written since the last flush
+            }
         }
+        timer.flushed();
         for (int i = 0; i < 30; i++) {
             timer.replied(i == 0 ? ERR : OK);
         }
@@ -65,7 +69,9 @@ class ProxyStatsTest {
         assertEquals(30, f.calls());
         assertEquals(12, f.failed());
         timer.sent();
+        timer.flushed();
         timer.replied(OK);
+        timer.sinkDone();
         assertEquals(31, stats.backends().get(server).calls(), "the ring starts over after a loss");
     }
 

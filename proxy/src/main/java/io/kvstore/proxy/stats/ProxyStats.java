@@ -24,6 +24,10 @@ public final class ProxyStats {
     private final Map<String, Histogram> commandHistograms = new TreeMap<>();
     private final Map<HostPort, Histogram> backendHistograms = new java.util.HashMap<>();
     private final SlowLog slowLog = new SlowLog();
+    /** The counts at the last {@link #reset}, subtracted on read. */
+    private final Map<String, long[]> commandBase = new java.util.HashMap<>();
+    private final Map<HostPort, long[]> backendBase = new java.util.HashMap<>();
+    private final long[] errorBase = new long[ErrorKind.values().length];
     private volatile boolean enabled = true;
 
     /** A new loop's figures; called once per worker loop at start-up. */
@@ -46,8 +50,36 @@ public final class ProxyStats {
         return slowLog;
     }
 
-    /** Every command called so far, by name, summed over the loops. */
+    /** Every command called since start or the last {@link #reset}, by name, summed over the loops. */
     public synchronized List<Figures> commands() {
+        Map<String, long[]> counts = commandCounts();
+        List<Figures> out = new ArrayList<>();
+        counts.forEach((name, c) -> {
+            long[] b = commandBase.getOrDefault(name, new long[4]);
+            out.add(new Figures(name, c[0] - b[0], c[1] - b[1], c[2] - b[2], c[3] - b[3], commandHistograms.get(name).copy()));
+        });
+        return out;
+    }
+
+    /**
+     * Starts every figure over (CONFIG RESETSTAT): the loops' counters only grow, since only their
+     * loop may write them, so the counts now become the base later reads subtract; the merged
+     * histograms are drained and cleared. The slow log is left alone (SLOWLOG RESET), as in Redis.
+     */
+    public synchronized void reset() {
+        commandBase.clear();
+        commandBase.putAll(commandCounts());
+        backendBase.clear();
+        backendBase.putAll(backendCounts());
+        for (ErrorKind k : ErrorKind.values()) {
+            errorBase[k.ordinal()] = rawErrors(k);
+        }
+        commandHistograms.values().forEach(Histogram::reset);
+        backendHistograms.values().forEach(Histogram::reset);
+    }
+
+    /** The loops' cumulative counts per command (calls, nanoseconds, failed, rejected), their recorders drained. */
+    private Map<String, long[]> commandCounts() {
         Map<String, long[]> counts = new TreeMap<>();
         for (LoopStats loop : loops) {
             loop.commands().forEach((name, s) -> {
@@ -59,22 +91,36 @@ public final class ProxyStats {
                 c[3] += s.rejected();
             });
         }
-        List<Figures> out = new ArrayList<>();
-        counts.forEach((name, c) -> out.add(new Figures(name, c[0], c[1], c[2], c[3], commandHistograms.get(name).copy())));
-        return out;
+        return counts;
     }
 
     /** Error replies to clients by kind, summed over the loops. */
-    public Map<ErrorKind, Long> errors() {
+    public synchronized Map<ErrorKind, Long> errors() {
         Map<ErrorKind, Long> out = new java.util.EnumMap<>(ErrorKind.class);
         for (ErrorKind k : ErrorKind.values()) {
-            out.put(k, loops.stream().mapToLong(l -> l.errors(k)).sum());
+            out.put(k, rawErrors(k) - errorBase[k.ordinal()]);
         }
         return out;
     }
 
+    private long rawErrors(ErrorKind k) {
+        return loops.stream().mapToLong(l -> l.errors(k)).sum();
+    }
+
     /** Backend time of every server the loops sent to, summed over the loops. */
     public synchronized Map<HostPort, Figures> backends() {
+        Map<HostPort, long[]> counts = backendCounts();
+        Map<HostPort, Figures> out = new java.util.HashMap<>();
+        counts.forEach((server, c) -> {
+            long[] b = backendBase.getOrDefault(server, new long[2]);
+            Histogram h = backendHistograms.get(server).copy();
+            out.put(server, new Figures(server.toString(), h.getTotalCount(), c[0] - b[0], c[1] - b[1], 0, h));
+        });
+        return out;
+    }
+
+    /** The loops' cumulative counts per server (nanoseconds, errors), their recorders drained. */
+    private Map<HostPort, long[]> backendCounts() {
         Map<HostPort, long[]> counts = new java.util.HashMap<>();
         for (LoopStats loop : loops) {
             loop.backends().forEach((server, l) -> {
@@ -84,12 +130,7 @@ public final class ProxyStats {
                 c[1] += l.errors();
             });
         }
-        Map<HostPort, Figures> out = new java.util.HashMap<>();
-        counts.forEach((server, c) -> {
-            Histogram h = backendHistograms.get(server).copy();
-            out.put(server, new Figures(server.toString(), h.getTotalCount(), c[0], c[1], 0, h));
-        });
-        return out;
+        return counts;
     }
 
     /** Backend figures of each group of {@code map}, by the group's master; groups never sent to are left out. */

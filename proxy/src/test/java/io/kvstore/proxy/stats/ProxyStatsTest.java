@@ -84,6 +84,38 @@ class ProxyStatsTest {
     }
 
     @Test
+    void resetStartsEveryFigureOverAndKeepsCounting() {
+        ProxyStats stats = new ProxyStats();
+        LoopStats loop = stats.newLoop();
+        HostPort server = HostPort.parse("127.0.0.1:6379");
+        BackendTimer timer = loop.backendTimer(server);
+        CommandStats get = loop.command("get");
+        for (int i = 0; i < 5; i++) {
+            get.replied(System.nanoTime(), ERR, false);
+            timer.sent();
+            timer.flushed();
+            timer.replied(ERR);
+        }
+        assertEquals(5, byName(stats.commands(), "get").calls());
+        stats.reset();
+        assertEquals(0, byName(stats.commands(), "get").calls());
+        assertEquals(0, byName(stats.commands(), "get").histogram().getTotalCount());
+        assertEquals(0L, stats.errors().get(ErrorKind.ERR));
+        assertEquals(0, stats.backends().get(server).calls());
+        get.replied(System.nanoTime(), ERR, false);
+        timer.sent();
+        timer.flushed();
+        timer.replied(OK);
+        Figures after = byName(stats.commands(), "get");
+        assertEquals(1, after.calls());
+        assertEquals(1, after.failed());
+        assertEquals(1, after.histogram().getTotalCount());
+        assertEquals(1L, stats.errors().get(ErrorKind.ERR));
+        assertEquals(1, stats.backends().get(server).calls());
+        assertEquals(0, stats.backends().get(server).failed());
+    }
+
+    @Test
     void errorKindsByFirstWordInRespTwoAndThree() {
         assertEquals(ErrorKind.CROSSSLOT, kind("-CROSSSLOT Keys in request don't hash to the same slot\r\n"));
         assertEquals(ErrorKind.ERR, kind("-ERR connection to backend 127.0.0.1:1 lost\r\n"));

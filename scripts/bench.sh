@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K] [--rounds R]
 #                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy] [--no-resp3]
+#                    [--proxy-args "ARGS"]
 #
 # Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
 # kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Then runs
@@ -18,7 +19,8 @@
 # Each number is the median of --rounds runs (default 3). Prints requests/s and p99 latency per
 # target, and the ratios kvstore/direct and kvstore/twemproxy; writes the same to
 # DIR/bench-results.txt (DIR defaults to run/bench/). Stops everything it started, also on error.
-# Extra JVM options for the proxy: KVSTORE_JAVA_OPTS.
+# Extra JVM options for the proxy: KVSTORE_JAVA_OPTS. Extra proxy options: --proxy-args, one string
+# split on spaces (e.g. "--no-latency-tracking" or "--metrics-listen 127.0.0.1:17090").
 set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,6 +38,7 @@ BASE_PORT=17000
 DIR=""
 TWEMPROXY=1
 RESP3=1
+PROXY_ARGS=""
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
 
 STARTED_CLUSTER=0
@@ -48,7 +51,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -65,6 +68,7 @@ parse_options() {
       --dir) DIR="${2:?}"; shift 2 ;;
       --no-twemproxy) TWEMPROXY=0; shift ;;
       --no-resp3) RESP3=0; shift ;;
+      --proxy-args) PROXY_ARGS="${2?}"; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -97,7 +101,9 @@ twemproxy_stats_port() { echo $((BASE_PORT + 2)); }
 # ---- starting and stopping -------------------------------------------------------------------
 
 start_kvstore() {
-  "$KV_STORE" start --static --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean
+  # shellcheck disable=SC2086 # PROXY_ARGS is split into words on purpose
+  "$KV_STORE" start --static --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean \
+    -- $PROXY_ARGS
   STARTED_CLUSTER=1
 }
 
@@ -263,6 +269,7 @@ environment() {
   echo "kvstore benchmark, $(date '+%Y-%m-%d %H:%M:%S %z'), $(uname -sr), $(nproc 2>/dev/null || echo '?') cores"
   echo "$(redis-server --version | cut -d' ' -f1-3)$([ "$TWEMPROXY" = 1 ] && echo ", $(nutcracker --version 2>&1 | head -n 1)")"
   echo "java: $(java -version 2>&1 | head -n 1); kvstore threads: $THREADS; KVSTORE_JAVA_OPTS: ${KVSTORE_JAVA_OPTS:-(none)}"
+  echo "kvstore options: ${PROXY_ARGS:-(none)}"
   echo "redis-benchmark -t set,get -c $CLIENTS -r $KEYSPACE; -P 1: -n $N_P1; -P 16: -n $N_P16; warm-up $WARMUP; rounds $ROUNDS"
   echo "direct: the first shard (port $(shard_port 1)); kvstore: port $(kvstore_port); twemproxy: port $(twemproxy_port)"
   if [ "$RESP3" = 1 ]; then echo "direct3, kvstore3: the same with redis-benchmark -3 (RESP3)"; fi

@@ -3,6 +3,7 @@ package io.kvstore.proxy.backend;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.loop.FlushBatch;
+import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.resp.ReplyFramer;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
@@ -64,6 +65,8 @@ public final class BackendConnection implements FlushBatch.Member {
     private final Class<? extends Channel> channelClass;
     private final int protocol;
     private final ArrayDeque<ReplySink> inflight = new ArrayDeque<>();
+    /** Send times parallel to {@code inflight}: backend time per request. */
+    private final BackendTimer timer;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // frame, sink, frame, sink, ...
 
     private State state = State.IDLE;
@@ -85,7 +88,9 @@ public final class BackendConnection implements FlushBatch.Member {
      * connections that wait for pushes (Pub/Sub, tracking invalidations).
      */
     public BackendConnection(HostPort address, BackendAuth auth, EventLoop loop, FlushBatch flushBatch,
-                      BackendOptions options, Class<? extends Channel> channelClass, int protocol, boolean watchStalls) {
+                      BackendOptions options, Class<? extends Channel> channelClass, int protocol, boolean watchStalls,
+                      BackendTimer timer) {
+        this.timer = timer;
         this.protocol = protocol;
         this.watchStalls = watchStalls && options.stallMillis() > 0;
         this.address = address;
@@ -159,6 +164,7 @@ public final class BackendConnection implements FlushBatch.Member {
         channel.write(frame, channel.voidPromise());
         if (sink != PUSHED) {
             inflight.add(sink);
+            timer.sent();
         }
         if (!inFlushBatch) {
             inFlushBatch = true;
@@ -170,6 +176,7 @@ public final class BackendConnection implements FlushBatch.Member {
     public void flushNow() {
         inFlushBatch = false;
         if (channel != null) {
+            timer.flushed();
             channel.flush();
         }
     }
@@ -280,6 +287,7 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private void fail(ReplySink sink, String message) {
         if (sink != PUSHED) {
+            timer.failed();
             sink.onFailure(message);
         } else if (pushHandler != null) {
             pushHandler.onFailure(message);
@@ -296,6 +304,7 @@ public final class BackendConnection implements FlushBatch.Member {
             LOG.warn("connection to backend {} lost ({}), failing {} pending requests", address, why, inflight.size());
         }
         String message = "ERR connection to backend " + address + " lost: " + why;
+        timer.lost();
         ReplySink sink;
         while ((sink = inflight.poll()) != null) {
             sink.onFailure(message);
@@ -358,7 +367,12 @@ public final class BackendConnection implements FlushBatch.Member {
                 ctx.close();
                 return;
             }
-            sink.onReply(reply);
+            timer.replied(reply);
+            try {
+                sink.onReply(reply);
+            } finally {
+                timer.sinkDone();
+            }
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.loop.FlushBatch;
+import io.kvstore.proxy.stats.BackendTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ public final class BackendPool {
     static final long CHECK_EVERY_MILLIS = 100;
 
     private final EventLoop loop;
+    private final java.util.function.Function<HostPort, BackendTimer> timers;
     private final FlushBatch flushBatch;
     private final BackendOptions options;
     private final Class<? extends Channel> channelClass;
@@ -75,6 +77,13 @@ public final class BackendPool {
     }
 
     public BackendPool(EventLoop loop, FlushBatch flushBatch, BackendOptions options, Class<? extends Channel> channelClass) {
+        this(loop, flushBatch, options, channelClass, a -> BackendTimer.NONE);
+    }
+
+    /** {@code timers}: a backend-time recorder for each new connection to a server. */
+    public BackendPool(EventLoop loop, FlushBatch flushBatch, BackendOptions options, Class<? extends Channel> channelClass,
+                       java.util.function.Function<HostPort, BackendTimer> timers) {
+        this.timers = timers;
         this.loop = loop;
         this.flushBatch = flushBatch;
         this.options = options;
@@ -161,7 +170,7 @@ public final class BackendPool {
         BackendConnection[] conns = new BackendConnection[2 * perVersion];
         for (int i = 0; i < conns.length; i++) {
             conns[i] = new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass,
-                    i < perVersion ? 2 : 3, true);
+                    i < perVersion ? 2 : 3, true, timers.apply(group.master()));
         }
         return conns;
     }

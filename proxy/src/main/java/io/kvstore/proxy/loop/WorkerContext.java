@@ -4,14 +4,16 @@ import io.kvstore.config.Group;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.backend.BackendPool;
+import io.kvstore.proxy.stats.BackendTimer;
+import io.kvstore.proxy.stats.LoopStats;
 import io.kvstore.proxy.tracking.TrackingHub;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
 /**
- * Everything one worker event loop owns besides its client channels: its flush batch and its
- * backend connections. Made once per loop at start-up and only touched by that loop, which is
+ * Everything one worker event loop owns besides its client channels: its flush batch, its
+ * backend connections and its latency figures. Made once per loop at start-up and only touched by that loop, which is
  * why none of it needs a lock.
  */
 public final class WorkerContext {
@@ -27,12 +29,14 @@ public final class WorkerContext {
     private final BackendPool backends;
     private final BackendOptions options;
     private final Class<? extends Channel> channelClass;
+    private final LoopStats stats;
     private TrackingHub tracking;
 
-    public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass) {
+    public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass, LoopStats stats) {
         this.loop = loop;
+        this.stats = stats;
         this.flushBatch = new FlushBatch(loop);
-        this.backends = new BackendPool(loop, flushBatch, options, channelClass);
+        this.backends = new BackendPool(loop, flushBatch, options, channelClass, stats::backendTimer);
         this.options = options;
         this.channelClass = channelClass;
     }
@@ -53,7 +57,13 @@ public final class WorkerContext {
      * which waits on purpose (a transaction on a frozen server must fail, not hang).
      */
     public BackendConnection dedicated(Group group, int protocol, boolean watchStalls) {
-        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, watchStalls);
+        return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, watchStalls,
+                BackendTimer.NONE); // a client's own connection: a blocking command waits there on purpose, not backend latency
+    }
+
+    /** This loop's latency and call figures. */
+    public LoopStats stats() {
+        return stats;
     }
 
     public EventLoop loop() {

@@ -134,6 +134,23 @@ public final class ProxyMain implements Callable<Integer> {
             description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}).")
     long maxOutputBuffer;
 
+    @Option(names = "--latency-tracking", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Time every command for INFO commandstats/latencystats, SLOWLOG and the metrics "
+                    + "(default: on; --no-latency-tracking to measure what it costs).")
+    boolean latencyTracking;
+
+    @Option(names = "--slowlog-slower-than-us", defaultValue = "10000",
+            description = "SLOWLOG keeps commands whose time in the proxy reached this many microseconds; "
+                    + "negative: none, 0: all (default: ${DEFAULT-VALUE}).")
+    long slowlogSlowerThanUs;
+
+    @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
+    int slowlogMaxLen;
+
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
+    String metricsListen;
+
     @Option(names = "--health-interval-ms", defaultValue = "500",
             description = "ZooKeeper mode: how often each master and replica is PINGed (default: ${DEFAULT-VALUE}).")
     int healthIntervalMs;
@@ -201,9 +218,9 @@ public final class ProxyMain implements Callable<Integer> {
         return zkMode ? runWithZooKeeper(options) : runStatic(options);
     }
 
-    private int runStatic(ProxyOptions options) throws InterruptedException {
+    private int runStatic(ProxyOptions options) throws InterruptedException, java.io.IOException {
         ProxyServer server = ProxyServer.start(options, staticMap());
-        server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
+        configure(server);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -217,7 +234,7 @@ public final class ProxyMain implements Callable<Integer> {
      * ZooKeeper mode: waits for the cluster's slot map (saying why while it cannot get it), then
      * serves, registers and follows changes until stopped.
      */
-    private int runWithZooKeeper(ProxyOptions options) throws InterruptedException {
+    private int runWithZooKeeper(ProxyOptions options) throws InterruptedException, java.io.IOException {
         ProxyControl control = ProxyControl.start(zkSettings(), cluster, backendAuth());
         AtomicReference<ProxyServer> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -245,7 +262,7 @@ public final class ProxyMain implements Callable<Integer> {
         ClusterState state = new ClusterState(initial);
         state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
         ProxyServer server = ProxyServer.start(options, state);
-        server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
+        configure(server);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
@@ -253,6 +270,16 @@ public final class ProxyMain implements Callable<Integer> {
                 healthOptions(), null);
         stopped.await();
         return 0;
+    }
+
+    /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
+    private void configure(ProxyServer server) throws java.io.IOException {
+        server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
+        server.context().stats().enabled(latencyTracking);
+        server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        if (metricsListen != null && !metricsListen.isBlank()) {
+            io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
+        }
     }
 
     ZkSettings zkSettings() {

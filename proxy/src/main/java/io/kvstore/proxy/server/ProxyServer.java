@@ -79,7 +79,8 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
         for (EventExecutor e : workers) {
-            contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel()));
+            contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel(),
+                    context.stats().newLoop()));
         }
         context.clients().acceptBarrier(new AcceptBarrier(boss, workers));
         CommandDispatcher dispatcher = new CommandDispatcher(context);

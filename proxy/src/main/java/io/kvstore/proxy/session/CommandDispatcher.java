@@ -220,6 +220,9 @@ public final class CommandDispatcher {
             }
             spec = sub;
         }
+        if (spec != null) {
+            pending.timed(session.worker().stats(), spec, request);
+        }
         if (error == null && !spec.arityAccepts(request.argCount())
                 || error == null && spec.keyStep() > 1 && spec.lastKey() < 0 && (request.argCount() - spec.firstKey()) % spec.keyStep() != 0) {
             error = "ERR wrong number of arguments for '" + spec.name() + "' command";
@@ -434,6 +437,7 @@ public final class CommandDispatcher {
     }
 
     static void reject(Request request, PendingReply pending, String error) {
+        pending.rejected();
         request.release();
         pending.onFailure(error);
     }

@@ -3,6 +3,7 @@ package io.kvstore.proxy.session;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.stats.SlowLogReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,7 @@ import java.security.MessageDigest;
 
 /**
  * Commands the proxy answers itself because they concern the client's connection to the proxy,
- * not the data: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT. COMMAND and its
+ * not the data: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT, and the proxy's own SLOWLOG. COMMAND and its
  * subcommands are passed to one backend, which describes the command set best. Stateless;
  * called on the client's event loop.
  */
@@ -73,7 +74,13 @@ final class LocalCommands {
                 case "client|list" -> clientList(session, alloc, request, pending);
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
-                case "client|help", "config|help" -> help(alloc, spec);
+                case "client|help", "config|help", "slowlog|help" -> help(alloc, spec);
+                case "slowlog|get" -> SlowLogReplies.get(alloc, proxy.stats().slowLog(), request);
+                case "slowlog|len" -> Replies.integer(alloc, proxy.stats().slowLog().length());
+                case "slowlog|reset" -> {
+                    proxy.stats().slowLog().reset();
+                    yield Replies.ok();
+                }
                 case "config|set", "config|resetstat" -> {
                     configSet.execute(session, request, pending, spec); // completes pending, maybe later
                     yield LATER;
@@ -226,14 +233,18 @@ final class LocalCommands {
 
     private static ByteBuf help(ByteBufAllocator alloc, CommandSpec spec) {
         String container = spec.name().substring(0, spec.name().indexOf('|')).toUpperCase(java.util.Locale.ROOT);
-        String[] lines = container.equals("CLIENT")
-                ? new String[] {"CLIENT <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
-                    "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
-                    "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"}
-                : new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
-                    "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings",
-                    "SET <parameter> <value> [...]: on every redis-server of the cluster (--allow-config-set)",
-                    "RESETSTAT: the stats of every redis-server and of the proxy"};
+        String[] lines = switch (container) {
+            case "CLIENT" -> new String[] {"CLIENT <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
+                "ID", "INFO", "LIST [ID id ...]", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
+                "GETNAME", "SETNAME <name>", "SETINFO <attr> <value>", "REPLY ON|OFF|SKIP", "NO-EVICT ON|OFF"};
+            case "SLOWLOG" -> new String[] {"SLOWLOG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
+                "GET [<count>]: the newest entries (default 10, -1 for all) of commands slower in the proxy than "
+                        + "--slowlog-slower-than-us", "LEN", "RESET"};
+            default -> new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
+                "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings",
+                "SET <parameter> <value> [...]: on every redis-server of the cluster (--allow-config-set)",
+                "RESETSTAT: the stats of every redis-server and of the proxy"};
+        };
         ByteBuf buf = alloc.buffer();
         Replies.writeLength(buf, '*', lines.length);
         for (String l : lines) {

@@ -1,7 +1,11 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.stats.CommandStats;
+import io.kvstore.proxy.stats.LoopStats;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -9,6 +13,10 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Invariant: completed at most once; the reply it holds is owned by it until the session
  * writes it or, if the client has gone, releases it.
+ *
+ * <p>Timing: made when its request is framed; once the dispatcher has named the command
+ * ({@link #timed}) the reply's hand-over to the client write records the call. While the slow log
+ * is on it also holds a reference to its request, released at that hand-over or on discard.
  */
 final class PendingReply implements ReplySink {
 
@@ -16,9 +24,45 @@ final class PendingReply implements ReplySink {
     private ByteBuf reply;
     private boolean closeAfter;
     private boolean silent;
+    private final long startNanos = System.nanoTime();
+    private LoopStats stats;
+    private CommandStats command;
+    private Request args;
+    private int argsReaderIndex;
+    private boolean rejected;
 
     PendingReply(ClientSession session) {
         this.session = session;
+    }
+
+    /** Names the command this reply answers; the first call counts (a held request is dispatched again). */
+    void timed(LoopStats loopStats, CommandSpec spec, Request request) {
+        if (command != null || !loopStats.enabled()) {
+            return;
+        }
+        stats = loopStats;
+        command = loopStats.command(spec.name());
+        if (loopStats.slowLog().enabled()) {
+            args = request.retain();
+            argsReaderIndex = request.frame().readerIndex();
+        }
+    }
+
+    /** The proxy refused the request without running it (rejected_calls, not calls). */
+    void rejected() {
+        rejected = true;
+    }
+
+    private void record(ByteBuf r) {
+        long nanos = command.replied(startNanos, r, rejected);
+        if (args != null) {
+            if (nanos >= 0 && stats.slowLog().isSlow(nanos)) {
+                stats.slowLog().add(nanos, command.name(), args, argsReaderIndex, session.remoteAddress(), session.name());
+            }
+            args.release();
+            args = null;
+        }
+        command = null;
     }
 
     boolean isDone() {
@@ -29,6 +73,9 @@ final class PendingReply implements ReplySink {
     ByteBuf takeReply() {
         ByteBuf r = reply;
         reply = null;
+        if (command != null) {
+            record(r);
+        }
         return r;
     }
 
@@ -67,6 +114,10 @@ final class PendingReply implements ReplySink {
 
     /** Frees a reply the client will never read. */
     void discard() {
+        if (args != null) {
+            args.release();
+            args = null;
+        }
         if (reply != null) {
             reply.release();
             reply = null;

@@ -2,6 +2,7 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.command.CommandTable;
 import io.kvstore.proxy.route.ClusterState;
+import io.kvstore.proxy.stats.ProxyStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,6 +26,7 @@ public final class ProxyContext {
     private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
     private final HoldStats holds = new HoldStats();
+    private final ProxyStats stats = new ProxyStats();
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
     private final MultiKeyScope keyScope;
     /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */
@@ -72,6 +74,7 @@ public final class ProxyContext {
     public void resetStats() {
         totalCommands.reset();
         holds.reset();
+        stats.reset();
     }
 
     public CommandTable commands() {
@@ -129,16 +132,21 @@ public final class ProxyContext {
     }
 
     /**
-     * The {@code # Proxy} section of INFO, when {@code section} asks for it (default, all,
-     * everything or proxy); otherwise empty.
+     * The proxy's own sections of INFO for {@code section}: {@code # Proxy} (default, all,
+     * everything or proxy), {@code # Commandstats} and {@code # Latencystats} (all, everything or
+     * their name), which stand in for the backends' sections of those names; otherwise empty.
      */
     public String infoSection(String section) {
         String s = section.toLowerCase(java.util.Locale.ROOT);
-        if (!s.equals("default") && !s.equals("all") && !s.equals("everything") && !s.equals("proxy")) {
-            return "";
+        boolean all = s.equals("all") || s.equals("everything");
+        String own = (all || s.equals("commandstats") ? stats.commandStatsSection() : "")
+                + (all ? "\r\n" : "") // sections are separated by one blank line
+                + (all || s.equals("latencystats") ? stats.latencyStatsSection() : "");
+        if (!all && !s.equals("default") && !s.equals("proxy")) {
+            return own;
         }
         io.kvstore.config.SlotMap map = cluster.map();
-        return "# Proxy\r\n"
+        return own + (all ? "\r\n" : "") + "# Proxy\r\n"
                 + "proxy:kvstore\r\n"
                 + "proxy_uptime_in_seconds:" + (System.currentTimeMillis() - startMillis) / 1000 + "\r\n"
                 + "proxy_connected_clients:" + connectedClients.get() + "\r\n"
@@ -146,6 +154,7 @@ public final class ProxyContext {
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
                 + holds.info()
+                + stats.groupLines(map)
                 + extraInfo.get();
     }
 
@@ -177,6 +186,11 @@ public final class ProxyContext {
     /** The groups' Redis versions, for HELLO. */
     ServerVersions versions() {
         return versions;
+    }
+
+    /** Latency and call figures and the slow log. */
+    public ProxyStats stats() {
+        return stats;
     }
 
     HoldStats holds() {

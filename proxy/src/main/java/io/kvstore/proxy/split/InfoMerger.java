@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * process's identity the proxy's), followed by a {@code # Proxy} section describing kvstore
  * itself. Sections and fields come in the order of their first appearance, so a field or an
  * entry only some groups have (a command only one group ran) is kept. doc/info.md lists the rules.
+ * A section the proxy's own text also has (its {@code # Commandstats} and {@code # Latencystats}
+ * while latency tracking is on) replaces the groups'.
  * Expects no error reply (wrapped in {@link Merges#errorsFirst}). Immutable; runs on the client's event loop.
  */
 public final class InfoMerger implements Merger {
@@ -47,6 +49,9 @@ public final class InfoMerger implements Merger {
         ProxyFacts proxy = facts.get();
         StringBuilder out = new StringBuilder();
         sections.forEach((name, fields) -> {
+            if (proxy.proxySection().contains("# " + name + "\r\n")) {
+                return; // the proxy describes this section itself
+            }
             out.append(out.length() > 0 ? "\r\n" : "").append("# ").append(name).append("\r\n");
             Map<String, String> merged = new LinkedHashMap<>();
             fields.forEach((field, values) -> {

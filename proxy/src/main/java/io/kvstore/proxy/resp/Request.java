@@ -73,16 +73,6 @@ public final class Request implements ReferenceCounted {
         return out;
     }
 
-    /**
-     * A copy of argument {@code i} of a frame whose reader index was {@code readerIndex} when it
-     * was framed: a write to a backend moves the reader index, this still finds the argument.
-     */
-    public byte[] argBytes(int i, int readerIndex) {
-        byte[] out = new byte[argLength(i)];
-        frame.getBytes(readerIndex + args[i << 1], out);
-        return out;
-    }
-
     /** Whether argument {@code i} equals {@code upper} ignoring ASCII case; {@code upper} must be upper case. */
     public boolean argIs(int i, String upper) {
         int len = argLength(i);

@@ -6,6 +6,7 @@ import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.stats.CommandStats;
 import io.kvstore.proxy.stats.LoopStats;
+import io.kvstore.proxy.stats.SlowLog;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -16,7 +17,7 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Timing: made when its request is framed; once the dispatcher has named the command
  * ({@link #timed}) the reply's hand-over to the client write records the call. While the slow log
- * is on it also holds a reference to its request, released at that hand-over or on discard.
+ * is on it also holds a short copy of its request's arguments ({@link SlowLog#snapshot}).
  */
 final class PendingReply implements ReplySink {
 
@@ -27,8 +28,7 @@ final class PendingReply implements ReplySink {
     private final long startNanos = System.nanoTime();
     private LoopStats stats;
     private CommandStats command;
-    private Request args;
-    private int argsReaderIndex;
+    private byte[] args;
     private boolean rejected;
 
     PendingReply(ClientSession session) {
@@ -43,8 +43,7 @@ final class PendingReply implements ReplySink {
         stats = loopStats;
         command = loopStats.command(spec.name());
         if (loopStats.slowLog().enabled()) {
-            args = request.retain();
-            argsReaderIndex = request.frame().readerIndex();
+            args = SlowLog.snapshot(request);
         }
     }
 
@@ -57,9 +56,8 @@ final class PendingReply implements ReplySink {
         long nanos = command.replied(startNanos, r, rejected);
         if (args != null) {
             if (nanos >= 0 && stats.slowLog().isSlow(nanos)) {
-                stats.slowLog().add(nanos, command.name(), args, argsReaderIndex, session.remoteAddress(), session.name());
+                stats.slowLog().add(nanos, command.name(), args, session.remoteAddress(), session.name());
             }
-            args.release();
             args = null;
         }
         command = null;
@@ -114,10 +112,7 @@ final class PendingReply implements ReplySink {
 
     /** Frees a reply the client will never read. */
     void discard() {
-        if (args != null) {
-            args.release();
-            args = null;
-        }
+        args = null;
         if (reply != null) {
             reply.release();
             reply = null;

@@ -37,7 +37,7 @@ public final class SlowLog {
         trim();
     }
 
-    /** Whether commands are logged at all (requests then keep their arguments until replied). */
+    /** Whether commands are logged at all (requests then keep a short copy of their arguments until replied). */
     public boolean enabled() {
         return slowerThanMicros >= 0 && maxLen > 0;
     }
@@ -48,22 +48,53 @@ public final class SlowLog {
     }
 
     /**
-     * Logs a slow command. {@code readerIndex}: the frame's reader index when it was framed (the
-     * write to a backend moves it). The arguments of AUTH and HELLO (passwords) are logged as
-     * {@code (redacted)}, as Redis does. Called on the client's loop; the request stays the caller's.
+     * What a slow-log entry would show of {@code request}, taken when it is dispatched (its frame
+     * goes to a backend and is released long before the reply): its arguments cut as Redis cuts
+     * them (at most {@value #MAX_ARGC}, each at most {@value #MAX_STRING} bytes), packed in one
+     * array. Holding the frame itself until the reply instead would keep the client's read buffer
+     * shared, and a deep pipeline would then be copied again on every read.
      */
-    public void add(long nanos, String command, Request request, int readerIndex, String clientAddress, String clientName) {
-        boolean redact = command.equals("auth") || command.equals("hello");
+    public static byte[] snapshot(Request request) {
         int argc = Math.min(request.argCount(), MAX_ARGC);
+        int size = 4;
+        for (int i = 0; i < argc; i++) {
+            size += 8 + Math.min(request.argLength(i), MAX_STRING);
+        }
+        java.nio.ByteBuffer packed = java.nio.ByteBuffer.allocate(size);
+        packed.putInt(request.argCount());
+        for (int i = 0; i < argc; i++) {
+            int length = request.argLength(i);
+            int kept = Math.min(length, MAX_STRING);
+            packed.putInt(length).putInt(kept);
+            request.frame().getBytes(request.argOffset(i), packed.array(), packed.position(), kept);
+            packed.position(packed.position() + kept);
+        }
+        return packed.array();
+    }
+
+    /**
+     * Logs a slow command from its {@link #snapshot}. The arguments of AUTH and HELLO (passwords)
+     * are logged as {@code (redacted)}, as Redis does. Called on the client's loop.
+     */
+    public void add(long nanos, String command, byte[] snapshot, String clientAddress, String clientName) {
+        boolean redact = command.equals("auth") || command.equals("hello");
+        java.nio.ByteBuffer packed = java.nio.ByteBuffer.wrap(snapshot);
+        int total = packed.getInt();
+        int argc = Math.min(total, MAX_ARGC);
         List<byte[]> args = new ArrayList<>(argc);
         for (int i = 0; i < argc; i++) {
-            if (i == argc - 1 && argc < request.argCount()) {
-                args.add(ascii("... (" + (request.argCount() - argc + 1) + " more arguments)"));
+            int length = packed.getInt();
+            int kept = packed.getInt();
+            byte[] a = new byte[kept];
+            packed.get(a);
+            if (i == argc - 1 && argc < total) {
+                args.add(ascii("... (" + (total - argc + 1) + " more arguments)"));
                 break;
             }
-            byte[] a = redact && i > 0 ? ascii("(redacted)") : request.argBytes(i, readerIndex);
-            if (a.length > MAX_STRING) {
-                byte[] cut = ascii("... (" + (a.length - MAX_STRING) + " more bytes)");
+            if (redact && i > 0) {
+                a = ascii("(redacted)");
+            } else if (length > MAX_STRING) {
+                byte[] cut = ascii("... (" + (length - MAX_STRING) + " more bytes)");
                 byte[] b = java.util.Arrays.copyOf(a, MAX_STRING + cut.length);
                 System.arraycopy(cut, 0, b, MAX_STRING, cut.length);
                 a = b;

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A small blocking RESP2 client for the control plane: the proxies' health checks and failover

@@ -5,7 +5,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -20,7 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
  * itself does for replication): a certificate signed by the CA is trusted for any server.
  *
  * @param ca   PEM file of the CA certificate(s) trusted for the servers' certificates
- * @param cert PEM file of the client certificate, or null to present none
+ * @param cert PEM file of the client certificate, or null (or blank) to present none
  * @param key  PEM file (PKCS#8) of the client certificate's key, or null
  */
 public record BackendTls(String ca, String cert, String key) {
@@ -28,7 +27,11 @@ public record BackendTls(String ca, String cert, String key) {
     private static final Map<BackendTls, SSLSocketFactory> SOCKET_FACTORIES = new ConcurrentHashMap<>();
 
     public BackendTls {
-        Objects.requireNonNull(ca, "backend TLS needs a CA file (--backend-tls-ca)");
+        cert = cert == null || cert.isBlank() ? null : cert; // an empty option or variable is no file
+        key = key == null || key.isBlank() ? null : key;
+        if (ca == null || ca.isBlank()) {
+            throw new IllegalArgumentException("backend TLS needs a CA file (--backend-tls-ca)");
+        }
         if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException("a backend client certificate needs its key, and a key its certificate");
         }

@@ -136,6 +136,25 @@ class TlsClientIntegrationTest {
         }
     }
 
+    @Test
+    void jdkEngineServesToo() {
+        ProxyServer jdk = cluster.startProxy(o -> o.withTls(TlsOptions.of(HostPort.parse("127.0.0.1:0"),
+                certs.serverCert(), certs.serverKey(), certs.ca()).withEngine("jdk")));
+        SSLSocketFactory factory = new BackendTls(certs.ca(), certs.clientCert(), certs.clientKey()).socketFactory();
+        try (Jedis j = new Jedis("127.0.0.1", jdk.tlsPort(), DefaultJedisClientConfig.builder().ssl(true)
+                .sslSocketFactory(factory).connectionTimeoutMillis(5_000).socketTimeoutMillis(30_000).build())) {
+            assertEquals("OK", j.set("tls:jdk", "1"));
+            assertEquals("1", j.get("tls:jdk"));
+        }
+        assertThrows(RuntimeException.class, () -> {
+            try (Jedis j = new Jedis("127.0.0.1", jdk.tlsPort(), DefaultJedisClientConfig.builder().ssl(true)
+                    .sslSocketFactory(new BackendTls(certs.ca(), null, null).socketFactory())
+                    .connectionTimeoutMillis(5_000).socketTimeoutMillis(30_000).build())) {
+                j.ping();
+            }
+        }, "no client certificate: refused by the JDK engine too");
+    }
+
     /** The subject of the certificate the TLS listener presents to a new connection. */
     private static String serverName(SSLSocketFactory factory) throws IOException {
         try (SSLSocket s = (SSLSocket) factory.createSocket("127.0.0.1", proxy.tlsPort())) {

@@ -257,6 +257,11 @@ public final class ProxyServer implements AutoCloseable {
         return tlsChannel == null ? -1 : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
     }
 
+    /** The TLS listener's certificate state, or null without one. */
+    public ServerTls tls() {
+        return tls;
+    }
+
     public Transport transport() {
         return transport;
     }

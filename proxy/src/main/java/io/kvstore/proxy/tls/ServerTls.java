@@ -38,6 +38,8 @@ public final class ServerTls implements AutoCloseable {
     private final SslProvider provider;
     private final ScheduledExecutorService reloader;
     private volatile SslContext context;
+    private volatile long reloads;        // written by the reload thread only
+    private volatile long reloadFailures; // likewise
     private List<Object> stamps; // reload thread only, after start
 
     private ServerTls(TlsOptions options, SslProvider provider) throws SSLException {
@@ -73,6 +75,16 @@ public final class ServerTls implements AutoCloseable {
         return context.newHandler(alloc);
     }
 
+    /** Changes of the files loaded since start. */
+    public long reloads() {
+        return reloads;
+    }
+
+    /** Changes of the files that could not be loaded (the previous certificate was kept). */
+    public long reloadFailures() {
+        return reloadFailures;
+    }
+
     public SslProvider provider() {
         return provider;
     }
@@ -105,8 +117,10 @@ public final class ServerTls implements AutoCloseable {
         stamps = now;
         try {
             context = build();
+            reloads++;
             LOG.info("TLS certificate {} reloaded; new connections use it", options.cert());
         } catch (SSLException | RuntimeException e) {
+            reloadFailures++;
             LOG.warn("TLS files changed but cannot be loaded ({}); keeping the previous certificate", e.getMessage());
         }
     }

@@ -18,6 +18,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,6 +138,29 @@ class TlsClientIntegrationTest {
     }
 
     @Test
+    void filesThatCannotBeLoadedKeepThePreviousCertificate() throws Exception {
+        try (TestCertificates own = TestCertificates.generate()) {
+            ProxyServer p = cluster.startProxy(o -> o.withTls(TlsOptions.of(HostPort.parse("127.0.0.1:0"),
+                    own.serverCert(), own.serverKey(), own.ca()).withReloadMillis(20)));
+            SSLSocketFactory factory = new BackendTls(own.ca(), own.clientCert(), own.clientKey()).socketFactory();
+            Path broken = Files.writeString(Path.of(own.serverCert() + ".tmp"), "not a certificate\n");
+            Files.move(broken, Path.of(own.serverCert()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            for (int i = 0; i < 500 && p.tls().reloadFailures() == 0; i++) { // 10 s at most
+                Thread.sleep(20);
+            }
+            assertTrue(p.tls().reloadFailures() >= 1, "the broken file was tried");
+            assertTrue(serverName(factory, p.tlsPort()).contains("kvstore-test-server"), "the previous certificate stays");
+            own.reissueServer("kvstore-fixed-server");
+            String name = "";
+            for (int i = 0; i < 500 && !name.contains("kvstore-fixed-server"); i++) {
+                Thread.sleep(20);
+                name = serverName(factory, p.tlsPort());
+            }
+            assertTrue(name.contains("kvstore-fixed-server"), "the next change is loaded: " + name);
+        }
+    }
+
+    @Test
     void jdkEngineServesToo() {
         ProxyServer jdk = cluster.startProxy(o -> o.withTls(TlsOptions.of(HostPort.parse("127.0.0.1:0"),
                 certs.serverCert(), certs.serverKey(), certs.ca()).withEngine("jdk")));
@@ -157,7 +181,11 @@ class TlsClientIntegrationTest {
 
     /** The subject of the certificate the TLS listener presents to a new connection. */
     private static String serverName(SSLSocketFactory factory) throws IOException {
-        try (SSLSocket s = (SSLSocket) factory.createSocket("127.0.0.1", proxy.tlsPort())) {
+        return serverName(factory, proxy.tlsPort());
+    }
+
+    private static String serverName(SSLSocketFactory factory, int port) throws IOException {
+        try (SSLSocket s = (SSLSocket) factory.createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             s.startHandshake();
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();

@@ -456,7 +456,7 @@ start_proxy() {
     local t; t="$(tls_dir)"
     args=(--listen 127.0.0.1:0 --announce "127.0.0.1:$port" --tls-listen "127.0.0.1:$port" --tls-cert "$t/server.crt"
           --tls-key "$t/server.key" --tls-ca "$t/ca.crt" --backend-tls --backend-tls-ca "$t/ca.crt"
-          --backend-tls-cert "$t/client.crt" --backend-tls-key "$t/client.key" "$@")
+          --backend-tls-cert "$t/client.crt" --backend-tls-key "$t/client.key" --backend-tls-verify-hostname "$@")
   fi
   if [ -n "$THREADS" ]; then args+=(--threads "$THREADS"); fi
   mkdir -p "$home"
@@ -616,7 +616,7 @@ tls_setup() {
   touch "$t/enabled"
   CLI_TLS=(--tls --cacert "$t/ca.crt" --cert "$t/client.crt" --key "$t/client.key")
   ADMIN_ENV=(env KVSTORE_BACKEND_TLS=true "KVSTORE_BACKEND_TLS_CA=$t/ca.crt" "KVSTORE_BACKEND_TLS_CERT=$t/client.crt"
-             "KVSTORE_BACKEND_TLS_KEY=$t/client.key")
+             "KVSTORE_BACKEND_TLS_KEY=$t/client.key" KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME=true)
 }
 
 # make_certificates DIR: a CA, a certificate for the servers (redis-servers and proxies, for

@@ -4,9 +4,13 @@ import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
+import java.io.IOException;
+import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -15,14 +19,21 @@ import javax.net.ssl.SSLSocketFactory;
  * to present. Immutable value; part of {@link BackendAuth} so every connection to a redis-server
  * (the proxy's data path, its health checks and failover, the admin) uses the same settings.
  *
- * <p>The server's certificate chain is verified against {@code ca}; its host name is not (as Redis
- * itself does for replication): a certificate signed by the CA is trusted for any server.
+ * <p>The server's certificate chain is always verified against {@code ca}; its host name only with
+ * {@code verifyHostname} (off by default, as Redis does for replication: then a certificate signed
+ * by the CA is trusted for any server).
  *
  * @param ca   PEM file of the CA certificate(s) trusted for the servers' certificates
  * @param cert PEM file of the client certificate, or null (or blank) to present none
  * @param key  PEM file (PKCS#8) of the client certificate's key, or null
+ * @param verifyHostname whether the server's certificate must name the host (or IP) it is reached at
  */
-public record BackendTls(String ca, String cert, String key) {
+public record BackendTls(String ca, String cert, String key, boolean verifyHostname) {
+
+    /** Host names not verified. */
+    public BackendTls(String ca, String cert, String key) {
+        this(ca, cert, key, false);
+    }
 
     private static final Map<BackendTls, SSLSocketFactory> SOCKET_FACTORIES = new ConcurrentHashMap<>();
 
@@ -35,6 +46,21 @@ public record BackendTls(String ca, String cert, String key) {
         if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException("a backend client certificate needs its key, and a key its certificate");
         }
+    }
+
+    /**
+     * Wraps a connected socket to {@code host}:{@code port} in TLS and does the handshake (bounded
+     * by the socket's read timeout).
+     */
+    public SSLSocket handshake(Socket plain, String host, int port) throws IOException {
+        SSLSocket tls = (SSLSocket) socketFactory().createSocket(plain, host, port, true);
+        if (verifyHostname) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(p);
+        }
+        tls.startHandshake();
+        return tls;
     }
 
     /**

@@ -34,6 +34,11 @@ public final class RedisOptions {
             description = "PEM (PKCS#8) key of --backend-tls-cert.")
     String tlsKey;
 
+    @Option(names = "--backend-tls-verify-hostname", defaultValue = "${env:KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME:-false}",
+            fallbackValue = "true", arity = "0..1",
+            description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off).")
+    boolean tlsVerifyHostname;
+
     @Option(names = "--redis-timeout-ms", defaultValue = "2000", description = "Connect and reply timeout per redis-server (default: ${DEFAULT-VALUE}).")
     int timeoutMs;
 
@@ -45,6 +50,6 @@ public final class RedisOptions {
     BackendAuth auth() {
         String pw = password == null || password.isEmpty() ? null : password;
         String u = pw == null || user == null || user.isEmpty() ? null : user;
-        return new BackendAuth(u, pw, 0, tls ? new BackendTls(tlsCa, tlsCert, tlsKey) : null);
+        return new BackendAuth(u, pw, 0, tls ? new BackendTls(tlsCa, tlsCert, tlsKey, tlsVerifyHostname) : null);
     }
 }

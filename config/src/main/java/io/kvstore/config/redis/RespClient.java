@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLSocket;
 
 /**
  * A small blocking RESP2 client for the control plane: the proxies' health checks and failover
@@ -62,9 +61,8 @@ public final class RespClient implements Closeable {
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
             if (auth != null && auth.tls() != null) {
-                SSLSocket tls = (SSLSocket) auth.tls().socketFactory().createSocket(s, address.host(), address.port(), true);
-                s = tls;
-                tls.startHandshake(); // bounded by the read timeout set above
+                Socket plain = s;
+                s = auth.tls().handshake(plain, address.host(), address.port()); // bounded by the read timeout set above
             }
             RespClient c = new RespClient(address, s);
             if (auth != null && auth.needsAuth()) {

@@ -193,7 +193,7 @@ public final class BackendConnection implements FlushBatch.Member {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (auth.tls() != null) {
-                            ch.pipeline().addLast("tls", BackendSsl.context(auth.tls()).newHandler(ch.alloc(), dialed.host(), dialed.port()));
+                            ch.pipeline().addLast("tls", BackendSsl.handler(auth.tls(), ch.alloc(), address.host(), address.port()));
                         }
                         ch.pipeline().addLast(new ReplyFramer(), handler);
                     }

@@ -221,6 +221,10 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--backend-tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) key of --backend-tls-cert.")
     String backendTlsKey;
 
+    @Option(names = "--backend-tls-verify-hostname", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+            description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off, as Redis).")
+    boolean backendTlsVerifyHostname;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -320,7 +324,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     BackendAuth backendAuth() {
         return new BackendAuth(backendUser, backendPassword, backendDb, backendTls ? new BackendTls(backendTlsCa, backendTlsCert,
-                backendTlsKey) : null);
+                backendTlsKey, backendTlsVerifyHostname) : null);
     }
 
     /** The TLS listener's options, or null without --tls-listen. */

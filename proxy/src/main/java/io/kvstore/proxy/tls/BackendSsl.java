@@ -1,13 +1,16 @@
 package io.kvstore.proxy.tls;
 
 import io.kvstore.config.BackendTls;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,20 @@ public final class BackendSsl {
     private static final Map<BackendTls, SslContext> CONTEXTS = new ConcurrentHashMap<>();
 
     private BackendSsl() {
+    }
+
+    /**
+     * A handler for a new connection to {@code host}:{@code port}, to go first in its pipeline;
+     * checks the host name in the server's certificate when {@code tls} says so.
+     */
+    public static SslHandler handler(BackendTls tls, ByteBufAllocator alloc, String host, int port) {
+        SslHandler h = context(tls).newHandler(alloc, host, port);
+        if (tls.verifyHostname()) {
+            SSLParameters p = h.engine().getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            h.engine().setSSLParameters(p);
+        }
+        return h;
     }
 
     /** The context for {@code tls}; throws IllegalArgumentException when its files cannot be loaded. */

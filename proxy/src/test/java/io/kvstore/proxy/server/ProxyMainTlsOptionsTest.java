@@ -35,6 +35,9 @@ class ProxyMainTlsOptionsTest {
         assertEquals(List.of("TLSv1.2", "TLSv1.3"), o.tls().protocols());
         assertEquals("/bca.crt", m.backendAuth().tls().ca());
         assertNull(m.backendAuth().tls().cert());
+        assertEquals(false, m.backendAuth().tls().verifyHostname());
+        assertEquals(true, parse(Map.of(), null, "--backends", "127.0.0.1:1", "--backend-tls", "--backend-tls-ca", "/c",
+                "--backend-tls-verify-hostname").backendAuth().tls().verifyHostname());
     }
 
     @Test

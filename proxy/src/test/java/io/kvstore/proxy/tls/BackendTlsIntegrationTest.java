@@ -96,6 +96,30 @@ class BackendTlsIntegrationTest {
         }
     }
 
+    @Test
+    void hostNamesAreVerifiedWhenAsked() throws IOException {
+        BackendTls verifying = new BackendTls(certs.ca(), certs.clientCert(), certs.clientKey(), true);
+        try (RespClient c = RespClient.connect(HostPort.parse(servers.get(0).address()), BackendAuth.NONE.withTls(verifying), 5_000)) {
+            assertEquals("PONG", c.call("PING"), "the certificate names 127.0.0.1");
+        }
+        try (TestCertificates elsewhere = TestCertificates.generate("DNS:elsewhere.example");
+             RedisServer misnamed = RedisServer.startTls(elsewhere)) {
+            HostPort at = HostPort.parse(misnamed.address());
+            BackendTls strict = new BackendTls(elsewhere.ca(), elsewhere.clientCert(), elsewhere.clientKey(), true);
+            BackendTls lenient = new BackendTls(elsewhere.ca(), elsewhere.clientCert(), elsewhere.clientKey(), false);
+            assertThrows(IOException.class, () -> RespClient.connect(at, BackendAuth.NONE.withTls(strict), 5_000).close());
+            try (RespClient c = RespClient.connect(at, BackendAuth.NONE.withTls(lenient), 5_000)) {
+                assertEquals("PONG", c.call("PING"), "only the name is wrong: the chain is good");
+            }
+            SlotMap map = SlotMap.evenlySpread(1, List.of(new Group("g0", at, List.of(), BackendAuth.NONE.withTls(strict))));
+            try (ProxyServer proxy = ProxyCluster.startProxy(map, UnaryOperator.identity());
+                 Jedis j = ProxyCluster.client(proxy.port())) {
+                JedisDataException e = assertThrows(JedisDataException.class, () -> j.set("btls:x", "1"));
+                assertTrue(e.getMessage().contains("unavailable"), e.getMessage());
+            }
+        }
+    }
+
     private static String[] keys(int n) {
         String[] k = new String[n];
         for (int i = 0; i < n; i++) {

@@ -19,20 +19,27 @@ import java.util.stream.Stream;
 public final class TestCertificates implements AutoCloseable {
 
     private final Path dir;
+    private final String serverNames;
 
-    private TestCertificates(Path dir) {
+    private TestCertificates(Path dir, String serverNames) {
         this.dir = dir;
+        this.serverNames = serverNames;
     }
 
     /** Makes the CA, the server and client certificates and the rogue client certificate. */
     public static TestCertificates generate() {
+        return generate("IP:127.0.0.1,DNS:localhost");
+    }
+
+    /** The same with a server certificate for {@code serverNames} (a subjectAltName value) only. */
+    public static TestCertificates generate(String serverNames) {
         Path dir;
         try {
             dir = Files.createTempDirectory("kvstore-tls-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TestCertificates c = new TestCertificates(dir);
+        TestCertificates c = new TestCertificates(dir, serverNames);
         try {
             c.ca("ca");
             c.ca("other-ca");
@@ -107,7 +114,8 @@ public final class TestCertificates implements AutoCloseable {
 
     private void issue(String ca, String name, String cn) {
         try {
-            Files.writeString(path(name + ".ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+            Files.writeString(path(name + ".ext"), "subjectAltName=" + (name.startsWith("server") ? serverNames
+                    : "IP:127.0.0.1,DNS:localhost") + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -92,7 +92,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,42s/^# \{0,1\}//p' "$SCRIPT"
+  sed -n '2,44s/^# \{0,1\}//p' "$SCRIPT"
 }
 
 # find_bin: the bin/ directory with kvstore-proxy and kvstore-admin, in $BIN; the jars in $LIB.

@@ -4,6 +4,7 @@
 #   scripts/bench.sh [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K] [--rounds R]
 #                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy] [--no-resp3]
 #                    [--proxy-args "ARGS"]
+#                    [--tls [--tls-engine auto|openssl|jdk]]
 #
 # Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
 # kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Then runs
@@ -21,6 +22,10 @@
 # DIR/bench-results.txt (DIR defaults to run/bench/). Stops everything it started, also on error.
 # Extra JVM options for the proxy: KVSTORE_JAVA_OPTS. Extra proxy options: --proxy-args, one string
 # split on spaces (e.g. "--no-latency-tracking" or "--metrics-listen 127.0.0.1:17090").
+# --tls: the same over TLS (kv_store.sh --tls: the shards on tls-port only, kvstore's TLS listener,
+# TLS from kvstore to the shards, redis-benchmark --tls with the client certificate); direct is
+# then redis-server's own TLS. No twemproxy (it has no TLS). --tls-engine picks kvstore's TLS
+# implementation (default auto: BoringSSL when netty-tcnative loads); run twice to compare.
 set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,6 +45,9 @@ TWEMPROXY=1
 RESP3=1
 PROXY_ARGS=""
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
+TLS=0
+TLS_ENGINE=auto
+TLS_ARGS=()       # redis-cli's and redis-benchmark's TLS options, once the cluster is up
 
 STARTED_CLUSTER=0
 NUTCRACKER_PID=""
@@ -51,7 +59,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -69,6 +77,8 @@ parse_options() {
       --no-twemproxy) TWEMPROXY=0; shift ;;
       --no-resp3) RESP3=0; shift ;;
       --proxy-args) PROXY_ARGS="${2?}"; shift 2 ;;
+      --tls) TLS=1; shift ;;
+      --tls-engine) TLS=1; TLS_ENGINE="${2:?}"; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -87,6 +97,7 @@ need_tools() {
     command -v "$tool" >/dev/null 2>&1 ||
       die "$tool not found; install it with: apt-get install -y redis-server redis-tools"
   done
+  if [ "$TLS" = 1 ]; then TWEMPROXY=0; fi
   if [ "$TWEMPROXY" = 1 ] && ! command -v nutcracker >/dev/null 2>&1; then
     say "nutcracker (twemproxy) not found, measuring without it; install it with: apt-get install -y nutcracker"
     TWEMPROXY=0
@@ -102,8 +113,15 @@ twemproxy_stats_port() { echo $((BASE_PORT + 2)); }
 
 start_kvstore() {
   # shellcheck disable=SC2086 # PROXY_ARGS is split into words on purpose
-  "$KV_STORE" start --static --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean \
-    -- $PROXY_ARGS
+  if [ "$TLS" = 1 ]; then
+    "$KV_STORE" start --static --tls --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean \
+      -- --tls-engine "$TLS_ENGINE" $PROXY_ARGS
+    local t="$DIR/cluster/tls"
+    TLS_ARGS=(--tls --cacert "$t/ca.crt" --cert "$t/client.crt" --key "$t/client.key")
+  else
+    "$KV_STORE" start --static --dir "$DIR/cluster" --base-port "$BASE_PORT" --groups 3 --threads "$THREADS" --clean \
+      -- $PROXY_ARGS
+  fi
   STARTED_CLUSTER=1
 }
 
@@ -155,7 +173,7 @@ stop_everything() {
 
 flush_shards() {
   local i
-  for i in 1 2 3; do redis-cli -p "$(shard_port "$i")" flushall > /dev/null; done
+  for i in 1 2 3; do redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(shard_port "$i")" flushall > /dev/null; done
 }
 
 target_port() {
@@ -185,7 +203,7 @@ bench_once() {
   out="$DIR/last.csv"
   err="$DIR/last.err"
   # shellcheck disable=SC2046 # resp_flag prints nothing or one word
-  if ! timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" $(resp_flag "$target") -t set,get -c "$CLIENTS" \
+  if ! timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$port" $(resp_flag "$target") -t set,get -c "$CLIENTS" \
       -r "$KEYSPACE" -n "$n" -P "$pipeline" --csv > "$out" 2> "$err"; then
     die "redis-benchmark against $target (port $port, -P $pipeline) failed: $(tail -n 5 "$err")"
   fi
@@ -201,7 +219,7 @@ warm_up() {
   local target="$1"
   [ "$WARMUP" -gt 0 ] || return 0
   # shellcheck disable=SC2046
-  timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") -t set,get \
+  timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") -t set,get \
     -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
     die "warm-up against $target failed"
 }
@@ -273,6 +291,9 @@ environment() {
   echo "redis-benchmark -t set,get -c $CLIENTS -r $KEYSPACE; -P 1: -n $N_P1; -P 16: -n $N_P16; warm-up $WARMUP; rounds $ROUNDS"
   echo "direct: the first shard (port $(shard_port 1)); kvstore: port $(kvstore_port); twemproxy: port $(twemproxy_port)"
   if [ "$RESP3" = 1 ]; then echo "direct3, kvstore3: the same with redis-benchmark -3 (RESP3)"; fi
+  if [ "$TLS" = 1 ]; then
+    echo "TLS everywhere (TLSv1.3, EC P-256 certificates); kvstore's engine: $(grep -ho 'TLS with [^;]*' "$DIR"/cluster/proxy-*/proxy.log | head -n 1)"
+  fi
   echo "all on this machine: benchmark client, proxies and 3 shards share its cores"
 }
 

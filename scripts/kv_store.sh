@@ -4,7 +4,7 @@
 #
 #   scripts/kv_store.sh start  [--groups N] [--replicas R] [--proxies P] [--mode cache|datastore]
 #                              [--cluster NAME] [--base-port B] [--dir DIR] [--clean] [--threads T]
-#                              [--static] [-- PROXY-OPTION...]
+#                              [--static] [--tls] [-- PROXY-OPTION...]
 #   scripts/kv_store.sh stop   [--dir DIR]
 #   scripts/kv_store.sh status [--dir DIR]
 #
@@ -25,6 +25,11 @@
 #         --static: no ZooKeeper and no replicas; P proxies (default 1) route by --backends, the
 #         16384 slots split evenly over the N redis-servers (B+101..).
 #         --threads and anything after -- go to every bin/kvstore-proxy (see its --help).
+#         --tls: TLS between every part but ZooKeeper, with a CA and certificates made with openssl
+#         in DIR/tls/ (kept across restarts; a later start of DIR uses TLS too): redis-servers
+#         listen only on tls-port (tls-replication, tls-auth-clients yes), proxies listen for TLS
+#         on their ports (the plain listener on a free loopback port) and reach the servers over
+#         TLS, as does kvstore-admin; the redis-cli command to reach it is printed.
 #         Refuses to start while a cluster recorded in DIR is still running.
 #         Without redis-server: run as root with apt-get (Debian/Ubuntu) it installs redis-server
 #         first, saying so; otherwise it prints the command to run and exits 1.
@@ -75,6 +80,8 @@ DIR=""
 CLEAN=0
 THREADS=""
 PROXY_ARGS=()
+TLS=0          # 1 with --tls, or when DIR/tls/enabled says an earlier start used it
+CLI_TLS=()     # redis-cli's TLS options for this cluster
 ADOPTED=0      # 1 when start took the layout recorded in DIR
 GIVEN_GROUPS=0 GIVEN_REPLICAS=0 GIVEN_PROXIES=0 GIVEN_MODE=0 GIVEN_CLUSTER=0 GIVEN_BASE_PORT=0 GIVEN_STATIC=0
 
@@ -85,7 +92,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,37s/^# \{0,1\}//p' "$SCRIPT"
+  sed -n '2,44s/^# \{0,1\}//p' "$SCRIPT"
 }
 
 # find_bin: the bin/ directory with kvstore-proxy and kvstore-admin, in $BIN; the jars in $LIB.
@@ -417,7 +424,14 @@ zk_srvr() {
 # of MASTER (HOST:PORT) when given.
 start_redis() {
   local name="$1" port="$2" role="$3" master="${4:-}" home="$DIR/$1" host
-  local args=(--port "$port" --bind 127.0.0.1 --dir "$home" --daemonize no --logfile "$home/redis.log" --save '')
+  local args=(--bind 127.0.0.1 --dir "$home" --daemonize no --logfile "$home/redis.log" --save '')
+  if [ "$TLS" = 1 ]; then
+    local t; t="$(tls_dir)"
+    args+=(--port 0 --tls-port "$port" --tls-cert-file "$t/server.crt" --tls-key-file "$t/server.key"
+           --tls-ca-cert-file "$t/ca.crt" --tls-auth-clients yes --tls-replication yes)
+  else
+    args+=(--port "$port")
+  fi
   if [ "$MODE" = datastore ] && [ "$STATIC" = 0 ]; then
     args+=(--appendonly yes --appendfsync everysec)
   else
@@ -437,6 +451,13 @@ start_proxy() {
   local name="$1" port="$2" home="$DIR/$1"
   shift 2
   local args=(--listen "127.0.0.1:$port" "$@")
+  if [ "$TLS" = 1 ]; then
+    # Clients use the TLS listener on the proxy's port; the plain one takes a free loopback port.
+    local t; t="$(tls_dir)"
+    args=(--listen 127.0.0.1:0 --announce "127.0.0.1:$port" --tls-listen "127.0.0.1:$port" --tls-cert "$t/server.crt"
+          --tls-key "$t/server.key" --tls-ca "$t/ca.crt" --backend-tls --backend-tls-ca "$t/ca.crt"
+          --backend-tls-cert "$t/client.crt" --backend-tls-key "$t/client.key" --backend-tls-verify-hostname "$@")
+  fi
   if [ -n "$THREADS" ]; then args+=(--threads "$THREADS"); fi
   mkdir -p "$home"
   if [ -f "$home/proxy.log" ]; then mv -f "$home/proxy.log" "$home/proxy.log.1"; fi   # keep one earlier run
@@ -495,20 +516,20 @@ wait_for() {
   done
 }
 
-answers_ping() { [ "$(bounded 5 redis-cli -p "$1" ping 2>/dev/null || true)" = PONG ]; }
+answers_ping() { [ "$(bounded 5 redis-cli ${CLI_TLS[@]+"${CLI_TLS[@]}"} -p "$1" ping 2>/dev/null || true)" = PONG ]; }
 
 # routes PORT: PING is answered by the proxy itself; a command that goes through to a
 # redis-server proves the proxy has its slot map and reaches the shards.
 routes() {
   local reply
-  reply="$(bounded 5 redis-cli -p "$1" exists kvstore:probe 2>&1 || true)"
+  reply="$(bounded 5 redis-cli ${CLI_TLS[@]+"${CLI_TLS[@]}"} -p "$1" exists kvstore:probe 2>&1 || true)"
   [[ "$reply" =~ ^[0-9]+$ ]]
 }
 
 zk_serving() { zk_srvr "$1" | grep -q '^Mode: '; }
 
 replication_up() {
-  bounded 5 redis-cli -p "$1" info replication 2>/dev/null | tr -d '\r' | grep -qx 'master_link_status:up'
+  bounded 5 redis-cli ${CLI_TLS[@]+"${CLI_TLS[@]}"} -p "$1" info replication 2>/dev/null | tr -d '\r' | grep -qx 'master_link_status:up'
 }
 
 check_ports_free() {
@@ -532,7 +553,7 @@ prepare_dir() {
     rm -f "$(procs_file)"
   fi
   if [ "$CLEAN" = 1 ]; then
-    rm -rf "$DIR"/redis-* "$DIR"/proxy-* "$DIR/zookeeper" "$(layout_file)"
+    rm -rf "$DIR"/redis-* "$DIR"/proxy-* "$DIR/zookeeper" "$DIR/tls" "$(layout_file)"
   fi
 }
 
@@ -575,9 +596,48 @@ finish_options() {
   [ "$last" -le 65535 ] || die "--base-port $BASE_PORT leaves no room for $((last - BASE_PORT - 100)) redis-servers (the last would be $last)"
 }
 
+# ---- TLS (--tls) -----------------------------------------------------------------------------------
+
+tls_dir() { echo "$DIR/tls"; }
+ADMIN_ENV=(env)
+
+# tls_setup: with --tls, or when an earlier start of DIR used it: the CA and certificates in
+# DIR/tls (made once with openssl), and the TLS options of redis-cli and kvstore-admin.
+tls_setup() {
+  local t; t="$(tls_dir)"
+  if [ "$TLS" = 0 ] && [ ! -f "$t/enabled" ]; then return 0; fi
+  TLS=1
+  if [ ! -f "$t/client.key" ]; then
+    ensure_tool openssl openssl || die "openssl not found; install it first: $(install_hint openssl)"
+    mkdir -p "$t"
+    make_certificates "$t" > "$t/openssl.log" 2>&1 || { cat "$t/openssl.log" >&2; die "openssl could not make the certificates in $t"; }
+    say "made a CA and certificates in $t"
+  fi
+  touch "$t/enabled"
+  CLI_TLS=(--tls --cacert "$t/ca.crt" --cert "$t/client.crt" --key "$t/client.key")
+  ADMIN_ENV=(env KVSTORE_BACKEND_TLS=true "KVSTORE_BACKEND_TLS_CA=$t/ca.crt" "KVSTORE_BACKEND_TLS_CERT=$t/client.crt"
+             "KVSTORE_BACKEND_TLS_KEY=$t/client.key" KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME=true)
+}
+
+# make_certificates DIR: a CA, a certificate for the servers (redis-servers and proxies, for
+# 127.0.0.1 and localhost) and one for clients, EC P-256, valid 825 days.
+make_certificates() {
+  local t="$1" name
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+    -keyout "$t/ca.key" -out "$t/ca.crt" -subj "/CN=kvstore local CA"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$t/san.ext"
+  for name in server client; do
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout "$t/$name.key" -out "$t/$name.csr" -subj "/CN=kvstore $name"
+    openssl x509 -req -in "$t/$name.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial -days 825 \
+      -extfile "$t/san.ext" -out "$t/$name.crt"
+  done
+  chmod 600 "$t"/*.key
+}
+
 # admin ARG...: bin/kvstore-admin on this cluster's ZooKeeper.
 admin() {
-  "$BIN/kvstore-admin" --zk "127.0.0.1:$(zk_port)" --zk-timeout-ms 10000 "$@"
+  "${ADMIN_ENV[@]}" "$BIN/kvstore-admin" --zk "127.0.0.1:$(zk_port)" --zk-timeout-ms 10000 "$@"
 }
 
 # ensure_cluster: creates the cluster in ZooKeeper unless it is there (a restart keeps it).
@@ -627,6 +687,7 @@ cmd_start() {
   find_bin
   validate_options
   prepare_dir
+  tls_setup
   adopt_layout
   finish_options
   [ "$STATIC" = 1 ] || find_java
@@ -735,7 +796,7 @@ print_endpoints() {
     fi
   done
   echo
-  printf '%-10s%s\n' "try:" "redis-cli -p $(proxy_port 1) set hello world"
+  printf '%-10s%s\n' "try:" "redis-cli -p $(proxy_port 1)${CLI_TLS[*]+ ${CLI_TLS[*]}} set hello world"
   if [ "$STATIC" = 0 ]; then
     printf '%-10s%s\n' "cluster:" "$BIN/kvstore-admin --zk 127.0.0.1:$(zk_port) status $CLUSTER"
   fi
@@ -814,7 +875,7 @@ detail() {
   local kind="$1" port="$2" info
   case "$kind" in
     redis)
-      info="$(bounded 3 redis-cli -p "$port" info replication 2>/dev/null | tr -d '\r' || true)"
+      info="$(bounded 3 redis-cli ${CLI_TLS[@]+"${CLI_TLS[@]}"} -p "$port" info replication 2>/dev/null | tr -d '\r' || true)"
       if echo "$info" | grep -qx 'role:master'; then
         echo "master, $(echo "$info" | sed -n 's/^connected_slaves://p') replica(s) connected"
       elif echo "$info" | grep -qx 'role:slave'; then
@@ -823,7 +884,7 @@ detail() {
         echo "no answer"
       fi ;;
     proxy)
-      info="$(bounded 3 redis-cli -p "$port" info proxy 2>/dev/null | tr -d '\r' || true)"
+      info="$(bounded 3 redis-cli ${CLI_TLS[@]+"${CLI_TLS[@]}"} -p "$port" info proxy 2>/dev/null | tr -d '\r' || true)"
       if [ -n "$info" ]; then
         echo "slot map epoch $(echo "$info" | sed -n 's/^slot_map_epoch://p')$(echo "$info" | sed -n 's/^zk_state:\(.*\)/, zookeeper \1/p')"
       else
@@ -841,6 +902,7 @@ cmd_status() {
     return 3
   fi
   DIR="$(cd "$DIR" && pwd)"
+  tls_setup
   local kind name port pid role state dead=0 zk_running=0 code=0
   printf '%-10s %-12s %-6s %-8s %-8s %s\n' KIND ROLE PORT PID STATE DETAIL
   while read -r kind name port pid role; do
@@ -887,6 +949,7 @@ parse_options() {
       --threads) THREADS="${2:?--threads needs a number}"; shift 2 ;;
       --threads=*) THREADS="${1#*=}"; shift ;;
       --static) STATIC=1; GIVEN_STATIC=1; shift ;;
+      --tls) TLS=1; shift ;;
       --clean) CLEAN=1; shift ;;
       -h|--help) usage; exit 0 ;;
       --) shift; PROXY_ARGS=("$@"); break ;;

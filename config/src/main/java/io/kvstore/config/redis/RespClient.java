@@ -52,6 +52,7 @@ public final class RespClient implements Closeable {
     /**
      * Connects within {@code timeoutMs} and logs in with {@code auth} (AUTH, and SELECT of its
      * database), as the proxy's own connections do; every later read times out after {@code timeoutMs}.
+     * Over TLS when {@code auth} has {@link BackendAuth#tls() tls settings}.
      */
     public static RespClient connect(HostPort address, BackendAuth auth, int timeoutMs) throws IOException {
         Socket s = new Socket();
@@ -59,6 +60,10 @@ public final class RespClient implements Closeable {
             s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
+            if (auth != null && auth.tls() != null) {
+                Socket plain = s;
+                s = auth.tls().handshake(plain, address.host(), address.port()); // bounded by the read timeout set above
+            }
             RespClient c = new RespClient(address, s);
             if (auth != null && auth.needsAuth()) {
                 if (auth.user() == null) {

@@ -7,6 +7,7 @@ import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.resp.ReplyFramer;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.tls.BackendSsl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A connection speaks one RESP version, chosen when it is made ({@code HELLO 3} is part of
  * its handshake for RESP3), so the replies it carries reach clients of that version untranslated.
- * It never carries a push message for a sink: a push frame ({@code >}) arriving on a connection
+ * Over TLS ({@link BackendAuth#tls()}) an {@code SslHandler} comes first in the pipeline and the
+ * connection counts as made when the handshake is done.
+ *
+ * <p>It never carries a push message for a sink: a push frame ({@code >}) arriving on a connection
  * that is not a Pub/Sub link is dropped, so it cannot shift every later reply onto the wrong request.
  */
 public final class BackendConnection implements FlushBatch.Member {
@@ -194,6 +199,9 @@ public final class BackendConnection implements FlushBatch.Member {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (auth.tls() != null) {
+                            ch.pipeline().addLast("tls", BackendSsl.handler(auth.tls(), ch.alloc(), address.host(), address.port()));
+                        }
                         ch.pipeline().addLast(new ReplyFramer(), handler);
                     }
                 })
@@ -201,10 +209,23 @@ public final class BackendConnection implements FlushBatch.Member {
         f.addListener(done -> {
             if (state == State.CLOSED) {
                 f.channel().close();
-            } else if (done.isSuccess()) {
+            } else if (!done.isSuccess()) {
+                connectFailed(done.cause());
+            } else if (auth.tls() == null) {
                 connected(f.channel());
             } else {
-                connectFailed(done.cause());
+                // Over TLS the connection is usable once the handshake is done; a refused handshake
+                // is a failed connect (backoff, requests refused with its reason), not a lost connection.
+                f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(shake -> {
+                    if (state == State.CLOSED) {
+                        f.channel().close();
+                    } else if (shake.isSuccess()) {
+                        connected(f.channel());
+                    } else {
+                        f.channel().close();
+                        connectFailed(shake.cause());
+                    }
+                });
             }
         });
     }

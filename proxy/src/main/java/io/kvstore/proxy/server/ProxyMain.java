@@ -1,6 +1,7 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.config.BackendAuth;
+import io.kvstore.config.BackendTls;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
@@ -13,6 +14,8 @@ import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.BackendParams;
 import io.kvstore.proxy.session.ClientLimits;
 import io.kvstore.proxy.session.MultiKeyScope;
+import io.kvstore.proxy.tls.BackendSsl;
+import io.kvstore.proxy.tls.TlsOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -186,6 +189,59 @@ public final class ProxyMain implements Callable<Integer> {
                     + "master and replica of the cluster, recorded in ZooKeeper as kvstore-admin config set does (default: off).")
     boolean allowConfigSet;
 
+    @Option(names = "--tls-listen", paramLabel = "HOST:PORT",
+            description = "Address of a TLS listener for clients, beside --listen (default: none). See doc/security.md.")
+    String tlsListen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain) of the TLS listener; re-read when it changes.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert; re-read when it changes.")
+    String tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) client certificates must be signed by.")
+    String tlsCa;
+
+    @Option(names = "--tls-auth-clients", paramLabel = "yes|no|optional",
+            description = "Whether TLS clients must present a certificate signed by --tls-ca (default: yes with --tls-ca, else no).")
+    String tlsAuthClients;
+
+    @Option(names = "--tls-protocols", paramLabel = "\"TLSv1.2 TLSv1.3\"", description = "Enabled TLS versions (default: the engine's).")
+    String tlsProtocols;
+
+    @Option(names = "--tls-ciphers", paramLabel = "LIST",
+            description = "Enabled TLSv1.2 cipher suites, separated by ':' or spaces (default: the engine's). See doc/security.md.")
+    String tlsCiphers;
+
+    @Option(names = "--tls-ciphersuites", paramLabel = "LIST", description = "Enabled TLSv1.3 cipher suites (default: the engine's).")
+    String tlsCiphersuites;
+
+    @Option(names = "--tls-engine", defaultValue = "auto", paramLabel = "auto|openssl|jdk",
+            description = "TLS implementation: auto takes BoringSSL (netty-tcnative) when it loads, else the JDK's (default: ${DEFAULT-VALUE}).")
+    String tlsEngine;
+
+    @Option(names = "--tls-reload-interval-ms", defaultValue = "" + TlsOptions.DEFAULT_RELOAD_MILLIS,
+            description = "How often the TLS certificate, key and CA files are checked for a change (default: ${DEFAULT-VALUE}).")
+    long tlsReloadIntervalMs;
+
+    @Option(names = "--backend-tls", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+            description = "Connect to the redis-servers' tls-port over TLS (default: off); also used by health checks and failover.")
+    boolean backendTls;
+
+    @Option(names = "--backend-tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) the redis-servers' certificates are signed by.")
+    String backendTlsCa;
+
+    @Option(names = "--backend-tls-cert", paramLabel = "FILE",
+            description = "PEM client certificate for redis-servers with tls-auth-clients yes (default: none).")
+    String backendTlsCert;
+
+    @Option(names = "--backend-tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) key of --backend-tls-cert.")
+    String backendTlsKey;
+
+    @Option(names = "--backend-tls-verify-hostname", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+            description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off, as Redis).")
+    boolean backendTlsVerifyHostname;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -211,6 +267,9 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            if (backendAuth().tls() != null) {
+                BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;
@@ -291,7 +350,24 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     BackendAuth backendAuth() {
-        return new BackendAuth(backendUser, backendPassword, backendDb);
+        return new BackendAuth(backendUser, backendPassword, backendDb, backendTls ? new BackendTls(backendTlsCa, backendTlsCert,
+                backendTlsKey, backendTlsVerifyHostname) : null);
+    }
+
+    /** The TLS listener's options, or null without --tls-listen. */
+    TlsOptions tlsOptions() {
+        if (blank(tlsListen) == null) {
+            return null;
+        }
+        List<String> ciphers = new ArrayList<>(TlsOptions.parseList(tlsCiphers));
+        ciphers.addAll(TlsOptions.parseList(tlsCiphersuites));
+        return new TlsOptions(HostPort.parse(tlsListen), blank(tlsCert), blank(tlsKey), blank(tlsCa),
+                TlsOptions.parseAuthClients(tlsAuthClients), TlsOptions.parseList(tlsProtocols), ciphers, tlsEngine,
+                tlsReloadIntervalMs);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     /** The address registered in ZooKeeper: --announce, else --listen with its real port and a usable host. */
@@ -317,7 +393,7 @@ public final class ProxyMain implements Callable<Integer> {
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
-                MultiKeyScope.parse(multiKeyScope), allowConfigSet);
+                MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

@@ -4,6 +4,7 @@ import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.session.ClientLimits;
 import io.kvstore.proxy.session.MultiKeyScope;
+import io.kvstore.proxy.tls.TlsOptions;
 import java.util.Objects;
 
 /**
@@ -15,10 +16,11 @@ import java.util.Objects;
  * @param password  the password clients must AUTH with, or null
  * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
  * @param allowConfigSet whether clients may CONFIG SET redis-server parameters cluster-wide ({@code --allow-config-set})
+ * @param tls       a TLS listener beside the plain one ({@code --tls-listen}), or null
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
                            BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
-                           boolean allowConfigSet) {
+                           boolean allowConfigSet, TlsOptions tls) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -29,6 +31,12 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         clientLimits = clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
         backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
         multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
+    }
+
+    /** No TLS listener. */
+    public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                        BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope, boolean allowConfigSet) {
+        this(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, null);
     }
 
     /** CONFIG SET refused ({@code --allow-config-set} off). */
@@ -49,26 +57,31 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     }
 
     public ProxyOptions withThreads(int n) {
-        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {
-        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet, tls);
     }
 
     public ProxyOptions withBackendOptions(BackendOptions backend) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet, tls);
     }
 
     public ProxyOptions withPassword(String pass) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope, allowConfigSet, tls);
     }
 
     public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet, tls);
     }
 
     public ProxyOptions withAllowConfigSet(boolean allow) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow, tls);
+    }
+
+    /** With a TLS listener as {@code t} says (null: none). */
+    public ProxyOptions withTls(TlsOptions t) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, t);
     }
 }

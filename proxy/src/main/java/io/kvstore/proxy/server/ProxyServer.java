@@ -1,5 +1,6 @@
 package io.kvstore.proxy.server;
 
+import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.ReplySink;
@@ -11,6 +12,7 @@ import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientSession;
 import io.kvstore.proxy.session.CommandDispatcher;
 import io.kvstore.proxy.session.ProxyContext;
+import io.kvstore.proxy.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -48,12 +50,16 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Map<EventExecutor, WorkerContext> workerContexts;
     private final Channel serverChannel;
+    private final Channel tlsChannel; // null without --tls-listen
+    private final ServerTls tls;
     private final Transport transport;
     private final long stallMillis;
 
     private ProxyServer(ProxyContext context, EventLoopGroup boss, EventLoopGroup workers,
-                        Map<EventExecutor, WorkerContext> workerContexts, Channel serverChannel, Transport transport,
-                        long stallMillis) {
+                        Map<EventExecutor, WorkerContext> workerContexts, Channel serverChannel, Channel tlsChannel,
+                        ServerTls tls, Transport transport, long stallMillis) {
+        this.tlsChannel = tlsChannel;
+        this.tls = tls;
         this.context = context;
         this.boss = boss;
         this.workers = workers;
@@ -86,8 +92,10 @@ public final class ProxyServer implements AutoCloseable {
         CommandDispatcher dispatcher = new CommandDispatcher(context);
         long maxOut = context.limits().maxOutputBuffer();
         int high = (int) Math.min(Integer.MAX_VALUE, maxOut);
+        ServerTls tls = options.tls() == null ? null : ServerTls.start(options.tls());
+        Channel server = null;
         try {
-            Channel server = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -97,31 +105,57 @@ public final class ProxyServer implements AutoCloseable {
                     // A client that shuts down its sending side still reads: it gets every reply owed
                     // before the connection closes (ClientSession.userEventTriggered), as from Redis.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            if (context.connectedClients().get() >= context.limits().maxClients()) {
-                                ch.writeAndFlush(Replies.error(ch.alloc(), "ERR max number of clients reached"))
-                                        .addListener(ChannelFutureListener.CLOSE);
-                                return;
-                            }
-                            ch.pipeline().addLast("framer", new RequestFramer(context.limits().framer()));
-                            ch.pipeline().addLast("session", new ClientSession(context, contexts.get(ch.eventLoop()), dispatcher));
-                        }
-                    })
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high));
+            server = bootstrap.clone().childHandler(clientInitializer(context, contexts, dispatcher, null))
                     .bind(new InetSocketAddress(options.listen().host(), options.listen().port()))
                     .sync()
                     .channel();
             context.port(((InetSocketAddress) server.localAddress()).getPort());
+            Channel tlsServer = null;
+            if (tls != null) {
+                HostPort at = options.tls().listen();
+                tlsServer = bootstrap.clone().childHandler(clientInitializer(context, contexts, dispatcher, tls))
+                        .bind(new InetSocketAddress(at.host(), at.port())).sync().channel();
+                LOG.info("kvstore proxy listening for TLS clients on {}", tlsServer.localAddress());
+            }
             LOG.info("kvstore proxy listening on {} with {} {} worker threads, {} groups, slot map epoch {}",
                     server.localAddress(), options.threads(), transport, map.groups().size(), map.epoch());
-            return new ProxyServer(context, boss, workers, contexts, server, transport, options.backendOptions().stallMillis());
+            return new ProxyServer(context, boss, workers, contexts, server, tlsServer, tls, transport,
+                    options.backendOptions().stallMillis());
         } catch (InterruptedException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            if (tls != null) {
+                tls.close();
+            }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * The pipeline of an accepted client: with {@code tls}, an {@code SslHandler} made with the
+     * certificate current at accept time, then the same framer and session as a plain client.
+     */
+    private static ChannelInitializer<Channel> clientInitializer(ProxyContext context, Map<EventExecutor, WorkerContext> contexts,
+                                                                 CommandDispatcher dispatcher, ServerTls tls) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                }
+                if (context.connectedClients().get() >= context.limits().maxClients()) {
+                    ch.writeAndFlush(Replies.error(ch.alloc(), "ERR max number of clients reached"))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ch.pipeline().addLast("framer", new RequestFramer(context.limits().framer()));
+                ch.pipeline().addLast("session", new ClientSession(context, contexts.get(ch.eventLoop()), dispatcher));
+            }
+        };
     }
 
     /** What CONFIG GET shows: the proxy's own options, by the names Redis uses where there is one. */
@@ -219,6 +253,16 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** The port of the TLS listener, or -1 without one. */
+    public int tlsPort() {
+        return tlsChannel == null ? -1 : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
+    }
+
+    /** The TLS listener's certificate state, or null without one. */
+    public ServerTls tls() {
+        return tls;
+    }
+
     public Transport transport() {
         return transport;
     }
@@ -231,6 +275,10 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+            tls.close();
+        }
         CountDownLatch closed = new CountDownLatch(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().closeAll();

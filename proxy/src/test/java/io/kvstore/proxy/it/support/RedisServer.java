@@ -1,5 +1,6 @@
 package io.kvstore.proxy.it.support;
 
+import io.kvstore.config.BackendTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -50,11 +51,28 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
                 "redis-server-reaper"));
     }
 
+    private final TestCertificates tls; // null: plain TCP
     private Path dir;
     private int port;
     private Process process;
 
     private RedisServer() {
+        this(null);
+    }
+
+    private RedisServer(TestCertificates tls) {
+        this.tls = tls;
+    }
+
+    /**
+     * Starts a redis-server that speaks only TLS ({@code --port 0 --tls-port P}) with the server
+     * certificate of {@code certs} and {@code tls-auth-clients yes}: clients present the client
+     * certificate of {@code certs}, as {@link #client()} does.
+     */
+    public static RedisServer startTls(TestCertificates certs) {
+        RedisServer server = new RedisServer(certs);
+        server.launchOnAFreePort();
+        return server;
     }
 
     /** Starts a redis-server on a free port; retries on another port when it loses a bind race. */
@@ -97,7 +115,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             int free = freePort();
             try {
-                process = launch(tmp, free);
+                process = launch(tmp, free, tls);
                 dir = tmp;
                 port = free;
                 return;
@@ -132,8 +150,16 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
 
     /** A new client connected straight to this server (bypassing the proxy); the caller closes it. */
     public Jedis client() {
-        return new Jedis(HOST, port, DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(5_000).socketTimeoutMillis(30_000).build());
+        return client(port, tls, 5_000, 30_000);
+    }
+
+    private static Jedis client(int port, TestCertificates tls, int connectMillis, int readMillis) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(connectMillis).socketTimeoutMillis(readMillis);
+        if (tls != null) {
+            b.ssl(true).sslSocketFactory(new BackendTls(tls.ca(), tls.clientCert(), tls.clientKey()).socketFactory());
+        }
+        return new Jedis(HOST, port, b.build());
     }
 
     /** Removes all keys, straight on the server. */
@@ -187,7 +213,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             try {
-                process = launch(dir, port);
+                process = launch(dir, port, tls);
                 return;
             } catch (IllegalStateException e) {
                 last = e;
@@ -213,10 +239,16 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         return "redis-server " + address();
     }
 
-    private static Process launch(Path dir, int port) {
+    private static Process launch(Path dir, int port, TestCertificates tls) {
         String binary = System.getenv().getOrDefault("KVSTORE_REDIS_SERVER", "redis-server");
-        List<String> cmd = new ArrayList<>(List.of(binary,
-                "--port", Integer.toString(port),
+        List<String> cmd = new ArrayList<>(List.of(binary));
+        if (tls == null) {
+            cmd.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            cmd.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file", tls.serverCert(),
+                    "--tls-key-file", tls.serverKey(), "--tls-ca-cert-file", tls.ca(), "--tls-auth-clients", "yes"));
+        }
+        cmd.addAll(List.of(
                 "--bind", HOST,
                 "--save", "",
                 "--appendonly", "no",
@@ -242,7 +274,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
                 throw new IllegalStateException("redis-server on port " + port + " exited with " + p.exitValue()
                         + ": " + tail(log));
             }
-            if (answersPing(port)) {
+            if (answersPing(port, tls)) {
                 return p;
             }
             sleep(20);
@@ -253,9 +285,8 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         throw new IllegalStateException("redis-server on port " + port + " did not answer PING: " + tail(log));
     }
 
-    private static boolean answersPing(int port) {
-        try (Jedis j = new Jedis(HOST, port, DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(500).socketTimeoutMillis(1_000).build())) {
+    private static boolean answersPing(int port, TestCertificates tls) {
+        try (Jedis j = client(port, tls, 500, 1_000)) {
             return "PONG".equals(j.ping());
         } catch (RuntimeException e) {
             return false;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvstore.admin.snapshot.SnapshotReader;
+import io.kvstore.admin.snapshot.SnapshotWriter;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
@@ -133,6 +136,14 @@ class SnapshotIntegrationTest {
         assertTrue(output.contains("errors: 0, replies: " + keys.size()), output);
         assertSame(k -> f.address(LONE), pttlBefore, measured);
 
+        ZkFixture.Proxy proxy = f.startProxy("dst"); // and through a kvstore proxy of two groups: RESTORE routes by key
+        String viaProxy = pipe.replace("-p " + f.redis.get(LONE).port(), "-p " + proxy.port());
+        p = new ProcessBuilder("sh", "-c", viaProxy).redirectErrorStream(true).start();
+        output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the pipe ends");
+        assertTrue(output.contains("errors: 0, replies: " + keys.size()), output);
+        assertSame(this::dstOwner, pttlBefore, measured);
+
         AdminCli.Result readable = AdminCli.run(f, "parse-snapshot", dir.resolve("state.bin").toString(), "--format", "commands");
         assertEquals(0, readable.exit(), readable.toString());
         assertTrue(readable.out().contains("SET str:1 v1"), readable.out().lines().limit(20).toList().toString());
@@ -160,6 +171,33 @@ class SnapshotIntegrationTest {
             AdminCli.Result parse = AdminCli.run(f, "parse-snapshot", dir.resolve("state.bin").toString());
             assertEquals(4, parse.exit(), parse.toString());
         }
+    }
+
+    @Test
+    void aSnapshotOfANewerRdbVersionThanTheServersIsRefusedBeforeAnyWrite() throws Exception {
+        Path good = tmp.resolve("good");
+        assertEquals(0, AdminCli.run(f, "backup", "src", "--out", good.toString(), "--quiet").exit());
+        Path newer = tmp.resolve("newer");
+        Files.createDirectories(newer);
+        try (SnapshotReader in = new SnapshotReader(good.resolve("state.bin"));
+             SnapshotWriter out = new SnapshotWriter(newer.resolve("state.bin"))) {
+            for (SnapshotReader.Entry e = in.next(); e != null; e = in.next()) {
+                byte[] p = e.payload().clone();
+                if (new String(e.key(), StandardCharsets.UTF_8).equals("str:5")) {
+                    p[p.length - 10] = 99; // the RDB version in the DUMP footer, as a future Redis would write
+                }
+                out.key(e.key(), p, e.expireAt());
+            }
+            out.finish();
+            ObjectNode meta = (ObjectNode) new ObjectMapper().readTree(good.resolve("meta.json").toFile());
+            meta.put("sha256", out.sha256()).put("bytes", out.bytes()).put("rdbVersion", out.maxRdbVersion());
+            new ObjectMapper().writeValue(newer.resolve("meta.json").toFile(), meta);
+        }
+        AdminCli.Result r = AdminCli.run(f, "restore", "dst", newer.toString(), "--quiet");
+        assertEquals(4, r.exit(), r.toString());
+        assertTrue(r.err().contains("RDB version 99") && r.err().contains("Redis 7.0.15") && r.err().contains("nothing was written"),
+                r.toString());
+        assertEquals(0, f.redis.get(DST_FIRST).dbSize() + f.redis.get(DST_FIRST + 1).dbSize(), "nothing restored");
     }
 
     @Test

@@ -160,6 +160,7 @@ public final class BackupCommand extends AdminCommand {
         }
         root.put("keys", w.keys());
         root.put("bytes", w.bytes());
+        root.put("payloadBytes", w.payloadBytes());
         root.put("sha256", w.sha256());
         root.put("rdbVersion", w.maxRdbVersion());
         versions.forEach(root.putArray("redisVersions")::add);

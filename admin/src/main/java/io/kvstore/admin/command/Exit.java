@@ -24,7 +24,7 @@ public final class Exit {
 
     /** One line for {@code --help} footers. */
     public static final String SUMMARY = "Exit codes: 0 ok, 1 ZooKeeper or Redis unreachable, 2 usage error, 3 not found, "
-            + "4 conflict or refused, 5 (status) degraded or (verify) stray keys.";
+            + "4 conflict or refused, 5 (status) degraded, (verify) stray keys, (backup, restore) the slot map changed meanwhile.";
 
     private Exit() {
     }

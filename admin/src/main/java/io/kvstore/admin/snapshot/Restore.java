@@ -46,11 +46,19 @@ public final class Restore {
     }
 
     /**
-     * Refuses ({@link BadSnapshot}) when a master of {@code map} runs a Redis whose RDB version is
+     * Refuses ({@link BadSnapshot}) when a master of {@code map} that owns slots runs a Redis whose RDB version is
      * older than {@code rdbVersion}: RESTORE would refuse every key of the newer format.
      */
     public void checkVersions(SlotMap map, int rdbVersion) throws IOException {
-        for (Group g : map.groups()) {
+        boolean[] owns = new boolean[map.groups().size()];
+        for (short owner : map.ownerArray()) {
+            owns[owner] = true;
+        }
+        for (int i = 0; i < owns.length; i++) {
+            if (!owns[i]) {
+                continue; // a failed group, say: nothing will be written to it
+            }
+            Group g = map.groups().get(i);
             try (RespClient c = RespClient.connect(g.master(), auth, timeoutMs)) {
                 String version = c.info("server").getOrDefault("redis_version", "0");
                 int accepts = SnapshotFormat.rdbVersionOf(version);

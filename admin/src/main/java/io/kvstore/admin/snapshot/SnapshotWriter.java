@@ -24,6 +24,7 @@ public final class SnapshotWriter implements AutoCloseable {
     private final MessageDigest sha;
     private final DataOutputStream out;
     private long keys;
+    private long payloadBytes;
     private int maxRdbVersion;
     private boolean finished;
 
@@ -44,6 +45,7 @@ public final class SnapshotWriter implements AutoCloseable {
         out.writeInt(payload.length);
         out.write(payload);
         keys++;
+        payloadBytes += payload.length;
         maxRdbVersion = Math.max(maxRdbVersion, SnapshotFormat.rdbVersion(payload));
     }
 
@@ -57,6 +59,11 @@ public final class SnapshotWriter implements AutoCloseable {
 
     public long keys() {
         return keys;
+    }
+
+    /** Bytes of DUMP payload written, before compression. */
+    public long payloadBytes() {
+        return payloadBytes;
     }
 
     /** The highest RDB version among the payloads written (0 when none). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.snapshot.Backup;
 import io.kvstore.admin.snapshot.KeyProgress;
+import io.kvstore.admin.snapshot.Schedule;
 import io.kvstore.admin.snapshot.SnapshotWriter;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,16 @@ public final class BackupCommand extends AdminCommand {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Option(names = "--every", paramLabel = "DURATION", description = {"Take a backup every DURATION (30s, 15m, 1h, 1d) until stopped, each in",
+            "DIR/CLUSTER-<UTC time of its period>; hosts running the same schedule take each period once (a ZooKeeper lock)."})
+    String every;
+
+    @Option(names = "--keep", defaultValue = "24", description = "With --every: keep the newest N snapshots of DIR, delete older ones (default: ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--count", defaultValue = "0", description = "With --every: stop after N periods (0 = run until stopped; default: ${DEFAULT-VALUE}).")
+    int count;
+
     @Mixin
     RedisOptions redis;
 
@@ -65,12 +77,82 @@ public final class BackupCommand extends AdminCommand {
         if (!from.equals("replicas") && !from.equals("masters")) {
             throw new IllegalArgumentException("--from is replicas or masters, not " + from);
         }
+        try (ClusterStore store = openStore()) {
+            return every == null ? once(store, out) : scheduled(store);
+        }
+    }
+
+    /** {@code --every}: one backup per period, on whichever host gets there first, until {@code --count} periods. */
+    private int scheduled(ClusterStore store) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("--keep must be at least 1");
+        }
+        Schedule schedule = new Schedule(store.client(), cluster, parseDuration(every));
+        int exit = Exit.OK;
+        long period = schedule.period(System.currentTimeMillis());
+        for (int n = 0; count == 0 || n < count; n++) {
+            Path dir = schedule.directory(out, period);
+            int[] result = {Exit.OK};
+            try {
+                Schedule.Turn turn = schedule.turn(period, 5_000, () -> {
+                    result[0] = once(store, dir);
+                    return result[0] == Exit.OK || result[0] == Exit.DEGRADED;
+                });
+                if (turn != Schedule.Turn.TAKE) {
+                    out().println(dir.getFileName() + ": taken by another host, skipped");
+                } else if (result[0] == Exit.OK || result[0] == Exit.DEGRADED) {
+                    out().println(dir.getFileName() + ": taken");
+                    schedule.prune(out, keep).forEach(d -> out().println("deleted the old snapshot " + d));
+                }
+            } catch (StoreException e) {
+                err(e.getMessage());
+                result[0] = exitCode(e);
+            } catch (Exception e) {
+                err("scheduled backup " + dir.getFileName() + " failed: " + e);
+                result[0] = Exit.UNREACHABLE;
+            }
+            exit = result[0] == Exit.OK ? exit : result[0];
+            out().flush();
+            period = schedule.next(period);
+            if (count != 0 && n + 1 >= count) {
+                break;
+            }
+            long wait = period - System.currentTimeMillis();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return exit;
+    }
+
+    /** {@code 30s}, {@code 15m}, {@code 1h}, {@code 1d}. */
+    static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--every takes a number and s, m, h or d (30s, 15m, 1h, 1d), not " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** One backup of the cluster into {@code out}. */
+    private int once(ClusterStore store, Path out) {
         Path state = out.resolve("state.bin");
         if (Files.exists(state) || Files.exists(out.resolve("meta.json"))) {
             err("refused: " + out + " already holds a snapshot; give another directory");
             return Exit.CONFLICT;
         }
-        try (ClusterStore store = openStore()) {
+        try {
             Topology start = store.read(cluster).value();
             if (!start.migrating().isEmpty() && !duringMigration) {
                 throw new StoreException.Conflict("slots of cluster " + cluster + " are migrating: a key moving between two groups "
@@ -107,7 +189,7 @@ public final class BackupCommand extends AdminCommand {
                 Files.move(partial, state, StandardCopyOption.ATOMIC_MOVE);
                 Topology end = store.read(cluster).value();
                 boolean changed = !end.ranges().equals(start.ranges()) || !end.migrating().equals(start.migrating());
-                writeMeta(start, end, startMillis, results, w);
+                writeMeta(out, start, end, startMillis, results, w);
                 long millis = Math.max(1, System.currentTimeMillis() - startMillis);
                 out().printf("backup of %s: %d keys, %d bytes in %s in %.1f s (%d keys/s)%n", cluster, w.keys(), w.bytes(), out,
                         millis / 1000.0, w.keys() * 1000 / millis);
@@ -128,7 +210,7 @@ public final class BackupCommand extends AdminCommand {
         }
     }
 
-    private void writeMeta(Topology start, Topology end, long startMillis, List<Backup.GroupResult> results, SnapshotWriter w)
+    private void writeMeta(Path out, Topology start, Topology end, long startMillis, List<Backup.GroupResult> results, SnapshotWriter w)
             throws IOException {
         long endMillis = System.currentTimeMillis();
         ObjectNode root = JSON.createObjectNode();

@@ -201,6 +201,40 @@ class SnapshotIntegrationTest {
     }
 
     @Test
+    void twoHostsOnOneScheduleTakeEachPeriodOnceAndKeepTheNewest() throws Exception {
+        Path shared = tmp.resolve("scheduled"); // a directory both "hosts" write to, as on shared storage
+        AdminCli.Result[] results = new AdminCli.Result[2];
+        Thread[] hosts = new Thread[2];
+        for (int i = 0; i < 2; i++) {
+            int host = i;
+            hosts[i] = new Thread(() -> results[host] = AdminCli.run(f, "backup", "src", "--out", shared.toString(),
+                    "--every", "2s", "--keep", "2", "--count", "3", "--quiet"));
+            hosts[i].start();
+        }
+        for (Thread t : hosts) {
+            t.join(120_000);
+        }
+        List<String> taken = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (AdminCli.Result r : results) {
+            assertEquals(0, r.exit(), r.toString()); // a period taken twice would fail: its directory holds a snapshot
+            r.out().lines().filter(l -> l.endsWith(": taken")).forEach(l -> taken.add(l.substring(0, l.indexOf(':'))));
+            r.out().lines().filter(l -> l.endsWith("skipped")).forEach(l -> skipped.add(l.substring(0, l.indexOf(':'))));
+        }
+        assertEquals(new HashSet<>(taken).size(), taken.size(), "no period taken twice: " + taken);
+        assertTrue(taken.containsAll(skipped), "a period one host skipped, the other took: " + taken + " " + skipped);
+        List<String> kept;
+        try (var dirs = Files.list(shared)) {
+            kept = dirs.map(d -> d.getFileName().toString()).sorted().toList();
+        }
+        List<String> newest = taken.stream().sorted().skip(Math.max(0, taken.size() - 2)).toList();
+        assertEquals(newest, kept, "the newest two are kept");
+        for (String d : kept) {
+            SnapshotReader.verify(shared.resolve(d)); // each one whole
+        }
+    }
+
+    @Test
     void backupIsRefusedDuringAMigrationUnlessAsked() throws Exception {
         f.admin.update("src", t -> t.withMigrations(List.of(new SlotRange(0, 10, "g2"))));
         AdminCli.Result r = AdminCli.run(f, "backup", "src", "--out", tmp.resolve("m").toString(), "--quiet");

@@ -18,7 +18,8 @@ public final class Exit {
     public static final int CONFLICT = 4;
     /**
      * The cluster works but something needs attention: for {@code status} a server down or a proxy
-     * behind or failing, for {@code verify} keys on a group that does not own their slot.
+     * behind or failing, for {@code verify} keys on a group that does not own their slot, for
+     * {@code backup} and {@code restore} a slot map that changed while they ran.
      */
     public static final int DEGRADED = 5;
 

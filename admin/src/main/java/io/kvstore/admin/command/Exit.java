@@ -18,13 +18,14 @@ public final class Exit {
     public static final int CONFLICT = 4;
     /**
      * The cluster works but something needs attention: for {@code status} a server down or a proxy
-     * behind or failing, for {@code verify} keys on a group that does not own their slot.
+     * behind or failing, for {@code verify} keys on a group that does not own their slot, for
+     * {@code backup} and {@code restore} a slot map that changed while they ran.
      */
     public static final int DEGRADED = 5;
 
     /** One line for {@code --help} footers. */
     public static final String SUMMARY = "Exit codes: 0 ok, 1 ZooKeeper or Redis unreachable, 2 usage error, 3 not found, "
-            + "4 conflict or refused, 5 (status) degraded or (verify) stray keys.";
+            + "4 conflict or refused, 5 (status) degraded, (verify) stray keys, (backup, restore) the slot map changed meanwhile.";
 
     private Exit() {
     }

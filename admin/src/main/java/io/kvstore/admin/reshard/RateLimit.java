@@ -1,21 +1,21 @@
 package io.kvstore.admin.reshard;
 
 /**
- * Keeps the mover under a number of keys per second, so a migration never starves client
- * traffic. A plain pacing clock: each key costs 1/rate seconds, and the caller sleeps whenever it
+ * Keeps the mover (and backup and restore) under a number of keys per second, so they never
+ * starve client traffic. A plain pacing clock: each key costs 1/rate seconds, and the caller sleeps whenever it
  * runs ahead. Driver thread only.
  */
-final class RateLimit {
+public final class RateLimit {
 
     private final long nanosPerKey;
     private long next = System.nanoTime();
 
     /** {@code keysPerSecond <= 0} means no limit. */
-    RateLimit(int keysPerSecond) {
+    public RateLimit(int keysPerSecond) {
         this.nanosPerKey = keysPerSecond <= 0 ? 0 : 1_000_000_000L / keysPerSecond;
     }
 
-    void acquire(int keys) {
+    public void acquire(int keys) {
         if (nanosPerKey == 0) {
             return;
         }

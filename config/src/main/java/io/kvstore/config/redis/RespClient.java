@@ -108,16 +108,35 @@ public final class RespClient implements Closeable {
     private Object send(byte[][] words, boolean raw) throws IOException {
         rawBulks = raw;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        buf.write(('*' + Integer.toString(words.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (byte[] b : words) {
-            buf.write(('$' + Integer.toString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            buf.write(b);
-            buf.write('\r');
-            buf.write('\n');
-        }
+        RespWriter.command(buf, words);
         out.write(buf.toByteArray());
         out.flush();
         return read();
+    }
+
+    /**
+     * Sends every command of {@code commands} in one write and reads their replies in order: one
+     * round trip for the lot. Bulk strings come back as {@code byte[]}; an error reply is returned
+     * in its place as a {@link RedisError}, not thrown, so that one refused command does not hide
+     * the replies of the others. The caller bounds the batch (it is held in memory both ways).
+     */
+    public List<Object> pipeline(List<byte[][]> commands) throws IOException {
+        rawBulks = true;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        for (byte[][] words : commands) {
+            RespWriter.command(buf, words);
+        }
+        buf.writeTo(out);
+        out.flush();
+        List<Object> replies = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            try {
+                replies.add(read());
+            } catch (RedisError e) {
+                replies.add(e);
+            }
+        }
+        return replies;
     }
 
     /** {@code INFO section} as key/value pairs. */

@@ -14,10 +14,10 @@ import picocli.CommandLine;
  * {@link CommandLine} and output buffers, so runs may go on several threads at once (a driver
  * thread and the test thread). The caller owns the fixture; nothing here is closed.
  */
-final class AdminCli {
+public final class AdminCli {
 
     /** What one run did: its exit code and what it wrote on stdout and stderr. */
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exit + "\n" + out + err;
@@ -28,7 +28,7 @@ final class AdminCli {
     }
 
     /** Runs {@code kvstore-admin --zk <f's ZooKeeper> args...} and returns once it has ended. */
-    static Result run(ZkFixture f, String... args) {
+    public static Result run(ZkFixture f, String... args) {
         List<String> all = new ArrayList<>(List.of("--zk", f.zk.getConnectString()));
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();

@@ -158,7 +158,7 @@ assemble() {
 
   cp "$ROOT/packaging/bin/kvstore-proxy" "$ROOT/packaging/bin/kvstore-admin" "$tree/bin/"
   cp "$ROOT/packaging/conf/proxy.yml" "$ROOT/packaging/conf/zoo.cfg" "$tree/conf/"
-  cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$tree/scripts/"
+  cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$ROOT/scripts/chaos.sh" "$tree/scripts/"
   chmod 755 "$tree/bin/"* "$tree/scripts/"*
 
   local jars=()

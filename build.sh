@@ -7,7 +7,7 @@
 #
 # The unpacked tree runs from any directory with only a JDK 17+ on PATH:
 #   bin/kvstore-proxy  bin/kvstore-admin  lib/*.jar (with ZooKeeper's server)  conf/proxy.yml  conf/zoo.cfg
-#   scripts/kv_store.sh  scripts/install-tools.sh  scripts/bench.sh  README  VERSION
+#   scripts/kv_store.sh  scripts/install-tools.sh  scripts/bench.sh  scripts/chaos.sh  README  VERSION
 # Launcher sources live in packaging/; this script only copies them.
 set -euo pipefail
 

@@ -2,7 +2,7 @@
 # chaos.sh: faults drawn from a seed on a local kvstore cluster, under a lost/stale checker.
 #
 #   scripts/chaos.sh [--minutes N] [--seed S] [--write-acks 0|1] [--mode datastore|cache]
-#                    [--base-port B] [--dist DIR] [--dir DIR] [--threads T] [--keep]
+#                    [--faults "KIND..."] [--base-port B] [--dist DIR] [--dir DIR] [--threads T] [--keep]
 #
 # Builds nothing: it runs the unpacked tree of ./build.sh (--dist, default: bin/ next to this
 # script when run from the tarball, else the newest dist/kvstore-*/ of this checkout).
@@ -19,6 +19,7 @@
 #   zk-restart      kill -9 ZooKeeper, restart it 3 s later
 #   rebalance       add a 4th group, kvstore-admin rebalance onto it, move its slots back, remove it
 #   planned         kvstore-admin failover of a group
+# (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all six.)
 # After each fault it waits (at most 120 s) until kvstore-admin status says the cluster is healthy,
 # then a few seconds more. At the end it prints the checker's counts (ops, errors, stale, lost ...),
 # every fault with its time, the time until the cluster was healthy again, and until the last client
@@ -45,6 +46,7 @@ KEEP=0
 CLUSTER=chaos
 HEALTHY_SECONDS=120
 
+KINDS=(master-kill replica-kill proxy-kill zk-restart rebalance planned)
 CHECKER_PID=""
 EXTRA_PIDS=()   # redis-servers of the 4th group, and processes restarted after a fault
 T0=0            # start of the checker, ms
@@ -54,7 +56,7 @@ die() {
   echo "chaos: $*" >&2
   exit "${2:-1}"
 }
-usage() { sed -n '2,32s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 now_ms() { date +%s%3N; }
 
 parse_options() {
@@ -64,6 +66,7 @@ parse_options() {
       --seed) SEED="${2:?}"; shift 2 ;;
       --write-acks) WRITE_ACKS="${2:?}"; shift 2 ;;
       --mode) MODE="${2:?}"; shift 2 ;;
+      --faults) read -r -a KINDS <<< "${2:?}"; shift 2 ;;
       --base-port) BASE_PORT="${2:?}"; shift 2 ;;
       --dist) DIST="${2:?}"; shift 2 ;;
       --dir) DIR="${2:?}"; shift 2 ;;
@@ -77,6 +80,10 @@ parse_options() {
   for v in "$SEED" "$BASE_PORT" "$THREADS"; do [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'" 2; done
   case "$WRITE_ACKS" in 0|1) ;; *) die "--write-acks is 0 or 1" 2 ;; esac
   case "$MODE" in datastore|cache) ;; *) die "--mode is datastore or cache" 2 ;; esac
+  local k
+  for k in "${KINDS[@]}"; do
+    case "$k" in master-kill|replica-kill|proxy-kill|zk-restart|rebalance|planned) ;; *) die "--faults: no fault '$k'" 2 ;; esac
+  done
   if [ -z "$DIST" ]; then
     if [ -x "$ROOT/bin/kvstore-proxy" ]; then DIST="$ROOT"; else
       DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
@@ -134,11 +141,20 @@ kill9() {
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
-# restart NAME LOG: the same command line again, in the background; recorded in the procs file.
+# restart NAME LOG [MASTER-PORT]: the same command line again, in the background; recorded in the
+# procs file. A redis-server rewrites its command line (its title), so its arguments are made
+# again as kv_store.sh makes them: a replica of MASTER-PORT when given, else as a master (as a
+# supervisor restarting a failed master would; the controller then makes it a replica).
 restart() {
   local name="$1" log="$2" cmd=() cwd pid
   mapfile -d '' cmd < "$DIR/restart-$name.cmd"
   cwd="$(cat "$DIR/restart-$name.cwd")"
+  if [[ "$name" == redis-* ]]; then
+    local port="${name#redis-}" home="$DIR/cluster/$name"
+    cmd=(redis-server --port "$port" --bind 127.0.0.1 --dir "$home" --daemonize no --logfile "$home/redis.log" --save '')
+    if [ "$MODE" = datastore ]; then cmd+=(--appendonly yes --appendfsync everysec); else cmd+=(--appendonly no); fi
+    if [ -n "${3:-}" ]; then cmd+=(--replicaof 127.0.0.1 "$3"); fi
+  fi
   (cd "$cwd" && exec nohup "${cmd[@]}" < /dev/null >> "$log" 2>&1) &
   pid=$!
   EXTRA_PIDS+=("$pid")
@@ -162,7 +178,7 @@ current_master() {
   a="$(master_port "$1")" b=$(($(master_port "$1") + 1))
   # The topology is the truth; a restarted old master says "master" until it is repointed.
   if admin status "$CLUSTER" --json --no-redis 2>/dev/null | tr -d ' \n' |
-    grep -o "\"master\":\"127.0.0.1:$b\"" > /dev/null; then echo "$b"; else echo "$a"; fi
+    grep -F "\"master\":{\"address\":\"127.0.0.1:$b\"" > /dev/null; then echo "$b"; else echo "$a"; fi
 }
 
 # healthy: kvstore-admin status exits 0 (every group active, servers up, proxies on the epoch).
@@ -187,10 +203,10 @@ fault_master_kill() {
   other=$((port == $(master_port "$g") ? port + 1 : port - 1))
   FAULT_NOTE="g$g master 127.0.0.1:$port"
   kill9 "redis-$port"
-  local t=$(now_ms) i
-  for ((i = 0; i < 600; i++)); do
+  local t=$(now_ms)
+  while [ "$(now_ms)" -lt $((t + 60000)) ]; do
     [ "$(current_master "$g")" = "$other" ] && break
-    sleep 0.1
+    sleep 0.2
   done
   if [ "$(current_master "$g")" = "$other" ]; then
     FAULT_NOTE="$FAULT_NOTE; 127.0.0.1:$other promoted after $(($(now_ms) - t)) ms"
@@ -208,7 +224,7 @@ fault_replica_kill() {
   FAULT_NOTE="g$g replica 127.0.0.1:$port"
   kill9 "redis-$port"
   sleep $((2 + RANDOM % 4))
-  restart "redis-$port" "$DIR/cluster/redis-$port/stdout.log"
+  restart "redis-$port" "$DIR/cluster/redis-$port/stdout.log" "$master"
   await_ping "$port" 60 || die "redis-server $port did not come back" 3
 }
 
@@ -237,7 +253,7 @@ fault_rebalance() {
   local t=$(now_ms)
   admin rebalance "$CLUSTER" --rate 0 --quiet >> "$DIR/rebalance.log" 2>&1 ||
     { FAULT_NOTE="rebalance failed: $(tail -n 1 "$DIR/rebalance.log")"; }
-  slots="$(admin slots show "$CLUSTER" 2>/dev/null | awk '$NF == "g4" { n += $(NF - 1) } END { print n + 0 }')"
+  slots="$(admin slots show "$CLUSTER" 2>/dev/null | awk '$4 == "g4" { n += $2 } END { print n + 0 }')"
   FAULT_NOTE="${FAULT_NOTE:+$FAULT_NOTE; }$slots slots onto g4 in $(($(now_ms) - t)) ms"
   t=$(now_ms)
   for i in 1 2 3; do
@@ -259,9 +275,7 @@ fault_planned() {
   FAULT_NOTE="g$g: exit $code in $(($(now_ms) - t)) ms ($(tail -n 1 "$DIR/planned.log" | cut -c1-100))"
 }
 
-KINDS=(master-kill replica-kill proxy-kill zk-restart rebalance planned)
-
-# next_fault: the next kind from a deck of all six, shuffled by the seeded RANDOM, dealt in turn.
+# next_fault: the next kind from a deck of all the kinds, shuffled by the seeded RANDOM, dealt in turn.
 DECK=()
 next_fault() {
   if [ ${#DECK[@]} = 0 ]; then
@@ -299,7 +313,7 @@ report() {
   echo
   echo "faults (t = seconds since the checker started; healthy = kvstore-admin status ok again;"
   echo "        errors = client errors from the fault until the next one, and when the last one was):"
-  awk -v t0="$T0" '
+  awk -v t0="$T0" 'BEGIN { n = 0 }
     FNR == NR { ms[n] = $1; ok[n] = $2; err[n] = 0; last[n] = -1; line[n] = $0; n++; next }
     { for (i = n - 1; i >= 0 && $1 < ms[i]; i--) ;
       if (i >= 0 && $3 > 0) { err[i] += $3; if ($1 + 100 > last[i]) last[i] = $1 + 100 } }

@@ -584,7 +584,13 @@ public final class FailoverController implements AutoCloseable {
             }
             HostPort to = target;
             run.save(r.chose(to, 0, "pausing writes on " + old));
-            write(x -> x.state(g.id()) == GroupState.ACTIVE ? x.withGroupState(g.id(), GroupState.FAILING_OVER) : x);
+            Topology marked = write(x -> x.state(g.id()) == GroupState.ACTIVE ? x.withGroupState(g.id(), GroupState.FAILING_OVER) : x);
+            // Every proxy applies the mark before the pause. Applying an epoch waits until the
+            // requests routed by the older map are answered (ProxyServer.mapChanged), and writes
+            // already on a paused master are answered only when the pause ends: a proxy still
+            // applying the mark when the pause began held the switch's epoch back until
+            // awaitProxies gave up, 5 s of paused writes (found by scripts/chaos.sh).
+            awaitProxies(marked.epoch());
             checkLeader();
             ops.pauseWrites(old, PLANNED_PAUSE_MS);
             long deadline = System.currentTimeMillis() + PLANNED_PAUSE_MS / 2;

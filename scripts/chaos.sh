@@ -157,6 +157,7 @@ restart() {
   fi
   (cd "$cwd" && exec nohup "${cmd[@]}" < /dev/null >> "$log" 2>&1) &
   pid=$!
+  disown "$pid" # no "Killed" from bash when a later fault kills it
   EXTRA_PIDS+=("$pid")
   awk -v n="$name" -v p="$pid" '$2 == n { $4 = p } { print }' "$DIR/cluster/procs" > "$DIR/cluster/procs.new"
   mv "$DIR/cluster/procs.new" "$DIR/cluster/procs"

@@ -213,7 +213,10 @@ while time.time() - t0 < 60:
         closed_at = time.time() - t0
         break
 stop.set()
-victim.shutdown(socket.SHUT_RDWR)
+try:
+    victim.shutdown(socket.SHUT_RDWR)
+except OSError:
+    pass   # already closed by the proxy
 say(f"no-read: RSS {before:.0f} MB before, peak {peak:.0f} MB; {sent[0]} GETs of 1 MB sent; "
     + (f"closed by the proxy after {closed_at:.1f} s ({sent[-1] if len(sent) > 1 else ''})" if closed_at else "not closed in 60 s")
     + f"; another client's GET at worst {worst:.1f} ms meanwhile")

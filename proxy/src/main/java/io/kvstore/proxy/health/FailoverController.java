@@ -635,12 +635,17 @@ public final class FailoverController implements AutoCloseable {
                 HostPort m = x.group(g.id()).orElseThrow().master();
                 return m.equals(to) ? x : x.withMaster(g.id(), to, replicas);
             });
-            awaitProxies(after.epoch());
+            // Unpause first, then wait for the proxies: the old master is a replica already, so
+            // what waited in the pause fails with -READONLY and nothing runs there as on a master.
+            // Waiting first was circular under load: a proxy reports an epoch only once the
+            // requests it routed by the older map are answered, and those on the old master were
+            // held by the pause until awaitProxies gave up (5 s of paused writes; chaos.sh).
             try {
                 ops.unpause(old);
             } catch (IOException e) {
                 LOG.warn("cannot unpause {} ({}); its pause ends by itself", old, e.toString());
             }
+            awaitProxies(after.epoch());
             run.done(after.epoch(), "planned: " + to + " is master, " + old + " follows it; no acknowledged write lost");
         } catch (IOException e) {
             try {

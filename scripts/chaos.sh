@@ -205,6 +205,18 @@ fault_master_kill() {
   FAULT_NOTE="g$g master 127.0.0.1:$port"
   kill9 "redis-$port"
   local t=$(now_ms)
+  if [ "$MODE" = cache ]; then
+    # A cache group's replica is not promoted: its slots go to the other groups (failed).
+    while [ "$(now_ms)" -lt $((t + 60000)) ]; do
+      admin status "$CLUSTER" --json --no-redis 2>/dev/null | tr -d ' \n' |
+        grep -F "\"id\":\"g$g\",\"state\":\"failed\"" > /dev/null && break
+      sleep 0.2
+    done
+    FAULT_NOTE="$FAULT_NOTE; g$g failed (slots moved) after $(($(now_ms) - t)) ms"
+    restart "redis-$port" "$DIR/cluster/redis-$port/stdout.log"
+    await_ping "$port" 60 || die "redis-server $port did not come back" 3
+    return 0
+  fi
   while [ "$(now_ms)" -lt $((t + 60000)) ]; do
     [ "$(current_master "$g")" = "$other" ] && break
     sleep 0.2

@@ -19,7 +19,8 @@
 #   zk-restart      kill -9 ZooKeeper, restart it 3 s later
 #   rebalance       add a 4th group, kvstore-admin rebalance onto it, move its slots back, remove it
 #   planned         kvstore-admin failover of a group
-# (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all six.)
+# (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all six.) No network
+# faults: the fault-injecting relay lives in the test sources (the JUnit relay tests cover them).
 # After each fault it waits (at most 120 s) until kvstore-admin status says the cluster is healthy,
 # then a few seconds more. At the end it prints the checker's counts (ops, errors, stale, lost ...),
 # every fault with its time, the time until the cluster was healthy again, and until the last client
@@ -56,7 +57,7 @@ die() {
   echo "chaos: $*" >&2
   exit "${2:-1}"
 }
-usage() { sed -n '2,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 now_ms() { date +%s%3N; }
 
 parse_options() {

@@ -7,7 +7,7 @@
 #
 # The unpacked tree runs from any directory with only a JDK 17+ on PATH:
 #   bin/kvstore-proxy  bin/kvstore-admin  lib/*.jar (with ZooKeeper's server)  conf/proxy.yml  conf/zoo.cfg
-#   scripts/kv_store.sh  scripts/install-tools.sh  scripts/bench.sh  README  VERSION
+#   scripts/kv_store.sh  scripts/install-tools.sh  scripts/bench.sh  scripts/chaos.sh  README  VERSION
 # Launcher sources live in packaging/; this script only copies them.
 set -euo pipefail
 
@@ -158,7 +158,7 @@ assemble() {
 
   cp "$ROOT/packaging/bin/kvstore-proxy" "$ROOT/packaging/bin/kvstore-admin" "$tree/bin/"
   cp "$ROOT/packaging/conf/proxy.yml" "$ROOT/packaging/conf/zoo.cfg" "$tree/conf/"
-  cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$tree/scripts/"
+  cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$ROOT/scripts/chaos.sh" "$tree/scripts/"
   chmod 755 "$tree/bin/"* "$tree/scripts/"*
 
   local jars=()

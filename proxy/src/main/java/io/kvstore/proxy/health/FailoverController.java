@@ -584,7 +584,13 @@ public final class FailoverController implements AutoCloseable {
             }
             HostPort to = target;
             run.save(r.chose(to, 0, "pausing writes on " + old));
-            write(x -> x.state(g.id()) == GroupState.ACTIVE ? x.withGroupState(g.id(), GroupState.FAILING_OVER) : x);
+            Topology marked = write(x -> x.state(g.id()) == GroupState.ACTIVE ? x.withGroupState(g.id(), GroupState.FAILING_OVER) : x);
+            // Every proxy applies the mark before the pause. Applying an epoch waits until the
+            // requests routed by the older map are answered (ProxyServer.mapChanged), and writes
+            // already on a paused master are answered only when the pause ends: a proxy still
+            // applying the mark when the pause began held the switch's epoch back until
+            // awaitProxies gave up, 5 s of paused writes (found by scripts/chaos.sh).
+            awaitProxies(marked.epoch());
             checkLeader();
             ops.pauseWrites(old, PLANNED_PAUSE_MS);
             long deadline = System.currentTimeMillis() + PLANNED_PAUSE_MS / 2;
@@ -629,12 +635,17 @@ public final class FailoverController implements AutoCloseable {
                 HostPort m = x.group(g.id()).orElseThrow().master();
                 return m.equals(to) ? x : x.withMaster(g.id(), to, replicas);
             });
-            awaitProxies(after.epoch());
+            // Unpause first, then wait for the proxies: the old master is a replica already, so
+            // what waited in the pause fails with -READONLY and nothing runs there as on a master.
+            // Waiting first was circular under load: a proxy reports an epoch only once the
+            // requests it routed by the older map are answered, and those on the old master were
+            // held by the pause until awaitProxies gave up (5 s of paused writes; chaos.sh).
             try {
                 ops.unpause(old);
             } catch (IOException e) {
                 LOG.warn("cannot unpause {} ({}); its pause ends by itself", old, e.toString());
             }
+            awaitProxies(after.epoch());
             run.done(after.epoch(), "planned: " + to + " is master, " + old + " follows it; no acknowledged write lost");
         } catch (IOException e) {
             try {

@@ -12,6 +12,7 @@
 #         replicas (default 1) on B+101 upward (group 1's master, its replicas, group 2's master,
 #         ...), with replication checked; creates cluster NAME (default kvstore, --mode default
 #         cache) in ZooKeeper unless it is there already; then P proxies (default 2) on B, B+1, ...
+#         with their Prometheus metrics, /health and /ready on B+150, B+151, ...
 #         (default B=7000: proxies 7000-7001, ZooKeeper 7100, redis 7101-7106). Waits until each
 #         answers, then prints the endpoints. Everything lives in DIR/<name>/ with its log.
 #         The redis-servers of a cache cluster persist nothing (no RDB, no AOF): a restart finds
@@ -450,13 +451,15 @@ start_redis() {
 start_proxy() {
   local name="$1" port="$2" home="$DIR/$1"
   shift 2
-  local args=(--listen "127.0.0.1:$port" "$@")
+  # Prometheus metrics, /health and /ready 150 ports above the proxy's (B+150, B+151, ...).
+  local args=(--listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$((port + 150))" "$@")
   if [ "$TLS" = 1 ]; then
     # Clients use the TLS listener on the proxy's port; the plain one takes a free loopback port.
     local t; t="$(tls_dir)"
     args=(--listen 127.0.0.1:0 --announce "127.0.0.1:$port" --tls-listen "127.0.0.1:$port" --tls-cert "$t/server.crt"
           --tls-key "$t/server.key" --tls-ca "$t/ca.crt" --backend-tls --backend-tls-ca "$t/ca.crt"
-          --backend-tls-cert "$t/client.crt" --backend-tls-key "$t/client.key" --backend-tls-verify-hostname "$@")
+          --backend-tls-cert "$t/client.crt" --backend-tls-key "$t/client.key" --backend-tls-verify-hostname
+          --metrics-listen "127.0.0.1:$((port + 150))" "$@")
   fi
   if [ -n "$THREADS" ]; then args+=(--threads "$THREADS"); fi
   mkdir -p "$home"
@@ -777,6 +780,9 @@ print_endpoints() {
     echo "kvstore cluster '$CLUSTER' is up ($MODE mode, $NUM_GROUPS group(s) of 1 master + $REPLICAS replica(s))"
   fi
   printf '  %-11s%s\n' "proxies:" "${proxies# }"
+  for ((p = 1; p <= PROXIES; p++)); do
+    printf '  %-11s%s\n' "metrics:" "http://127.0.0.1:$(($(proxy_port "$p") + 150))/metrics (/health, /ready)"
+  done
   if [ "$STATIC" = 0 ]; then printf '  %-11s%s\n' "zookeeper:" "127.0.0.1:$(zk_port)"; fi
   for ((g = 1; g <= NUM_GROUPS; g++)); do
     if [ "$STATIC" = 1 ]; then

@@ -296,18 +296,11 @@ public final class ChaosChecker {
     private void write(int w) {
         SplittableRandom random = new SplittableRandom(1000 + w);
         List<Key> mine = keysByWriter.get(w);
-        int endpoint = w % ports.length;
-        Conn conn = null;
+        Link link = new Link(ports, socketTimeoutMs, this::error, "writer " + w, w);
         while (running.get()) {
+            Conn conn = link.conn();
             if (conn == null) {
-                try {
-                    conn = new Conn(ports[endpoint], socketTimeoutMs);
-                } catch (IOException e) {
-                    error("writer " + w + " connecting to " + ports[endpoint], e);
-                    endpoint = (endpoint + 1) % ports.length;
-                    pause(50);
-                    continue;
-                }
+                continue;
             }
             Key k = mine.get(random.nextInt(mine.size()));
             long seq = ++k.seq;
@@ -318,16 +311,14 @@ public final class ChaosChecker {
             } catch (IOException | RuntimeException e) {
                 k.unknown.add(seq);
                 unknownWrites.incrementAndGet();
-                error("writer " + w + " via " + ports[endpoint], e);
-                conn.close();
-                conn = null;
-                endpoint = (endpoint + 1) % ports.length;
+                error("writer " + w + " via " + link.port(), e);
+                link.failed();
                 continue;
             }
             if (reply instanceof RespError err) {
                 k.unknown.add(seq);
                 unknownWrites.incrementAndGet();
-                error("writer " + w + " via " + ports[endpoint] + " on " + k.name, err.message());
+                error("writer " + w + " via " + link.port() + " on " + k.name, err.message());
                 pause(5);
                 continue;
             }
@@ -342,9 +333,7 @@ public final class ChaosChecker {
             writes.incrementAndGet();
             tick(false);
         }
-        if (conn != null) {
-            conn.close();
-        }
+        link.close();
     }
 
     private void phantom(String what) {
@@ -358,18 +347,11 @@ public final class ChaosChecker {
 
     private void read(int r) {
         SplittableRandom random = new SplittableRandom(2000 + r);
-        int endpoint = (r + 1) % ports.length;
-        Conn conn = null;
+        Link link = new Link(ports, socketTimeoutMs, this::error, "reader " + r, r + 1);
         while (running.get()) {
+            Conn conn = link.conn();
             if (conn == null) {
-                try {
-                    conn = new Conn(ports[endpoint], socketTimeoutMs);
-                } catch (IOException e) {
-                    error("reader " + r + " connecting to " + ports[endpoint], e);
-                    endpoint = (endpoint + 1) % ports.length;
-                    pause(50);
-                    continue;
-                }
+                continue;
             }
             int n = random.nextInt(8) == 0 ? 4 : 1;
             Key[] picked = new Key[n];
@@ -385,14 +367,12 @@ public final class ChaosChecker {
             try {
                 reply = conn.call(args);
             } catch (IOException | RuntimeException e) {
-                error("reader " + r + " via " + ports[endpoint], e);
-                conn.close();
-                conn = null;
-                endpoint = (endpoint + 1) % ports.length;
+                error("reader " + r + " via " + link.port(), e);
+                link.failed();
                 continue;
             }
             if (reply instanceof RespError err) {
-                error("reader " + r + " via " + ports[endpoint], err.message());
+                error("reader " + r + " via " + link.port(), err.message());
                 pause(5);
                 continue;
             }
@@ -402,18 +382,16 @@ public final class ChaosChecker {
                 Object v = values.get(i);
                 long seen = v == null ? 0 : Long.parseLong((String) v);
                 if (seen < before[i]) {
-                    suspects.add(new Suspect(picked[i], seen, before[i], now, ports[endpoint]));
+                    suspects.add(new Suspect(picked[i], seen, before[i], now, link.port()));
                 }
                 if (seen > picked[i].sent) {
-                    phantom(picked[i].name + ": read " + seen + " via " + ports[endpoint] + ", only " + picked[i].sent + " sent");
+                    phantom(picked[i].name + ": read " + seen + " via " + link.port() + ", only " + picked[i].sent + " sent");
                 }
             }
             reads.incrementAndGet();
             tick(false);
         }
-        if (conn != null) {
-            conn.close();
-        }
+        link.close();
     }
 
     // ------------------------------------------------------------------------------- the end

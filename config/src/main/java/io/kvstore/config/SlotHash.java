@@ -6,7 +6,8 @@ package io.kvstore.config;
  *
  * <p>Exactly the rule of Redis Cluster's {@code keyHashSlot}, so a key maps to the same slot
  * here as in {@code CLUSTER KEYSLOT}. The hash-tag search works on the bytes in place: callers
- * holding keys inside a larger buffer pass offset and length and nothing is copied.
+ * holding keys inside a larger buffer pass offset and length and nothing is copied. One
+ * difference: a key rewritten by kvstore ({@link RewrittenKey}) is hashed by its logical name.
  */
 public final class SlotHash {
 
@@ -35,6 +36,11 @@ public final class SlotHash {
 
     /** The slot of {@code key[off, off+len)}. */
     public static int slot(byte[] key, int off, int len) {
+        int logical = RewrittenKey.logicalStart(key, off, len);
+        if (logical >= 0) { // a rewritten key has the slot of its logical name
+            len -= logical - off;
+            off = logical;
+        }
         int end = off + len;
         int open = -1;
         for (int i = off; i < end; i++) {

@@ -50,6 +50,11 @@ public final class StorePaths {
         return cluster(name) + "/backend-config";
     }
 
+    /** The cluster's key rewrite rules (absent: none). */
+    public static String rewrite(String name) {
+        return cluster(name) + "/rewrite";
+    }
+
     public static String migrations(String name) {
         return cluster(name) + "/migrations";
     }

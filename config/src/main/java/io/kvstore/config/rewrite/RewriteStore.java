@@ -66,7 +66,7 @@ public final class RewriteStore {
     public Published update(UnaryOperator<RewriteRules> change) {
         ClusterStore store = ClusterStore.using(zk);
         for (int attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
-            Versioned<byte[]> rawTopology = store.readRaw(cluster);
+            io.kvstore.config.store.Versioned<byte[]> rawTopology = store.readRaw(cluster);
             Topology topology = StoreCodec.decodeTopology(cluster, rawTopology.value());
             if (!topology.frozen().isEmpty()) {
                 pause(attempt); // a migration step waits for its mark to be confirmed: do not thaw it

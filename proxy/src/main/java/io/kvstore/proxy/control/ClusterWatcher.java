@@ -2,6 +2,8 @@ package io.kvstore.proxy.control;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.rewrite.RewriteRules;
+import io.kvstore.config.rewrite.RewriteStore;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StoreException;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * a read is queued are folded into it), so coalesced or missed events cannot leave the proxy
  * behind. Nothing here runs on a Netty event loop: the new map reaches the loops through
  * {@link ClusterState}'s volatile swap, and each loop picks it up on its next request.
+ *
+ * <p>The cluster's key rewrite rules are read after the topology on every read and installed
+ * before the epoch is reported in the registration: the rules of an epoch are written with it in
+ * one transaction ({@link RewriteStore}), so a proxy that reports epoch E uses E's rules.
  *
  * <p>Invariants: the applied epoch only grows; a topology that cannot be read (malformed, newer
  * format, deleted, older epoch) is reported and the last good map stays in use.
@@ -108,11 +114,19 @@ final class ClusterWatcher implements Closeable {
             problem(e.getMessage() + "; still routing by epoch " + applied);
             return;
         }
+        RewriteRules rules;
+        try {
+            rules = new RewriteStore(client, cluster).read(); // after the topology: at least the rules written with its epoch
+        } catch (StoreException e) {
+            problem("cannot read the key rewrite rules: " + e.getMessage() + "; still routing by epoch " + applied);
+            return; // an epoch is confirmed only with its rules in place
+        }
         if (topology.epoch() < applied) {
             problem("ZooKeeper holds epoch " + topology.epoch() + " of cluster " + cluster + ", older than the applied epoch "
                     + applied + " (was the cluster deleted and created again?); restart this proxy to follow it");
             return;
         }
+        state.rewrite(rules);
         if (topology.epoch() > applied) {
             SlotMap map = topology.slotMap(auth);
             if (state.update(map)) {

@@ -1,6 +1,7 @@
 package io.kvstore.proxy.route;
 
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.rewrite.RewriteRules;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,7 @@ public final class ClusterState {
     private volatile SlotMap map;
     private volatile String fence;
     private volatile boolean strict;
+    private volatile RewriteRules rewrite; // null when the cluster has no rule: the data path's one branch
 
     public ClusterState(SlotMap initial) {
         this.map = Objects.requireNonNull(initial);
@@ -39,6 +41,16 @@ public final class ClusterState {
 
     public void strict(boolean value) {
         strict = value;
+    }
+
+    /** The cluster's key rewrite rules, or null when it has none. */
+    public RewriteRules rewrite() {
+        return rewrite;
+    }
+
+    /** Installs the rules read with the current epoch (before that epoch is reported as applied). */
+    public void rewrite(RewriteRules rules) {
+        rewrite = rules == null || rules.isEmpty() ? null : rules;
     }
 
     public void fence(String why) {

@@ -1,10 +1,14 @@
 package io.kvstore.proxy.route;
 
+import io.kvstore.config.RewrittenKey;
 import io.kvstore.config.SlotHash;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 
-/** {@link SlotHash} applied to a key that sits inside a Netty buffer, without copying it. Stateless. */
+/**
+ * {@link SlotHash} applied to a key that sits inside a Netty buffer, without copying it (a
+ * rewritten key, {@link RewrittenKey}, is copied and hashed by its logical name). Stateless.
+ */
 public final class KeySlot {
 
     private KeySlot() {
@@ -12,6 +16,11 @@ public final class KeySlot {
 
     /** The slot of the key {@code buf[off, off+len)}, honouring the first non-empty {@code {hash tag}}. */
     public static int of(ByteBuf buf, int off, int len) {
+        if (len > 3 && buf.getByte(off) == RewrittenKey.MARK) { // perhaps a rewritten key: hashed by its logical name
+            byte[] key = new byte[len];
+            buf.getBytes(off, key);
+            return SlotHash.slot(key);
+        }
         int open = len == 0 ? -1 : buf.forEachByte(off, len, OPEN_BRACE);
         if (open >= 0) {
             int rest = off + len - open - 1;

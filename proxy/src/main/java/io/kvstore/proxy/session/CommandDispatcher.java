@@ -2,6 +2,7 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.Group;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.command.CommandKind;
 import io.kvstore.proxy.command.CommandSpec;
@@ -52,12 +53,17 @@ public final class CommandDispatcher {
         this.transactions = new TransactionCommands(proxy);
     }
 
-    void dispatch(ClientSession session, Request request, PendingReply pending) {
-        CommandSpec spec = resolve(session, request, pending);
+    void dispatch(ClientSession session, Request received, PendingReply pending) {
+        CommandSpec spec = resolve(session, received, pending);
         if (spec == null) {
             return;
         }
         session.lastCommand(spec.name());
+        RewriteRules rules = proxy.cluster().rewrite(); // null unless the cluster has key rewrite rules
+        Request request = rules == null ? received : RewriteStep.apply(session, received, pending, spec, rules);
+        if (request == null) {
+            return;
+        }
         if (session.trackingOn()) {
             session.tracking().beforeDispatch(spec, request);
         }

@@ -30,6 +30,8 @@ final class PendingReply implements ReplySink {
     private CommandStats command;
     private byte[] args;
     private boolean rejected;
+    private boolean rewritten;
+    private java.util.function.UnaryOperator<ByteBuf> filter;
 
     PendingReply(ClientSession session) {
         this.session = session;
@@ -61,6 +63,17 @@ final class PendingReply implements ReplySink {
             args = null;
         }
         command = null;
+    }
+
+    /** Whether key rewrite has seen this request already (it is dispatched again after a hold or a wake-up). */
+    boolean rewritten() {
+        return rewritten;
+    }
+
+    /** Marks the request as rewritten; {@code replies}, when not null, turns the reply into the one the client gets. */
+    void rewritten(java.util.function.UnaryOperator<ByteBuf> replies) {
+        rewritten = true;
+        filter = replies;
     }
 
     boolean isDone() {
@@ -100,6 +113,15 @@ final class PendingReply implements ReplySink {
         if (reply != null) {
             buf.release();
             throw new IllegalStateException("reply completed twice");
+        }
+        if (filter != null) {
+            java.util.function.UnaryOperator<ByteBuf> f = filter;
+            filter = null;
+            try {
+                buf = f.apply(buf); // takes buf over
+            } catch (RuntimeException e) {
+                buf = Replies.error(session.alloc(), "ERR kvstore could not read the reply: " + e);
+            }
         }
         reply = buf;
         session.completed(this);

@@ -1,0 +1,133 @@
+package io.kvstore.proxy.rewrite;
+
+import io.kvstore.config.RewrittenKey;
+import io.kvstore.config.rewrite.RewriteRules;
+import io.kvstore.proxy.command.CommandSpec;
+import io.kvstore.proxy.command.KeyFinder;
+import io.kvstore.proxy.resp.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The data path of key rewrite: turns a client's request into the one sent to the servers while
+ * the cluster has rewrite rules. Keys matching a rule (at the positions the router uses) are
+ * replaced by their physical names; commands whose replies carry key names (KEYS, SCAN,
+ * RANDOMKEY) get a reply filter that shows logical names and hides old generations
+ * ({@link KeyListReplies}). Stateless; runs on the client's event loop.
+ *
+ * <p>Invariant: a client's key never starts with the reserved prefix {@code \xffkv} here (refused),
+ * so no physical name reaches a server from a client, and none comes back to one. Routing after
+ * this step hashes the physical names, which {@code SlotHash}/{@code KeySlot} hash by their
+ * logical part: slots and {@code {hash tag}} groups are those of the client's names.
+ */
+public final class KeyRewrite {
+
+    static final String RESERVED = "ERR key names starting with \\xffkv are reserved for kvstore's key rewrite";
+
+    private KeyRewrite() {
+    }
+
+    /**
+     * What to send and how to answer: the request to dispatch (the same one when nothing changed,
+     * else a new one and the old one released), a filter for the reply (null for none), or an
+     * error to answer with (the request is then left to the caller to release).
+     */
+    public record Outcome(Request request, UnaryOperator<ByteBuf> replies, String error) {
+    }
+
+    public static Outcome apply(RewriteRules rules, CommandSpec spec, Request request, ByteBufAllocator alloc, int protocol) {
+        switch (spec.name()) {
+            case "keys" -> {
+                if (request.argCount() > 2) {
+                    return refused("ERR KEYS with PIVOT/LIMIT is not available while the cluster has key rewrite rules");
+                }
+                byte[] pattern = request.argBytes(1);
+                return new Outcome(replaced(request, alloc, 1, new byte[] {'*'}), KeyListReplies.keys(rules, pattern), null);
+            }
+            case "scan" -> {
+                return scan(rules, request, alloc);
+            }
+            case "randomkey" -> {
+                return new Outcome(request, KeyListReplies.randomKey(rules, protocol), null);
+            }
+            case "pdel" -> {
+                return refused("ERR PDEL is not available while the cluster has key rewrite rules; "
+                        + "kvstore-admin rewrite bump forgets a pattern's keys at once");
+            }
+            default -> {
+                return keys(rules, spec, request, alloc);
+            }
+        }
+    }
+
+    private static Outcome keys(RewriteRules rules, CommandSpec spec, Request request, ByteBufAllocator alloc) {
+        int[] keys;
+        try {
+            keys = KeyFinder.redisKeys(spec, request, 0); // not SORT's BY/GET patterns
+        } catch (KeyFinder.BadKeysException e) {
+            return new Outcome(request, null, null); // routing answers it
+        }
+        List<byte[]> words = null;
+        for (int k : keys) {
+            byte[] key = request.argBytes(k);
+            if (RewrittenKey.reserved(key, 0, key.length)) {
+                return refused(RESERVED);
+            }
+            byte[] physical = rules.physical(key);
+            if (physical != key) {
+                if (words == null) {
+                    words = words(request);
+                }
+                words.set(k, physical);
+            }
+        }
+        if (words == null) {
+            return new Outcome(request, null, null);
+        }
+        Request rewritten = Request.of(alloc, words);
+        request.release();
+        return new Outcome(rewritten, null, null);
+    }
+
+    /** SCAN without its MATCH (matched here against logical names), filtered by {@link KeyListReplies#scan}. */
+    private static Outcome scan(RewriteRules rules, Request request, ByteBufAllocator alloc) {
+        byte[] match = null;
+        List<byte[]> words = new ArrayList<>();
+        for (int i = 0; i < request.argCount(); i++) {
+            if (i >= 2 && request.argIs(i, "MATCH") && i + 1 < request.argCount()) {
+                match = request.argBytes(++i);
+            } else {
+                words.add(request.argBytes(i));
+            }
+        }
+        Request next = request;
+        if (match != null) {
+            next = Request.of(alloc, words);
+            request.release();
+        }
+        return new Outcome(next, KeyListReplies.scan(rules, match), null);
+    }
+
+    private static Request replaced(Request request, ByteBufAllocator alloc, int index, byte[] value) {
+        List<byte[]> words = words(request);
+        words.set(index, value);
+        Request next = Request.of(alloc, words);
+        request.release();
+        return next;
+    }
+
+    private static List<byte[]> words(Request request) {
+        List<byte[]> words = new ArrayList<>(request.argCount());
+        for (int i = 0; i < request.argCount(); i++) {
+            words.add(request.argBytes(i));
+        }
+        return words;
+    }
+
+    private static Outcome refused(String error) {
+        return new Outcome(null, null, error);
+    }
+}

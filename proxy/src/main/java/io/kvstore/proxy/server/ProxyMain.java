@@ -59,6 +59,11 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--cluster", paramLabel = "NAME", description = "ZooKeeper mode: the cluster this proxy serves.")
     String cluster;
 
+    @Option(names = "--rewrite-rule", paramLabel = "PATTERN[=GEN]",
+            description = {"Static mode: a key rewrite rule (repeatable; GEN default: the rule's position). With --zk the",
+                    "rules are in ZooKeeper (kvstore-admin rewrite). See doc/operations.md, Forgetting a key pattern."})
+    List<String> rewriteRules;
+
     @Option(names = "--zk-auth", paramLabel = "USER:PASSWORD", description = "ZooKeeper digest authentication (default: none).")
     String zkAuth;
 
@@ -274,11 +279,22 @@ public final class ProxyMain implements Callable<Integer> {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;
         }
+        if (zkMode && rewriteRules != null && !rewriteRules.isEmpty()) {
+            System.err.println("kvstore-proxy: --rewrite-rule is for static mode; with --zk use kvstore-admin rewrite");
+            return 2;
+        }
         return zkMode ? runWithZooKeeper(options) : runStatic(options);
     }
 
     private int runStatic(ProxyOptions options) throws InterruptedException, java.io.IOException {
-        ProxyServer server = ProxyServer.start(options, staticMap());
+        ClusterState state = new ClusterState(staticMap());
+        try {
+            state.rewrite(io.kvstore.proxy.rewrite.StaticRules.parse(rewriteRules));
+        } catch (IllegalArgumentException e) {
+            System.err.println("kvstore-proxy: " + e.getMessage());
+            return 2;
+        }
+        ProxyServer server = ProxyServer.start(options, state);
         configure(server);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -69,6 +69,7 @@ public final class Reclaim {
         ObjectNode state = loadState();
         boolean resumed = state.has("cursors");
         ObjectNode cursors = state.has("cursors") ? (ObjectNode) state.get("cursors") : state.putObject("cursors");
+        state.put("version", 1);
         state.put("pattern", pattern);
         long scanned = 0;
         long deleted = state.path("deleted").asLong(0);

@@ -44,6 +44,36 @@ public final class Request implements ReferenceCounted {
         return new Request(buf, offsets);
     }
 
+    /**
+     * A copy of this request in a new buffer the caller owns, with argument {@code index[k]}
+     * replaced by {@code values[k]} ({@code index} ascending); the other arguments are copied
+     * from this frame as they are. This request is left as it is.
+     */
+    public Request replacing(io.netty.buffer.ByteBufAllocator alloc, int[] index, byte[][] values) {
+        int size = frame.readableBytes() + 16 * index.length;
+        for (byte[] v : values) {
+            size += v.length;
+        }
+        ByteBuf buf = alloc.buffer(size);
+        int n = argCount();
+        int[] offsets = new int[n << 1];
+        Replies.writeLength(buf, '*', n);
+        for (int i = 0, k = 0; i < n; i++) {
+            boolean replaced = k < index.length && index[k] == i;
+            int len = replaced ? values[k].length : argLength(i);
+            Replies.writeLength(buf, '$', len);
+            offsets[i << 1] = buf.writerIndex();
+            offsets[(i << 1) + 1] = len;
+            if (replaced) {
+                buf.writeBytes(values[k++]);
+            } else {
+                buf.writeBytes(frame, argOffset(i), len);
+            }
+            buf.writeByte('\r').writeByte('\n');
+        }
+        return new Request(buf, offsets);
+    }
+
     /** The whole frame, ready to write as is. Not retained for the caller. */
     public ByteBuf frame() {
         return frame;

@@ -77,6 +77,70 @@ final class KeyListReplies {
         };
     }
 
+    /**
+     * BLPOP, BRPOP, BZPOPMIN/MAX, LMPOP, BLMPOP, ZMPOP, BZMPOP: an array whose first element names
+     * the key the value came from; shown by its logical name.
+     */
+    static UnaryOperator<ByteBuf> keyFirst() {
+        return reply -> {
+            if (ReplyReader.type(reply) != '*' || ReplyReader.isNull(reply, reply.readerIndex())) {
+                return reply;
+            }
+            try {
+                ByteBuf out = reply.alloc().buffer(reply.readableBytes());
+                int first = ReplyReader.afterLine(reply, reply.readerIndex());
+                out.writeBytes(reply, reply.readerIndex(), first - reply.readerIndex());
+                copyLogical(reply, first, out);
+                int rest = ReplyReader.end(reply, first);
+                out.writeBytes(reply, rest, reply.writerIndex() - rest);
+                return out;
+            } finally {
+                reply.release();
+            }
+        };
+    }
+
+    /** XREAD, XREADGROUP: per stream {@code [key, entries]} (RESP2) or a map of key to entries (RESP3). */
+    static UnaryOperator<ByteBuf> streams() {
+        return reply -> {
+            byte t = ReplyReader.type(reply);
+            if (t != '*' && t != '%' || ReplyReader.isNull(reply, reply.readerIndex())) {
+                return reply;
+            }
+            try {
+                ByteBuf out = reply.alloc().buffer(reply.readableBytes());
+                long n = ReplyReader.number(reply, reply.readerIndex());
+                int at = ReplyReader.afterLine(reply, reply.readerIndex());
+                out.writeBytes(reply, reply.readerIndex(), at - reply.readerIndex());
+                for (long i = 0; i < n; i++) {
+                    int keyAt = at;
+                    if (t == '*') { // [key, entries]: the pair's header, then its key
+                        keyAt = ReplyReader.afterLine(reply, at);
+                        out.writeBytes(reply, at, keyAt - at);
+                    }
+                    copyLogical(reply, keyAt, out);
+                    int entries = ReplyReader.end(reply, keyAt);
+                    int next = ReplyReader.end(reply, entries);
+                    out.writeBytes(reply, entries, next - entries);
+                    at = next;
+                }
+                return out;
+            } finally {
+                reply.release();
+            }
+        };
+    }
+
+    /** Writes the bulk string at {@code at} of {@code reply} to {@code out}, by its logical name when it is a physical one. */
+    private static void copyLogical(ByteBuf reply, int at, ByteBuf out) {
+        byte[] name = ReplyReader.bulk(reply, at);
+        if (name == null || reply.getByte(at) != '$') {
+            out.writeBytes(reply, at, ReplyReader.end(reply, at) - at);
+        } else {
+            Replies.writeBulk(out, io.kvstore.config.RewrittenKey.logical(name));
+        }
+    }
+
     private static List<byte[]> visible(RewriteRules rules, byte[] pattern, ByteBuf reply, int arrayAt) {
         long n = ReplyReader.number(reply, arrayAt);
         List<byte[]> names = new ArrayList<>((int) Math.max(0, Math.min(n, 1024)));

@@ -15,7 +15,8 @@ import java.util.function.UnaryOperator;
  * The data path of key rewrite: turns a client's request into the one sent to the servers while
  * the cluster has rewrite rules. Keys matching a rule (at the positions the router uses) are
  * replaced by their physical names; commands whose replies carry key names (KEYS, SCAN,
- * RANDOMKEY) get a reply filter that shows logical names and hides old generations
+ * RANDOMKEY; the blocking and multi pops and XREAD, which name the key a value came from) get a
+ * reply filter that shows logical names and, for the listings, hides old generations
  * ({@link KeyListReplies}). Stateless; runs on the client's event loop.
  *
  * <p>Invariant: a client's key never starts with the reserved prefix {@code \xffkv} here (refused),
@@ -58,7 +59,13 @@ public final class KeyRewrite {
                         + "kvstore-admin rewrite bump forgets a pattern's keys at once");
             }
             default -> {
-                return keys(rules, spec, request, alloc);
+                Outcome o = keys(rules, spec, request, alloc);
+                UnaryOperator<ByteBuf> replies = switch (spec.name()) {
+                    case "blpop", "brpop", "bzpopmin", "bzpopmax", "lmpop", "blmpop", "zmpop", "bzmpop" -> KeyListReplies.keyFirst();
+                    case "xread", "xreadgroup" -> KeyListReplies.streams();
+                    default -> null;
+                };
+                return replies == null || o.error() != null ? o : new Outcome(o.request(), replies, null);
             }
         }
     }
@@ -70,26 +77,45 @@ public final class KeyRewrite {
         } catch (KeyFinder.BadKeysException e) {
             return new Outcome(request, null, null); // routing answers it
         }
-        List<byte[]> words = null;
+        int[] at = null;
+        byte[][] physical = null;
+        int n = 0;
         for (int k : keys) {
             byte[] key = request.argBytes(k);
             if (RewrittenKey.reserved(key, 0, key.length)) {
                 return refused(RESERVED);
             }
-            byte[] physical = rules.physical(key);
-            if (physical != key) {
-                if (words == null) {
-                    words = words(request);
+            byte[] name = rules.physical(key);
+            if (name != key) {
+                if (at == null) {
+                    at = new int[keys.length];
+                    physical = new byte[keys.length][];
                 }
-                words.set(k, physical);
+                at[n] = k;
+                physical[n++] = name;
             }
         }
-        if (words == null) {
+        if (at == null) {
             return new Outcome(request, null, null);
         }
-        Request rewritten = Request.of(alloc, words);
+        sortByIndex(at, physical, n);
+        Request rewritten = request.replacing(alloc, java.util.Arrays.copyOf(at, n), java.util.Arrays.copyOf(physical, n));
         request.release();
         return new Outcome(rewritten, null, null);
+    }
+
+    /** Key indexes come in command order, which is ascending for every command but a few (insertion sort: n is small). */
+    private static void sortByIndex(int[] at, byte[][] values, int n) {
+        for (int i = 1; i < n; i++) {
+            for (int j = i; j > 0 && at[j - 1] > at[j]; j--) {
+                int t = at[j];
+                at[j] = at[j - 1];
+                at[j - 1] = t;
+                byte[] v = values[j];
+                values[j] = values[j - 1];
+                values[j - 1] = v;
+            }
+        }
     }
 
     /** SCAN without its MATCH (matched here against logical names), filtered by {@link KeyListReplies#scan}. */

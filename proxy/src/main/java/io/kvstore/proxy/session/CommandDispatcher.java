@@ -2,7 +2,6 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.Group;
 import io.kvstore.config.SlotMap;
-import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.command.CommandKind;
 import io.kvstore.proxy.command.CommandSpec;
@@ -59,8 +58,7 @@ public final class CommandDispatcher {
             return;
         }
         session.lastCommand(spec.name());
-        RewriteRules rules = proxy.cluster().rewrite(); // null unless the cluster has key rewrite rules
-        Request request = rules == null ? received : RewriteStep.apply(session, received, pending, spec, rules);
+        Request request = RewriteStep.apply(session, received, pending, spec, proxy.cluster().rewrite());
         if (request == null) {
             return;
         }

@@ -15,9 +15,13 @@ final class RewriteStep {
     private RewriteStep() {
     }
 
-    /** The request to dispatch, or null when it was answered here (a reserved key name, a command refused). */
+    /**
+     * The request to dispatch, or null when it was answered here (a reserved key name, a command
+     * refused). {@code rules} is null while the cluster has no rule: then this is the data path's
+     * one branch for key rewrite.
+     */
     static Request apply(ClientSession session, Request request, PendingReply pending, CommandSpec spec, RewriteRules rules) {
-        if (pending.rewritten()) {
+        if (rules == null || pending.rewritten()) {
             return request;
         }
         KeyRewrite.Outcome o = KeyRewrite.apply(rules, spec, request, session.alloc(), session.protocol());

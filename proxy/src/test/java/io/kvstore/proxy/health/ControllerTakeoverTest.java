@@ -38,8 +38,7 @@ class ControllerTakeoverTest {
     @Test
     void aNewLeaderFinishesTheFailoverADeadLeaderStarted() throws Exception {
         List<List<RedisNode>> groups = f.createCluster("ds", ClusterMode.DATASTORE, 2, 2);
-        leader = ProxyProcess.start(f.zk.getConnectString(), "ds",
-                List.of("-D" + FailoverController.STEP_PAUSE + "=promoted:120000"),
+        leader = ProxyProcess.pausingAfter("promoted", 120_000, f.zk.getConnectString(), "ds",
                 "--zk-session-timeout-ms", "4000", "--health-interval-ms", "200", "--health-timeout-ms", "500",
                 "--down-after-ms", "2000");
         FailoverFixture.await("the external proxy to lead (log: " + leader.id() + ")",

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.health;
+package io.kvstore.proxy.failover;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;

@@ -6,7 +6,6 @@ import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
-import io.kvstore.proxy.health.BackendConfigReapply;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,17 +22,13 @@ final class DataStorePromote implements Procedure {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataStorePromote.class);
 
-    private final LeaderStore zk;
-    private final Leadership leadership;
+    private final Tools tools;
     private final NodeOps ops;
-    private final BackendConfigReapply params;
     private final ReplicaReconciler offsets;
 
-    DataStorePromote(LeaderStore zk, Leadership leadership, NodeOps ops, BackendConfigReapply params, ReplicaReconciler offsets) {
-        this.zk = zk;
-        this.leadership = leadership;
-        this.ops = ops;
-        this.params = params;
+    DataStorePromote(Tools tools, ReplicaReconciler offsets) {
+        this.tools = tools;
+        this.ops = tools.ops();
         this.offsets = offsets;
     }
 
@@ -51,7 +46,7 @@ final class DataStorePromote implements Procedure {
         }
         NodeOps.Replication best = best(r, g);
         if (best == null) {
-            zk.write(x -> x.state(g.id()) == GroupState.DOWN || !x.group(g.id()).orElseThrow().master().equals(r.oldMaster())
+            tools.zk().write(x -> x.state(g.id()) == GroupState.DOWN || !x.group(g.id()).orElseThrow().master().equals(r.oldMaster())
                     ? x : x.withGroupState(g.id(), GroupState.DOWN));
             run.fail("no reachable replica to promote: group " + g.id() + " is down (its slots answer -CLUSTERDOWN)"
                     + " until its master or a replica is back");
@@ -63,7 +58,7 @@ final class DataStorePromote implements Procedure {
         run.save(r.chose(cand, lost, "promoting " + cand + " (offset " + best.offset() + ")"));
         run.step("chosen");
         if (!best.master()) {
-            leadership.check();
+            tools.leadership().check();
             try {
                 ops.promote(cand);
             } catch (IOException e) {
@@ -71,14 +66,14 @@ final class DataStorePromote implements Procedure {
                 return;
             }
         }
-        params.before(cand);
+        tools.params().before(cand);
         run.save(run.r().note("promoted " + cand + "; repointing the other replicas"));
         run.step("promoted");
-        List<HostPort> replicas = Repoint.others(ops, leadership, g, cand);
+        List<HostPort> replicas = Repoint.others(tools, g, cand);
         if (!replicas.contains(r.oldMaster())) {
             replicas.add(r.oldMaster()); // made a replica of the new master when it returns
         }
-        Topology after = zk.write(x -> {
+        Topology after = tools.zk().write(x -> {
             HostPort m = x.group(g.id()).orElseThrow().master();
             if (m.equals(cand)) {
                 return x;

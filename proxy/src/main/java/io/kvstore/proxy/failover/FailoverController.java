@@ -65,11 +65,12 @@ public final class FailoverController implements AutoCloseable {
         BackendConfigReapply params = new BackendConfigReapply(client, cluster, auth);
         ReplicaReconciler reconciler = new ReplicaReconciler(ops, leadership);
         LeftoverSweep sweep = new LeftoverSweep(auth, options.timeoutMs(), zk::topology, leadership::isLeader);
+        Tools tools = new Tools(zk, leadership, ops, params);
         RecordDriver driver = new RecordDriver(zk, id, steps == null ? FailoverSteps.NONE : steps, new RecordDriver.Procedures(
-                new DataStorePromote(zk, leadership, ops, params, reconciler),
+                new DataStorePromote(tools, reconciler),
                 new CacheReassign(zk),
-                new PlannedFailover(zk, leadership, ops, params),
-                new Rejoin(zk, leadership, ops, params, options.autoRejoin(), sweep, sweeper)));
+                new PlannedFailover(tools),
+                new Rejoin(tools, options.autoRejoin(), sweep, sweeper)));
         this.round = new FailoverRound(zk, leadership, options, ops, driver, reconciler, params);
     }
 

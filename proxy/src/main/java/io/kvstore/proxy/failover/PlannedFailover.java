@@ -5,7 +5,6 @@ import io.kvstore.config.HostPort;
 import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.Topology;
-import io.kvstore.proxy.health.BackendConfigReapply;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,16 +25,16 @@ final class PlannedFailover implements Procedure {
     /** How long a planned failover pauses the old master's writes at most (it unpauses itself if we die). */
     static final long PLANNED_PAUSE_MS = 10_000;
 
+    private final Tools tools;
     private final LeaderStore zk;
     private final Leadership leadership;
     private final NodeOps ops;
-    private final BackendConfigReapply params;
 
-    PlannedFailover(LeaderStore zk, Leadership leadership, NodeOps ops, BackendConfigReapply params) {
-        this.zk = zk;
-        this.leadership = leadership;
-        this.ops = ops;
-        this.params = params;
+    PlannedFailover(Tools tools) {
+        this.tools = tools;
+        this.zk = tools.zk();
+        this.leadership = tools.leadership();
+        this.ops = tools.ops();
     }
 
     @Override
@@ -140,10 +139,10 @@ final class PlannedFailover implements Procedure {
         run.step("caught-up");
         leadership.check();
         ops.promote(to);
-        params.before(to);
+        tools.params().before(to);
         run.save(run.r().note("promoted " + to + "; repointing the others"));
         run.step("promoted");
-        List<HostPort> replicas = Repoint.others(ops, leadership, g, to);
+        List<HostPort> replicas = Repoint.others(tools, g, to);
         leadership.check();
         ops.follow(old, to); // still paused: what waits there fails as a write to a replica
         replicas.add(old);

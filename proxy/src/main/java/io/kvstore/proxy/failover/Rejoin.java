@@ -6,7 +6,6 @@ import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
-import io.kvstore.proxy.health.BackendConfigReapply;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +25,15 @@ final class Rejoin implements Procedure {
 
     private static final Logger LOG = LoggerFactory.getLogger(Rejoin.class);
 
-    private final LeaderStore zk;
-    private final Leadership leadership;
+    private final Tools tools;
     private final NodeOps ops;
-    private final BackendConfigReapply params;
     private final boolean autoRejoin;
     private final LeftoverSweep sweep;
     private final Executor sweeper;
 
-    Rejoin(LeaderStore zk, Leadership leadership, NodeOps ops, BackendConfigReapply params, boolean autoRejoin,
-           LeftoverSweep sweep, Executor sweeper) {
-        this.zk = zk;
-        this.leadership = leadership;
-        this.ops = ops;
-        this.params = params;
+    Rejoin(Tools tools, boolean autoRejoin, LeftoverSweep sweep, Executor sweeper) {
+        this.tools = tools;
+        this.ops = tools.ops();
         this.autoRejoin = autoRejoin;
         this.sweep = sweep;
         this.sweeper = sweeper;
@@ -66,7 +60,7 @@ final class Rejoin implements Procedure {
                 return;
             }
             if (cache) {
-                leadership.check();
+                tools.leadership().check();
                 ops.flushAll(g.master()); // never serve what it held before it failed
                 run.save(run.r().note("flushed " + g.master()));
                 run.step("flushed");
@@ -75,10 +69,10 @@ final class Rejoin implements Procedure {
             run.fail(g.master() + " is unreachable again: " + e.getMessage());
             return;
         }
-        params.before(g.master());
+        tools.params().before(g.master());
         boolean share = cache && autoRejoin;
-        List<SlotRange> former = zk.formerSlots(g.id());
-        Topology after = zk.write(x -> x.state(g.id()) == GroupState.ACTIVE ? x : x.withGroupRejoined(g.id(), share, former));
+        List<SlotRange> former = tools.zk().formerSlots(g.id());
+        Topology after = tools.zk().write(x -> x.state(g.id()) == GroupState.ACTIVE ? x : x.withGroupRejoined(g.id(), share, former));
         if (share) {
             sweepLeftovers(t, after, g.id());
         }

@@ -21,16 +21,16 @@ final class Repoint {
     }
 
     /** Makes the replicas of {@code g} but {@code to} follow {@code to}; returns them, in the group's order. */
-    static List<HostPort> others(NodeOps ops, Leadership leadership, Group g, HostPort to) {
+    static List<HostPort> others(Tools tools, Group g, HostPort to) {
         List<HostPort> replicas = new ArrayList<>();
         for (HostPort a : g.replicas()) {
             if (a.equals(to)) {
                 continue;
             }
             replicas.add(a);
-            leadership.check();
+            tools.leadership().check();
             try {
-                ops.follow(a, to);
+                tools.ops().follow(a, to);
             } catch (IOException e) {
                 LOG.warn("replica {} does not follow {} yet ({}); it will when it is back", a, to, e.toString());
             }

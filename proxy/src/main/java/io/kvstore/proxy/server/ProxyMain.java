@@ -8,6 +8,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.failover.FailoverSteps;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
@@ -247,8 +248,22 @@ public final class ProxyMain implements Callable<Integer> {
             description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off, as Redis).")
     boolean backendTlsVerifyHostname;
 
+    /** Whom the failover controller tells after each step of a failover: nobody, but in tests ({@link #run}). */
+    private FailoverSteps failoverSteps = FailoverSteps.NONE;
+
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new ProxyMain());
+        run(args, FailoverSteps.NONE);
+    }
+
+    /**
+     * Runs the proxy with {@code args} as {@link #main} does, its failover controller telling
+     * {@code steps} after each step of a failover: a test runs a proxy in a JVM of its own that
+     * stops in the middle of a failover, to be killed there.
+     */
+    public static void run(String[] args, FailoverSteps steps) {
+        ProxyMain main = new ProxyMain();
+        main.failoverSteps = steps;
+        CommandLine cli = new CommandLine(main);
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
         int code = cli.execute(args);
         if (code != 0) {
@@ -342,7 +357,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
-                healthOptions(), null);
+                healthOptions(), null, failoverSteps);
         stopped.await();
         return 0;
     }

@@ -1,7 +1,6 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.command.CommandSpec;
-import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.tracking.TrackingClient;
@@ -247,7 +246,7 @@ final class ClientTracking implements TrackingClient {
      * A request is being dispatched: remember the keys of a read the client wants tracked, forget
      * the keys of its own write under NOLOOP. CLIENT CACHING applies to this one command.
      */
-    void beforeDispatch(CommandSpec spec, Request request) {
+    void beforeDispatch(CommandSpec spec, Request request, int[] keys) {
         if (spec.name().equals("client|caching")) {
             return;
         }
@@ -259,7 +258,6 @@ final class ClientTracking implements TrackingClient {
         if (!read && !ownWrite) {
             return;
         }
-        int[] keys = CommandDispatcher.keysOrNone(spec, request);
         TrackingHub hub = session.worker().tracking();
         for (int k : keys) {
             if (read) {

@@ -21,12 +21,12 @@ final class LocalCommands {
     private static final ByteBuf LATER = io.netty.buffer.Unpooled.EMPTY_BUFFER.asReadOnly();
 
     private final ProxyContext proxy;
-    private final CommandDispatcher dispatcher;
+    private final Router router;
     private final ConfigSetCommand configSet;
 
-    LocalCommands(ProxyContext proxy, CommandDispatcher dispatcher) {
+    LocalCommands(ProxyContext proxy, Router router) {
         this.proxy = proxy;
-        this.dispatcher = dispatcher;
+        this.router = router;
         this.configSet = new ConfigSetCommand(proxy);
     }
 
@@ -99,7 +99,7 @@ final class LocalCommands {
             request.release();
             pending.onReply(reply);
         } else if (spec.name().equals("command") || spec.name().startsWith("command|")) {
-            dispatcher.forward(session, request, pending, proxy.cluster().map(), 0);
+            router.forward(session, request, pending, proxy.cluster().map(), 0);
         } else {
             CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
                     + "' is not supported by kvstore proxy yet");

@@ -23,7 +23,7 @@ final class OwnConnection {
         return (group, frame, sink) -> {
             if (map.isGroupDown(group)) {
                 frame.release();
-                sink.onFailure(CommandDispatcher.clusterDown(map, group));
+                sink.onFailure(Router.clusterDown(map, group));
                 return;
             }
             BackendConnection own = session.worker().dedicated(map.groups().get(group), session.protocol());

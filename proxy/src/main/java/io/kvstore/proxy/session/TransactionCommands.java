@@ -23,7 +23,10 @@ final class TransactionCommands {
     }
 
     /** Runs MULTI, WATCH, UNWATCH, DISCARD or EXEC. */
-    void execute(ClientSession session, Request request, PendingReply pending, SlotMap map, CommandSpec spec) {
+    void execute(ClientSession session, Resolved call, SlotMap map) {
+        Request request = call.request();
+        PendingReply pending = call.pending();
+        CommandSpec spec = call.spec();
         Transaction tx = session.transaction();
         switch (spec.name()) {
             case "multi" -> {
@@ -41,7 +44,7 @@ final class TransactionCommands {
                     return;
                 }
                 MultiKeyScope keyScope = proxy.keyScope();
-                int scope = keyScope.of(map, request, KeyFinder.keys(spec, request));
+                int scope = keyScope.of(map, request, call.keys());
                 int group = keyScope.group(map, scope);
                 // Keys watched twice must sit where one transaction can run: same scope, same connection.
                 if (scope == MultiKeyScope.CROSS || !tx.bind(scope) || (tx.watching() && tx.watchGroup() != group)) {
@@ -130,12 +133,19 @@ final class TransactionCommands {
     }
 
     /**
-     * Between MULTI and EXEC: check the command's keys and queue it. Keys spanning scopes within
-     * the command abort the transaction at once; a scope other than the transaction's is queued and
-     * fails the EXEC (Redis Cluster's two answers).
+     * The gate between MULTI and EXEC: every command but the transaction commands is checked and
+     * queued (or refused) here instead of running. Keys spanning scopes within the command abort
+     * the transaction at once; a scope other than the transaction's is queued and fails the EXEC
+     * (Redis Cluster's two answers).
      */
-    void queueInMulti(ClientSession session, Request request, PendingReply pending, CommandSpec spec) {
+    boolean queuesInMulti(ClientSession session, Resolved call) {
         Transaction tx = session.transaction();
+        CommandSpec spec = call.spec();
+        if (!tx.inMulti() || spec.kind() == CommandKind.TRANSACTION) {
+            return false;
+        }
+        Request request = call.request();
+        PendingReply pending = call.pending();
         boolean runsOnOneGroup = switch (spec.kind()) {
             case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, ANY_SHARD, BLOCKING -> true;
             case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
@@ -144,7 +154,7 @@ final class TransactionCommands {
         if (spec.hasFlag("no_multi")) {
             tx.abort(); // Redis's own refusal, before the proxy's
             CommandDispatcher.reject(request, pending, "ERR Command not allowed inside a transaction");
-            return;
+            return true;
         }
         if (!runsOnOneGroup) {
             tx.abort();
@@ -153,30 +163,27 @@ final class TransactionCommands {
                     + spec.displayName().toUpperCase(java.util.Locale.ROOT) + " runs on every group";
             CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
                     + "' cannot run inside MULTI through kvstore proxy" + why);
-            return;
+            return true;
         }
-        SlotMap map = proxy.cluster().map().afterMigrations();
-        int scope;
-        try {
-            scope = proxy.keyScope().of(map, request, KeyFinder.keys(spec, request));
-        } catch (KeyFinder.BadKeysException e) {
-            if (e.answerHere()) {
-                tx.abort();
-                CommandDispatcher.reject(request, pending, e.getMessage());
-                return;
-            }
-            scope = MultiKeyScope.NO_KEYS; // Redis will refuse it inside EXEC, in its own words
+        KeyFinder.BadKeysException bad = call.badKeys();
+        if (bad != null && bad.answerHere()) {
+            tx.abort();
+            CommandDispatcher.reject(request, pending, bad.getMessage());
+            return true;
         }
+        // Bad keys Redis refuses itself inside EXEC, in its own words: queued with no keys.
+        int scope = proxy.keyScope().of(proxy.cluster().map().afterMigrations(), request, call.keys());
         if (scope == MultiKeyScope.CROSS) {
             tx.abort();
             CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
-            return;
+            return true;
         }
         if (!tx.bind(scope)) {
             tx.cross();
         }
-        tx.queue(request, CommandDispatcher.keysOrNone(spec, request));
+        tx.queue(request, call.keys());
         pending.onReply(Replies.status(session.alloc(), "QUEUED"));
+        return true;
     }
 
     /** The client's dedicated connection to the group a transaction is bound to. */

@@ -14,6 +14,9 @@ import io.kvstore.proxy.rewrite.KeyRewrite;
  */
 final class RewriteGate implements Gate {
 
+    static final String IN_MULTI = "ERR a command that replies with key names cannot be queued in MULTI while the cluster"
+            + " has key rewrite rules";
+
     private final ProxyContext proxy;
     private final CommandDispatcher dispatcher;
 
@@ -31,6 +34,12 @@ final class RewriteGate implements Gate {
         KeyRewrite.Outcome o = KeyRewrite.apply(rules, call.spec(), call.request(), session.alloc(), session.protocol());
         if (o.error() != null) {
             CommandDispatcher.reject(call.request(), call.pending(), o.error());
+            return true;
+        }
+        if (o.replies() != null && session.transaction().inMulti()) {
+            // EXEC's reply would carry the stored names: no filter sees inside it
+            session.transaction().abort();
+            CommandDispatcher.reject(o.request(), call.pending(), IN_MULTI);
             return true;
         }
         call.pending().rewritten(o.replies());

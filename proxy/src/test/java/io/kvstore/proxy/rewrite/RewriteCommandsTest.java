@@ -49,6 +49,11 @@ class RewriteCommandsTest {
             tx.get("r:{1}:a");
             assertEquals(List.of("OK", 1L, "1"), tx.exec());
             assertEquals("1", other.get("r:{1}:a"), "a proxy started after the rule uses it");
+            Transaction listing = c.multi();
+            listing.keys("*");
+            redis.clients.jedis.exceptions.JedisDataException aborted = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, listing::exec, "EXEC would show stored names");
+            assertTrue(aborted.getMessage().startsWith("EXECABORT"), aborted.getMessage());
 
             CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> {
                 try (Jedis blocked = ProxyCluster.client(a.port())) {

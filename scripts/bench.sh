@@ -2,7 +2,7 @@
 # bench.sh: compare kvstore with a redis-server alone and with twemproxy, in one run, by
 # throughput, latency and CPU per request.
 #
-#   scripts/bench.sh [--quick] [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K]
+#   scripts/bench.sh [--quick | --syscalls] [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K]
 #                    [--rounds R] [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy]
 #                    [--no-resp3] [--proxy-args "ARGS"] [--tls [--tls-engine auto|openssl|jdk]]
 #
@@ -29,6 +29,9 @@
 #                      pub/sub), not with --tls
 # --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
 # one round, N halved: about 2 minutes. The full run takes about 6 minutes on 2 cores.
+# --syscalls: instead, system calls per request of kvstore and twemproxy at -P 1 and -P 16 (GET,
+# N/4 requests), counted with perf (all threads, no slow-down) and strace -c -f (per call name);
+# see scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
 # Each target gets a short warm-up first (--warmup requests, default 100000, at -P 16; it also
 # lets the JVM compile the hot path). Each figure is the median of --rounds runs (default 3).
 # Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
@@ -50,6 +53,8 @@ ROOT="$(cd "$SCRIPTS/.." && pwd)"
 KV_STORE="$SCRIPTS/kv_store.sh"
 # shellcheck source=lib/bench-run.sh
 . "$SCRIPTS/lib/bench-run.sh"
+# shellcheck source=lib/bench-syscalls.sh
+. "$SCRIPTS/lib/bench-syscalls.sh"
 
 THREADS=2
 N_P1=200000
@@ -66,6 +71,7 @@ PROXY_ARGS=""
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
 TLS=0
 QUICK=0
+SYSCALLS=0
 TLS_ENGINE=auto
 TLS_ARGS=()       # redis-cli's and redis-benchmark's TLS options, once the cluster is up
 
@@ -79,13 +85,14 @@ die() {
 }
 
 usage() {
-  sed -n '2,44s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,48s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --quick) QUICK=1; shift ;;
+      --syscalls) SYSCALLS=1; shift ;;
       --threads) THREADS="${2:?}"; shift 2 ;;
       --n-p1) N_P1="${2:?}"; shift 2 ;;
       --n-p16) N_P16="${2:?}"; shift 2 ;;
@@ -332,6 +339,10 @@ main() {
 
   start_kvstore
   if [ "$TWEMPROXY" = 1 ]; then start_twemproxy; fi
+  if [ "$SYSCALLS" = 1 ]; then
+    measure_syscalls
+    return 0
+  fi
   measure
 
   local results="$DIR/bench-results.txt"

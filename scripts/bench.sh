@@ -19,19 +19,21 @@
 #   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 500000)
 #   mset10/P1          -t mset (10 keys, split over the groups by the proxies), -r 10000, N/4
 #   mget10/P1          MGET of 10 keys written by mset10, N/4
-#   get-c1000/P1       GET with 1000 clients, N
-#   set-1k/P1 get-1k/P1    values of 1 KB, -r 10000, N/2
+#   get-c1000/P1       GET with 1000 clients, N/2
+#   set-1k/P1 get-1k/P1    values of 1 KB, -r 10000, N/4
 #   set-16k/P1 get-16k/P1  values of 16 KB, -r 2000, N/4
 #   lrange100/P1       LRANGE of a 100-element list, N/4
 #   pubsub100          1 publisher, 100 subscribers of one channel (scripts/lib/PubSubBench.java;
 #                      one message at a time, the next once all got it); a request is one
-#                      delivery; N/40 messages; direct and kvstore only (twemproxy has no
+#                      delivery; N/80 messages; direct and kvstore only (twemproxy has no
 #                      pub/sub), not with --tls
 # --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
-# one round, N halved: about 2 minutes. The full run takes about 6 minutes on 2 cores.
-# --syscalls: instead, system calls per request of kvstore and twemproxy at -P 1 and -P 16 (GET,
-# N/4 requests), counted with perf (all threads, no slow-down) and strace -c -f (per call name);
-# see scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
+# one round, N halved: about 2 minutes. The full run: 3 rounds of about 3 minutes each on 2 cores
+# shared with other work (load average 20), less on a quiet machine.
+# --syscalls: instead, system calls per request of kvstore, twemproxy and a redis-server (direct)
+# at -P 1 and -P 16 (GET, N/4 requests), counted with perf (all threads, no slow-down) and with
+# strace -c -f (per call name), and the user and system CPU per request; see
+# scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
 # Each target gets a short warm-up first (--warmup requests, default 100000, at -P 16; it also
 # lets the JVM compile the hot path). Each figure is the median of --rounds runs (default 3).
 # Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
@@ -85,7 +87,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,48s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,49s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -264,10 +266,10 @@ run_group() {
     multi)
       bench_row mset10/P1 "$t" "$q" 1 -r 10000 -t mset
       bench_row mget10/P1 "$t" "$q" 1 -r 10000 "${mget[@]}"
-      if [ "$QUICK" = 0 ]; then bench_row get-c1000/P1 "$t" "$N_P1" 1 -r 10000 -c 1000 -t get; fi ;;
+      if [ "$QUICK" = 0 ]; then bench_row get-c1000/P1 "$t" $((N_P1 / 2)) 1 -r 10000 -c 1000 -t get; fi ;;
     1k)
-      bench_row set-1k/P1 "$t" $((N_P1 / 2)) 1 -r 10000 -d 1024 -t set
-      bench_row get-1k/P1 "$t" $((N_P1 / 2)) 1 -r 10000 -t get ;;
+      bench_row set-1k/P1 "$t" "$q" 1 -r 10000 -d 1024 -t set
+      bench_row get-1k/P1 "$t" "$q" 1 -r 10000 -t get ;;
     16k)
       bench_row set-16k/P1 "$t" "$q" 1 -r 2000 -d 16384 -t set
       bench_row get-16k/P1 "$t" "$q" 1 -r 2000 -t get ;;
@@ -276,7 +278,7 @@ run_group() {
       redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$t")" rpush mylist $(printf 'xxx %.0s' $(seq 100)) > /dev/null
       bench_row lrange100/P1 "$t" "$q" 1 LRANGE mylist 0 99 ;;
     pubsub)
-      pubsub_row pubsub100 "$t" 100 $((N_P1 / 40)) ;;
+      pubsub_row pubsub100 "$t" 100 $((N_P1 / 80)) ;;
   esac
 }
 

@@ -1,7 +1,8 @@
 # bench-syscalls.sh: scripts/bench.sh --syscalls (sourced; uses bench.sh's DIR, CLIENTS, KEYSPACE,
 # RUN_TIMEOUT, TWEMPROXY and its functions target_port, proxy_pid, flush_shards, warm_up, say, die).
 #
-# System calls per request of each proxy (kvstore, twemproxy), at -P 1 and -P 16, counted two ways
+# System calls per request of each proxy (kvstore, twemproxy) and, for direct, of the redis-server
+# itself, at -P 1 and -P 16, counted two ways
 # during a redis-benchmark GET run (after a SET run that fills the keys):
 #   perf    `perf stat -e raw_syscalls:sys_enter -p PID`: every system call of every thread, counted
 #           in the kernel, with no effect on the process's timing (needs perf and tracefs);
@@ -10,10 +11,17 @@
 #           changes: trust its mix, and perf's total.
 # Prints a table of calls per request and strace's top calls; writes it to DIR/syscalls.txt.
 
-# count_syscalls TOOL TARGET PIPELINE N: calls per request; strace's summary in $DIR/strace-*.txt.
+# user_system PID: "utime stime" of the process, in clock ticks.
+user_system() {
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12, $13 }'
+}
+
+# count_syscalls TOOL TARGET PIPELINE N: calls per request (with perf: then the proxy's user and
+# system CPU microseconds per request, from /proc/PID/stat); strace's summary in $DIR/strace-*.txt.
 count_syscalls() {
-  local tool="$1" target="$2" pipeline="$3" n="$4" pid out counter calls
+  local tool="$1" target="$2" pipeline="$3" n="$4" pid out counter calls before after
   pid="$(proxy_pid "$target")"
+  if [ -z "$pid" ]; then pid="$(shard_pids | head -n 1)"; fi # direct: the redis-server itself
   out="$DIR/$tool-$target-P$pipeline.txt"
   redis-benchmark -h 127.0.0.1 -p "$(target_port "$target")" -c "$CLIENTS" -r "$KEYSPACE" -n "$n" -P "$pipeline" -t set -q > /dev/null 2>&1 ||
     die "SET run against $target failed"
@@ -23,8 +31,10 @@ count_syscalls() {
   esac
   counter=$!
   sleep 1 # attach to every thread before the run starts
+  before="$(user_system "$pid")"
   timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$(target_port "$target")" -c "$CLIENTS" -r "$KEYSPACE" \
     -n "$n" -P "$pipeline" -t get -q > /dev/null 2>&1 || die "GET run against $target failed"
+  after="$(user_system "$pid")"
   kill -INT "$counter" 2>/dev/null || true
   wait "$counter" 2>/dev/null || true
   case "$tool" in
@@ -32,7 +42,12 @@ count_syscalls() {
     strace) calls="$(awk '$NF == "total" { print $4 }' "$out")" ;;
   esac
   [[ "${calls:-}" =~ ^[0-9]+$ ]] || die "$tool gave no count for $target (see $out)"
-  awk -v c="$calls" -v n="$n" 'BEGIN { printf "%.2f", c / n }'
+  if [ "$tool" = strace ]; then
+    awk -v c="$calls" -v n="$n" 'BEGIN { printf "%.2f", c / n }'
+  else
+    echo "$calls $before $after" | awk -v n="$n" -v hz="$CLK_TCK" \
+      '{ printf "%.2f %.2f %.2f", $1 / n, ($4 - $2) * 1e6 / hz / n, ($5 - $3) * 1e6 / hz / n }'
+  fi
 }
 
 # top_calls FILE: strace's five most frequent calls, "name:count" words.
@@ -51,19 +66,22 @@ measure_syscalls() {
   fi
   {
     echo "system calls per request (GET, -c $CLIENTS, -r $KEYSPACE), $(date '+%Y-%m-%d %H:%M:%S %z')"
-    printf "%-10s %-3s %10s %12s  %s\n" target P perf strace "strace's top calls (count over the run)"
+    echo "perf: calls per request counted by perf; usr, sys: the proxy's user and system CPU us per request in"
+    echo "that same run; strace: calls per request counted by strace -c -f (which slows the proxy down)"
+    printf "%-10s %-3s %8s %8s %8s %8s  %s\n" target P perf usr sys strace "strace's top calls (count over the run)"
   } > "$results"
-  for target in kvstore $([ "$TWEMPROXY" = 1 ] && echo twemproxy); do
+  for target in direct kvstore $([ "$TWEMPROXY" = 1 ] && echo twemproxy); do
     say "warming up $target"
     warm_up "$target"
     for pipeline in 1 16; do
       if [ "$pipeline" = 1 ]; then n=$((N_P1 / 4)); else n=$((N_P16 / 4)); fi
       flush_shards
-      perf_calls=-
+      perf_calls="- - -"
       if [ "$have_perf" = 1 ]; then perf_calls="$(count_syscalls perf "$target" "$pipeline" "$n")"; fi
       say "$target -P $pipeline: counting with strace"
       strace_calls="$(count_syscalls strace "$target" "$pipeline" "$n")"
-      printf "%-10s %-3s %10s %12s  %s\n" "$target" "$pipeline" "$perf_calls" "$strace_calls" \
+      # shellcheck disable=SC2086 # three figures
+      printf "%-10s %-3s %8s %8s %8s %8s  %s\n" "$target" "$pipeline" $perf_calls "$strace_calls" \
         "$(top_calls "$DIR/strace-$target-P$pipeline.txt")" >> "$results"
     done
   done

@@ -1,5 +1,6 @@
 package io.kvstore.proxy.resp;
 
+import io.kvstore.proxy.stats.SlowLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
@@ -44,6 +45,7 @@ public class FramerBench {
     private ByteBuf mgetRequests;
     private ByteBuf bulkReplies;
     private ByteBuf arrayReplies;
+    private Request oneSet;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -57,6 +59,8 @@ public class FramerBench {
         mgetRequests = batch(mget.toString());
         bulkReplies = batch("$3\r\nxxx\r\n");
         arrayReplies = batch(array.toString());
+        oneSet = Request.of(PooledByteBufAllocator.DEFAULT, List.of("SET".getBytes(StandardCharsets.US_ASCII),
+                "key:000000012345".getBytes(StandardCharsets.US_ASCII), "xxx".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @TearDown(Level.Trial)
@@ -65,6 +69,7 @@ public class FramerBench {
         mgetRequests.release();
         bulkReplies.release();
         arrayReplies.release();
+        oneSet.release();
     }
 
     @Benchmark
@@ -77,6 +82,12 @@ public class FramerBench {
     @OperationsPerInvocation(BATCH)
     public int requestMget10() {
         return frame(requestFramer, mgetRequests);
+    }
+
+    /** What a request costs the slow log when it is dispatched (the copy of its arguments a slow reply would log). */
+    @Benchmark
+    public byte[] slowLogSnapshotSet() {
+        return SlowLog.snapshot(oneSet);
     }
 
     @Benchmark

@@ -3,7 +3,7 @@
 # only with the Maven profile -Pbench, so neither `mvn test` nor test_all runs them) and run them
 # with JMH's allocation profiler.
 #
-#   scripts/bench-jmh.sh [--offline] [--quick] [REGEX] [-- JMH-OPTION...]
+#   scripts/bench-jmh.sh [--offline] [--quick] [REGEX] [-- JMH-OPTION...]  (not -bm -tu -w -r -wi -i -f: set here)
 #
 # REGEX picks benchmarks (default: all): FramerBench (request and reply framers, per message),
 # RoutingBench (command lookup, slot hashing), MgetSplitBench (MGET of 10 keys split over 3 groups
@@ -23,14 +23,17 @@ MVN=(mvn -B -q)
 JVM_ARGS="-XX:+UseParallelGC -Xms512m -Xmx512m -Dio.netty.leakDetection.level=disabled \
 --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
 -Dio.netty.tryReflectionSetAccessible=true -Dio.netty.allocator.useCacheForAllThreads=true"
-JMH_OPTS=(-prof gc -jvmArgsAppend "$JVM_ARGS")
+# Average time in ns per operation; 3 warm-up and 5 measured iterations of 1 s, one fork.
+WARMUPS=3
+ITERATIONS=5
+EXTRA=()
 REGEX=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --offline) MVN+=(-o); shift ;;
-    --quick) JMH_OPTS+=(-wi 1 -i 2); shift ;;
-    --) shift; JMH_OPTS+=("$@"); break ;;
+    --quick) WARMUPS=1; ITERATIONS=2; shift ;;
+    --) shift; EXTRA=("$@"); break ;;
     -h|--help) sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "bench-jmh.sh: unknown option '$1'" >&2; exit 2 ;;
     *) REGEX="$1"; shift ;;
@@ -43,5 +46,6 @@ cd "$ROOT"
   -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime
 CP="bench/target/classes:proxy/target/classes:config/target/classes:$(cat "$OUT/classpath.txt")"
 # shellcheck disable=SC2086 # REGEX is one word or none
-java -cp "$CP" org.openjdk.jmh.Main "${JMH_OPTS[@]}" -rf text -rff "$OUT/results.txt" $REGEX
+java -cp "$CP" org.openjdk.jmh.Main -bm avgt -tu ns -w 1 -r 1 -wi "$WARMUPS" -i "$ITERATIONS" -f 1 \
+  -prof gc -jvmArgsAppend "$JVM_ARGS" ${EXTRA[@]+"${EXTRA[@]}"} -rf text -rff "$OUT/results.txt" $REGEX
 echo "bench-jmh.sh: written to $OUT/results.txt"

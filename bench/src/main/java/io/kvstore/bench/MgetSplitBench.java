@@ -16,32 +16,21 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * An MGET of 10 keys over 3 groups, split into one fragment per group and merged back, through
  * {@link Splitter} and its gather exactly as the dispatcher calls them: the fragments' frames are
  * built and released, each fragment gets its group's reply, and the merged reply reaches the
- * client's sink, which releases it. One operation is one client MGET. Per-thread state.
+ * client's sink, which releases it. One operation is one client MGET. Per-thread state; modes,
+ * times and forks are set by scripts/bench-jmh.sh.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 public class MgetSplitBench {
 
     private static final int KEYS = 10;

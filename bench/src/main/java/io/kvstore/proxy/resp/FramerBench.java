@@ -7,33 +7,21 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The two framers on a read batch of {@value #BATCH} pipelined messages, as the event loop sees
  * them (a pooled direct buffer), reported per message. Lives in the framers' package to call
  * {@code decode} directly: the channel pipeline around it is Netty's cost, not ours. Per-thread
- * state, as a framer is per channel.
+ * state, as a framer is per channel; modes, times and forks are set by scripts/bench-jmh.sh.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 public class FramerBench {
 
     static final int BATCH = 16;
@@ -41,6 +29,13 @@ public class FramerBench {
     private final RequestFramer requestFramer = new RequestFramer(FramerLimits.DEFAULTS);
     private final ReplyFramer replyFramer = new ReplyFramer();
     private final List<Object> out = new ArrayList<>(BATCH);
+    /** A framer's decode step, called directly (both framers' {@code decode} is protected, visible in this package). */
+    private interface Decoder {
+        void decode(ByteBuf in, List<Object> out);
+    }
+
+    private final Decoder requests = (in, o) -> requestFramer.decode(null, in, o);
+    private final Decoder replies = (in, o) -> replyFramer.decode(null, in, o);
     private ByteBuf setRequests;
     private ByteBuf mgetRequests;
     private ByteBuf bulkReplies;
@@ -75,13 +70,13 @@ public class FramerBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int requestSet() {
-        return frame(requestFramer, setRequests);
+        return frame(requests, setRequests);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int requestMget10() {
-        return frame(requestFramer, mgetRequests);
+        return frame(requests, mgetRequests);
     }
 
     /** What a request costs the slow log when it is dispatched (the copy of its arguments a slow reply would log). */
@@ -93,24 +88,18 @@ public class FramerBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int replyBulk() {
-        return frame(replyFramer, bulkReplies);
+        return frame(replies, bulkReplies);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int replyArray10() {
-        return frame(replyFramer, arrayReplies);
+        return frame(replies, arrayReplies);
     }
 
-    private int frame(RequestFramer framer, ByteBuf in) {
+    private int frame(Decoder decoder, ByteBuf in) {
         in.readerIndex(0);
-        framer.decode(null, in, out);
-        return drain();
-    }
-
-    private int frame(ReplyFramer framer, ByteBuf in) {
-        in.readerIndex(0);
-        framer.decode(null, in, out);
+        decoder.decode(in, out);
         return drain();
     }
 

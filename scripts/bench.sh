@@ -284,6 +284,9 @@ run_group() {
 
 warm_up() {
   local target="$1"
+  # redis-benchmark retries a refused connection for ever: check that the target is there first.
+  [ "$(redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$target")" ping 2>/dev/null || true)" = PONG ] ||
+    die "$target (port $(target_port "$target")) does not answer PING; see $DIR/cluster/*/ for its log"
   [ "$WARMUP" -gt 0 ] || return 0
   # shellcheck disable=SC2046
   timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") -t set,get \

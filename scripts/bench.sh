@@ -36,7 +36,8 @@
 # scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
 # Each target gets a short warm-up first (--warmup requests of SET, GET, MSET and LRANGE each,
 # default 100000, at -P 16; it also lets the JVM compile the hot path, whose compilation would
-# otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds runs (default 3).
+# otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
+# runs (default 3).
 # Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
 # request of the proxy process (kvstore's JVM, nutcracker) and of the 3 shards together, read
 # from /proc/PID/stat around each run (independent of the load on the machine, unlike
@@ -88,7 +89,8 @@ die() {
 }
 
 usage() {
-  sed -n '2,49s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  # The comment block at the top, whatever its length.
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {

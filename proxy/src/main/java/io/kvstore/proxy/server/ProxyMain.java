@@ -150,6 +150,20 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
     int slowlogMaxLen;
 
+    @Option(names = "--hotkeys-sample-rate", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_RATE,
+            description = "Fraction of requests whose keys are counted for INFO hotkeys and the hot-key metrics; "
+                    + "0 = off, 1 = every request (default: ${DEFAULT-VALUE}).")
+    double hotkeysSampleRate;
+
+    @Option(names = "--hotkeys-top", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_TOP,
+            description = "Hot keys reported, by requests and by bytes, 1 to 1000 (default: ${DEFAULT-VALUE}).")
+    int hotkeysTop;
+
+    @Option(names = "--hotkeys-window-seconds", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_WINDOW_SECONDS,
+            description = "Hot keys are counted over windows this long; INFO hotkeys shows the last whole one, 1 to 3600 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int hotkeysWindowSeconds;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
@@ -267,6 +281,7 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            io.kvstore.proxy.hotkeys.HotKeys.check(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -336,6 +351,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        server.context().stats().hotKeys().configure(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
         }

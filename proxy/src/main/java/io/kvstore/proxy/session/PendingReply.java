@@ -30,6 +30,7 @@ final class PendingReply implements ReplySink {
     private CommandStats command;
     private byte[] args;
     private boolean rejected;
+    private io.kvstore.proxy.hotkeys.KeySample hot;
 
     PendingReply(ClientSession session) {
         this.session = session;
@@ -37,6 +38,7 @@ final class PendingReply implements ReplySink {
 
     /** Names the command this reply answers; the first call counts (a held request is dispatched again). */
     void timed(LoopStats loopStats, CommandSpec spec, Request request) {
+        hot = hot != null ? hot : loopStats.hotKeys().sample(spec, request);
         if (command != null || !loopStats.enabled()) {
             return;
         }
@@ -71,6 +73,10 @@ final class PendingReply implements ReplySink {
     ByteBuf takeReply() {
         ByteBuf r = reply;
         reply = null;
+        if (hot != null) {
+            hot.replied(r);
+            hot = null;
+        }
         if (command != null) {
             record(r);
         }

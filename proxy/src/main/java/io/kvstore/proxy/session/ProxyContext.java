@@ -141,7 +141,8 @@ public final class ProxyContext {
         boolean all = s.equals("all") || s.equals("everything");
         String own = (all || s.equals("commandstats") ? stats.commandStatsSection() : "")
                 + (all ? "\r\n" : "") // sections are separated by one blank line
-                + (all || s.equals("latencystats") ? stats.latencyStatsSection() : "");
+                + (all || s.equals("latencystats") ? stats.latencyStatsSection() : "")
+                + (s.equals("hotkeys") ? stats.hotKeys().infoSection() : "");
         if (!all && !s.equals("default") && !s.equals("proxy")) {
             return own;
         }

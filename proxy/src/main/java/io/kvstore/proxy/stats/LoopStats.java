@@ -16,11 +16,13 @@ public final class LoopStats {
     private final Map<String, CommandStats> commands = new ConcurrentHashMap<>();
     private final Map<HostPort, Latency> backends = new ConcurrentHashMap<>();
     private final Counter[] errorKinds = new Counter[ErrorKind.values().length];
+    private final io.kvstore.proxy.hotkeys.KeySampler hotKeys;
     /** See {@link #now}; the loop's own, never read elsewhere. */
     private long eventNanos;
 
     LoopStats(ProxyStats owner) {
         this.owner = owner;
+        this.hotKeys = owner.hotKeys().newLoop();
         java.util.Arrays.setAll(errorKinds, i -> new Counter());
     }
 
@@ -38,6 +40,11 @@ public final class LoopStats {
     /** A timer for one new pipelined connection to {@code server}. */
     public BackendTimer backendTimer(HostPort server) {
         return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency()), this) : BackendTimer.NONE;
+    }
+
+    /** This loop's hot-key sampler. */
+    public io.kvstore.proxy.hotkeys.KeySampler hotKeys() {
+        return hotKeys;
     }
 
     public SlowLog slowLog() {

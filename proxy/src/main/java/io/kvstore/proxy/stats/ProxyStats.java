@@ -24,6 +24,7 @@ public final class ProxyStats {
     private final Map<String, Histogram> commandHistograms = new TreeMap<>();
     private final Map<HostPort, Histogram> backendHistograms = new java.util.HashMap<>();
     private final SlowLog slowLog = new SlowLog();
+    private final io.kvstore.proxy.hotkeys.HotKeys hotKeys = new io.kvstore.proxy.hotkeys.HotKeys();
     /** The counts at the last {@link #reset}, subtracted on read. */
     private final Map<String, long[]> commandBase = new java.util.HashMap<>();
     private final Map<HostPort, long[]> backendBase = new java.util.HashMap<>();
@@ -44,6 +45,11 @@ public final class ProxyStats {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** The hot-key samplers of every loop and their merge. */
+    public io.kvstore.proxy.hotkeys.HotKeys hotKeys() {
+        return hotKeys;
     }
 
     public SlowLog slowLog() {

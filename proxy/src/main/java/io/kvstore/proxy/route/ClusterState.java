@@ -14,6 +14,8 @@ public final class ClusterState {
     private volatile SlotMap map;
     private volatile String fence;
     private volatile boolean strict;
+    /** Groups whose master changed from one installed map to the next; written under this object's lock. */
+    private volatile long failoversSeen;
 
     public ClusterState(SlotMap initial) {
         this.map = Objects.requireNonNull(initial);
@@ -54,7 +56,26 @@ public final class ClusterState {
         if (next.epoch() < map.epoch()) {
             return false;
         }
+        failoversSeen += mastersChanged(map, next);
         map = next;
         return true;
+    }
+
+    private static int mastersChanged(SlotMap before, SlotMap after) {
+        java.util.Map<String, io.kvstore.config.HostPort> masters = new java.util.HashMap<>();
+        before.groups().forEach(g -> masters.put(g.id(), g.master()));
+        int changed = 0;
+        for (io.kvstore.config.Group g : after.groups()) {
+            io.kvstore.config.HostPort was = masters.get(g.id());
+            if (was != null && !was.equals(g.master())) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    /** How many times a group's master changed in the maps this proxy installed (failovers and switchovers it saw). */
+    public long failoversSeen() {
+        return failoversSeen;
     }
 }

@@ -194,6 +194,11 @@ public final class ProxyContext {
         return stats;
     }
 
+    /** What migration holds cost this proxy's clients, for the metrics. */
+    public HoldStats.Figures holdFigures() {
+        return holds.figures();
+    }
+
     HoldStats holds() {
         return holds;
     }

@@ -139,6 +139,28 @@ public final class ProxyStats {
         return counts;
     }
 
+    /**
+     * Connection events per server, summed over the loops' shared connections since start (not
+     * reset by {@link #reset}: they are counters of the connections' lives): connects, connect
+     * failures, losses, stalls.
+     */
+    public Map<HostPort, long[]> backendEvents() {
+        Map<HostPort, long[]> out = new java.util.HashMap<>();
+        for (LoopStats loop : loops) {
+            loop.backendEvents().forEach((server, e) -> e.addTo(out.computeIfAbsent(server, s -> new long[4])));
+        }
+        return out;
+    }
+
+    /** Protocol errors of clients by kind, summed over the loops since start. */
+    public Map<String, Long> protocolErrors() {
+        Map<String, Long> out = new TreeMap<>();
+        for (LoopStats loop : loops) {
+            loop.protocolErrors().forEach((kind, n) -> out.merge(kind, n.get(), Long::sum));
+        }
+        return out;
+    }
+
     /** Backend figures of each group of {@code map}, by the group's master; groups never sent to are left out. */
     public Map<Group, Figures> groups(SlotMap map) {
         Map<HostPort, Figures> servers = backends();

@@ -155,6 +155,7 @@ public final class ProxyContext {
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
                 + holds.info()
+                + stats.summaryLines()
                 + stats.groupLines(map)
                 + extraInfo.get();
     }

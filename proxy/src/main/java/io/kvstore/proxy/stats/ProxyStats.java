@@ -197,6 +197,21 @@ public final class ProxyStats {
         return out.toString();
     }
 
+    /**
+     * Lines of INFO's {@code # Proxy} about every command together: the percentiles of the time in
+     * the proxy and the error replies (failed and rejected calls), for {@code kvstore-admin stats}.
+     */
+    public String summaryLines() {
+        Histogram all = new Histogram(Latency.DIGITS);
+        long errors = 0;
+        for (Figures f : commands()) {
+            all.add(f.histogram());
+            errors += f.failed() + f.rejected();
+        }
+        Figures sum = new Figures("all", all.getTotalCount(), 0, errors, 0, all);
+        return "proxy_latency_percentiles_usec:" + sum.percentiles() + "\r\n" + "proxy_error_replies:" + errors + "\r\n";
+    }
+
     /** Lines of INFO's {@code # Proxy}: backend time and errors per group of {@code map}. */
     public String groupLines(SlotMap map) {
         StringBuilder out = new StringBuilder();

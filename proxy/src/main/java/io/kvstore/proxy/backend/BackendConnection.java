@@ -275,7 +275,7 @@ public final class BackendConnection implements FlushBatch.Member {
             LOG.warn("backend {} sent no reply for {} ms with {} requests pending; closing the connection",
                     address, options.stallMillis(), inflight.size());
             Channel ch = channel;
-            timer.stalled();
+            timer.stalled(TimeUnit.NANOSECONDS.toMillis(now - stalledSinceNanos));
             lost(ch, "no reply for " + options.stallMillis() + " ms");
             ch.close();
             stalledSinceNanos = 0;

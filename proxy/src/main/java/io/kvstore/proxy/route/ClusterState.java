@@ -16,6 +16,8 @@ public final class ClusterState {
     private volatile boolean strict;
     /** Groups whose master changed from one installed map to the next; written under this object's lock. */
     private volatile long failoversSeen;
+    private long fencedSince;
+    private volatile java.util.function.LongConsumer onUnfenced = ms -> { };
 
     public ClusterState(SlotMap initial) {
         this.map = Objects.requireNonNull(initial);
@@ -43,12 +45,23 @@ public final class ClusterState {
         strict = value;
     }
 
-    public void fence(String why) {
+    public synchronized void fence(String why) {
+        if (fence == null) {
+            fencedSince = System.nanoTime();
+        }
         fence = why;
     }
 
-    public void unfence() {
+    public synchronized void unfence() {
+        if (fence != null) {
+            onUnfenced.accept((System.nanoTime() - fencedSince) / 1_000_000);
+        }
         fence = null;
+    }
+
+    /** Who learns how long each fence lasted, in milliseconds (LATENCY's {@code fence} event); set once at start-up. */
+    public void onUnfenced(java.util.function.LongConsumer millis) {
+        onUnfenced = millis;
     }
 
     /** Installs {@code next} unless it is older than the current map; returns whether it was installed. */

@@ -164,6 +164,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int hotkeysWindowSeconds;
 
+    @Option(names = "--latency-monitor-threshold-ms", defaultValue = "100",
+            description = "LATENCY records the proxy's events (migration-hold, backend-stall, backend-reconnect, fence) "
+                    + "that lasted at least this; 0 = none (default: ${DEFAULT-VALUE}).")
+    long latencyMonitorThresholdMs;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
@@ -281,6 +286,9 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            if (latencyMonitorThresholdMs < 0) {
+                throw new IllegalArgumentException("--latency-monitor-threshold-ms must be 0 (off) or more");
+            }
             io.kvstore.proxy.hotkeys.HotKeys.check(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
@@ -351,6 +359,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        server.context().stats().latencyMonitor().threshold(latencyMonitorThresholdMs);
         server.context().stats().hotKeys().configure(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread

@@ -14,6 +14,11 @@ public final class HoldStats {
     private final LongAdder timedOut = new LongAdder();
     private final AtomicLong maxMillis = new AtomicLong();
     private final LongAdder totalMillis = new LongAdder();
+    private final io.kvstore.proxy.stats.LatencyMonitor monitor;
+
+    HoldStats(io.kvstore.proxy.stats.LatencyMonitor monitor) {
+        this.monitor = monitor;
+    }
 
     /** The figures for the metrics: holds, -TRYAGAIN timeouts, time held in all (ms), longest hold (ms). */
     public record Figures(long holds, long timeouts, long totalMillis, long maxMillis) {
@@ -28,6 +33,7 @@ public final class HoldStats {
     void released(long waitedMillis) {
         maxMillis.accumulateAndGet(waitedMillis, Math::max);
         totalMillis.add(waitedMillis);
+        monitor.record("migration-hold", waitedMillis);
     }
 
     public Figures figures() {

@@ -25,8 +25,8 @@ public final class ProxyContext {
     private volatile long writeAcksTimeoutMillis = 1000;
     private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
-    private final HoldStats holds = new HoldStats();
     private final ProxyStats stats = new ProxyStats();
+    private final HoldStats holds = new HoldStats(stats.latencyMonitor());
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
     private final MultiKeyScope keyScope;
     /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */

@@ -48,10 +48,10 @@ public final class BackendTimer {
         }
     }
 
-    /** Requests waited with no reply for the stall limit; {@link #lost} follows. */
-    public void stalled() {
+    /** Requests waited {@code millis} with no reply, over the stall limit; {@link #lost} follows. */
+    public void stalled(long millis) {
         if (events != null) {
-            events.stalled();
+            events.stalled(millis);
         }
     }
 

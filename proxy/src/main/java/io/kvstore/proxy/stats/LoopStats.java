@@ -41,7 +41,7 @@ public final class LoopStats {
 
     /** A timer for one new pipelined connection to {@code server}. */
     public BackendTimer backendTimer(HostPort server) {
-        BackendEvents events = backendEvents.computeIfAbsent(server, a -> new BackendEvents());
+        BackendEvents events = backendEvents.computeIfAbsent(server, a -> new BackendEvents(owner.latencyMonitor()));
         return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency()), this, events)
                 : new BackendTimer(null, null, events);
     }

@@ -25,6 +25,7 @@ public final class ProxyStats {
     private final Map<HostPort, Histogram> backendHistograms = new java.util.HashMap<>();
     private final SlowLog slowLog = new SlowLog();
     private final io.kvstore.proxy.hotkeys.HotKeys hotKeys = new io.kvstore.proxy.hotkeys.HotKeys();
+    private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     /** The counts at the last {@link #reset}, subtracted on read. */
     private final Map<String, long[]> commandBase = new java.util.HashMap<>();
     private final Map<HostPort, long[]> backendBase = new java.util.HashMap<>();
@@ -45,6 +46,11 @@ public final class ProxyStats {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** LATENCY's data: the proxy's own events (holds, stalls, reconnects, fences). */
+    public LatencyMonitor latencyMonitor() {
+        return latencyMonitor;
     }
 
     /** The hot-key samplers of every loop and their merge. */

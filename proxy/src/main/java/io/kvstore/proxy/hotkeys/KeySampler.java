@@ -61,8 +61,8 @@ public final class KeySampler {
         }
         double rate = owner.rate();
         countdown = gap(rate);
-        if (rate <= 0) {
-            return null;
+        if (rate <= 0 || !spec.arityAccepts(request.argCount())) {
+            return null; // a request with the wrong arity is refused, and its keys may not be where the table says
         }
         int[] args;
         try {

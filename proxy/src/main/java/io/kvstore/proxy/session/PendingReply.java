@@ -17,7 +17,8 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Timing: made when its request is framed; once the dispatcher has named the command
  * ({@link #timed}) the reply's hand-over to the client write records the call. While the slow log
- * is on it also holds a short copy of its request's arguments ({@link SlowLog#snapshot}).
+ * is on it also holds a short copy of its request's arguments ({@link SlowLog#snapshot}), and when
+ * the hot-key sampler picked its request, the sample, which counts its keys once the reply is taken.
  */
 final class PendingReply implements ReplySink {
 

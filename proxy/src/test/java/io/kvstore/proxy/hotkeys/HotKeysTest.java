@@ -160,6 +160,7 @@ class HotKeysTest {
             }
             assertNotNull(loop.sample(table.get("get"), get), "positive control: rate 1 samples every request");
             assertNull(loop.sample(table.get("ping"), ping), "PING names no key");
+            assertNull(loop.sample(table.get("get"), ping), "GET without its key: wrong arity, not sampled");
         } finally {
             get.release();
             ping.release();

@@ -150,24 +150,8 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
     int slowlogMaxLen;
 
-    @Option(names = "--hotkeys-sample-rate", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_RATE,
-            description = "Fraction of requests whose keys are counted for INFO hotkeys and the hot-key metrics; "
-                    + "0 = off, 1 = every request (default: ${DEFAULT-VALUE}).")
-    double hotkeysSampleRate;
-
-    @Option(names = "--hotkeys-top", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_TOP,
-            description = "Hot keys reported, by requests and by bytes, 1 to 1000 (default: ${DEFAULT-VALUE}).")
-    int hotkeysTop;
-
-    @Option(names = "--hotkeys-window-seconds", defaultValue = "" + io.kvstore.proxy.hotkeys.HotKeys.DEFAULT_WINDOW_SECONDS,
-            description = "Hot keys are counted over windows this long; INFO hotkeys shows the last whole one, 1 to 3600 "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int hotkeysWindowSeconds;
-
-    @Option(names = "--latency-monitor-threshold-ms", defaultValue = "100",
-            description = "LATENCY records the proxy's events (migration-hold, backend-stall, backend-reconnect, fence) "
-                    + "that lasted at least this; 0 = none (default: ${DEFAULT-VALUE}).")
-    long latencyMonitorThresholdMs;
+    @CommandLine.Mixin
+    ObservabilityOptions observability;
 
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
@@ -286,10 +270,7 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
-            if (latencyMonitorThresholdMs < 0) {
-                throw new IllegalArgumentException("--latency-monitor-threshold-ms must be 0 (off) or more");
-            }
-            io.kvstore.proxy.hotkeys.HotKeys.check(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
+            observability.check();
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -359,8 +340,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
-        server.context().stats().latencyMonitor().threshold(latencyMonitorThresholdMs);
-        server.context().stats().hotKeys().configure(hotkeysSampleRate, hotkeysTop, hotkeysWindowSeconds);
+        observability.apply(server.context());
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
         }

@@ -49,7 +49,9 @@ public final class HotKeys {
 
     /**
      * Sets the options (at start-up, before clients connect); a bad value is refused with what is
-     * allowed and nothing changes.
+     * allowed and nothing changes. A loop takes a new rate at its next sample (while off, within
+     * 65,536 requests) and a new top at the end of its window: reading them on every request would
+     * cost a volatile read each.
      */
     public void configure(double sampleRate, int topKeys, int window) {
         check(sampleRate, topKeys, window);

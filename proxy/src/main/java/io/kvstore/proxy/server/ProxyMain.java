@@ -151,6 +151,9 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
     int slowlogMaxLen;
 
+    @CommandLine.Mixin
+    ObservabilityOptions observability;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
@@ -282,6 +285,7 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            observability.check();
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -351,6 +355,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        observability.apply(server.context());
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
         }

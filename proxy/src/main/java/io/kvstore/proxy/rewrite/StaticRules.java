@@ -16,6 +16,14 @@ public final class StaticRules {
     private StaticRules() {
     }
 
+    /** Refuses (IllegalArgumentException) rules given in ZooKeeper mode, or rules that do not parse. */
+    public static void check(boolean zkMode, List<String> specs) {
+        if (zkMode && specs != null && !specs.isEmpty()) {
+            throw new IllegalArgumentException("--rewrite-rule is for static mode; with --zk use kvstore-admin rewrite");
+        }
+        parse(specs);
+    }
+
     /**
      * The rules of {@code specs}, in order; {@code IllegalArgumentException} for a bad one. GEN
      * (default: the rule's position, from 1) must be distinct across rules.

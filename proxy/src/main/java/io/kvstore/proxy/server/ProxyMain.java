@@ -156,6 +156,9 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
     int slowlogMaxLen;
 
+    @CommandLine.Mixin
+    ObservabilityOptions observability;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
@@ -287,6 +290,8 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            observability.check();
+            io.kvstore.proxy.rewrite.StaticRules.check(zkMode, rewriteRules);
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -294,21 +299,12 @@ public final class ProxyMain implements Callable<Integer> {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;
         }
-        if (zkMode && rewriteRules != null && !rewriteRules.isEmpty()) {
-            System.err.println("kvstore-proxy: --rewrite-rule is for static mode; with --zk use kvstore-admin rewrite");
-            return 2;
-        }
         return zkMode ? runWithZooKeeper(options) : runStatic(options);
     }
 
     private int runStatic(ProxyOptions options) throws InterruptedException, java.io.IOException {
         ClusterState state = new ClusterState(staticMap());
-        try {
-            state.rewrite(io.kvstore.proxy.rewrite.StaticRules.parse(rewriteRules));
-        } catch (IllegalArgumentException e) {
-            System.err.println("kvstore-proxy: " + e.getMessage());
-            return 2;
-        }
+        state.rewrite(io.kvstore.proxy.rewrite.StaticRules.parse(rewriteRules)); // checked in call()
         ProxyServer server = ProxyServer.start(options, state);
         configure(server);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -367,6 +363,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        observability.apply(server.context());
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
         }

@@ -81,6 +81,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         context.allowConfigSet(options.allowConfigSet());
+        cluster.onUnfenced(ms -> context.stats().latencyMonitor().record("fence", ms));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();

@@ -72,7 +72,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
-    private boolean authenticated;
+    private final Login login;
     private volatile String name;
     private final long createdMillis = System.currentTimeMillis();
     private long lastCommandMillis = createdMillis;
@@ -91,7 +91,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = proxy.nextClientId();
         this.held = new HeldRequests(this, proxy, dispatcher, queue);
         this.connections = new ClientConnections(this, worker);
-        this.authenticated = proxy.password() == null;
+        this.login = new Login(proxy.access().users());
     }
 
     public long id() {
@@ -129,11 +129,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     boolean authenticated() {
-        return authenticated;
+        return login.authenticated();
     }
 
-    void authenticated(boolean value) {
-        authenticated = value;
+    /** Who the client is: its user, and whether it has authenticated. */
+    Login login() {
+        return login;
+    }
+
+    /** The users changed (on this client's loop): a client whose user was deleted or disabled is closed. */
+    void usersChanged(io.kvstore.proxy.acl.Users users) {
+        if (!login.usersChanged(users)) {
+            closeBecause("its user '" + login.user().name() + "' was deleted or disabled");
+        }
     }
 
     public WorkerContext worker() {
@@ -222,7 +230,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** RESET: back to a fresh connection's state. */
     void reset() {
         name = null;
-        authenticated = proxy.password() == null;
+        login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();
@@ -481,7 +489,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
                 + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
                 + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
-                + " cmd=" + lastCommand + " user=default redir=-1 resp=" + protocol;
+                + " cmd=" + lastCommand + " user=" + login.user().name() + " redir=-1 resp=" + protocol;
     }
 
     /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */

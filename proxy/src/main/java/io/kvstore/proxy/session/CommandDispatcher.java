@@ -32,6 +32,7 @@ public final class CommandDispatcher {
         this.router = new Router(proxy, this, transactions);
         this.gates = List.of(
                 CommandDispatcher::unauthenticated,
+                new AclGate(proxy, transactions),
                 CommandDispatcher::observe,
                 CommandDispatcher::outsideSubscribedContext,
                 new FenceGate(proxy, transactions),

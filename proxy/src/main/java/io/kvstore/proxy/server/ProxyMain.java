@@ -81,8 +81,17 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "auto", description = "auto, epoll, kqueue or nio (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--password", description = "Password clients must AUTH with (default: none).")
+    @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
     String password;
+
+    @Option(names = "--user", paramLabel = "RULES", split = "\\n",
+            description = "An ACL user in Redis's rule syntax, e.g. 'alice on >secret ~app:* +@read' (repeatable; "
+                    + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
+    List<String> users;
+
+    @Option(names = "--acl-file", paramLabel = "FILE",
+            description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
+    String aclFile;
 
     @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
     String backendUser;
@@ -267,6 +276,12 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
+                throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
+                        + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
+            }
+            options = options.withUsers(staticUsers());
+            io.kvstore.proxy.acl.Users.of(options.users(), password, io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -394,6 +409,19 @@ public final class ProxyMain implements Callable<Integer> {
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
+    }
+
+    /** The rule lines of {@code --user} and {@code --acl-file}, in that order. */
+    List<String> staticUsers() {
+        List<String> lines = new ArrayList<>(users == null ? List.of() : users);
+        if (aclFile != null) {
+            try {
+                lines.addAll(java.nio.file.Files.readAllLines(java.nio.file.Path.of(aclFile)));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --acl-file " + aclFile + ": " + e);
+            }
+        }
+        return lines;
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

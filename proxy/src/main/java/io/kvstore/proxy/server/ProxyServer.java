@@ -2,6 +2,7 @@ package io.kvstore.proxy.server;
 
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.acl.Users;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandTable;
@@ -81,6 +82,8 @@ public final class ProxyServer implements AutoCloseable {
         ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         context.allowConfigSet(options.allowConfigSet());
+        // Before the first client: a connection must never see the default user of an empty list.
+        context.access().users(Users.of(options.users(), options.password(), context.commands()));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();

@@ -81,8 +81,10 @@ public final class CommandDispatcher {
         if (!session.subscribed() || session.protocol() != 2 || allowedWhileSubscribed(spec)) { // RESP3 allows any command
             return false;
         }
-        reject(call.request(), call.pending(), "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
-                + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+        String why = "Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
+                + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+        // Redis words every refused EXEC as an aborted transaction (MULTI is refused here, so none is open).
+        reject(call.request(), call.pending(), (spec.name().equals("exec") ? "EXECABORT Transaction discarded because of: " : "ERR ") + why);
         return true;
     }
 

@@ -55,6 +55,38 @@ public final class Users {
         return new Users(users);
     }
 
+    /**
+     * The same as {@link #of}, but a bad line does not stop the others: its user is made
+     * {@code off} (it cannot log in, nor can clients of the default user when the default's line is
+     * bad), and {@code problems} is told why. For users read from ZooKeeper, where one bad line
+     * must not lock every user out, nor let anyone in.
+     */
+    public static Users failClosed(List<String> lines, String password, CommandTable table,
+                                   java.util.function.Consumer<String> problems) {
+        AclRules parser = new AclRules(table);
+        List<String> checked = new ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank() || line.trim().startsWith("#")) {
+                continue;
+            }
+            try {
+                parser.parseLine(line);
+                checked.add(line);
+            } catch (IllegalArgumentException e) {
+                String[] words = line.trim().split("\\s+");
+                String name = words[0].equals("user") && words.length > 1 ? words[1] : words[0];
+                problems.accept("user '" + name + "' is disabled: bad rule line '" + redacted(line) + "': " + e.getMessage());
+                checked.add(name + " off");
+            }
+        }
+        try {
+            return of(checked, password, table);
+        } catch (IllegalArgumentException e) { // a user defined twice
+            problems.accept("users not applied: " + e.getMessage());
+            return of(List.of(Users.DEFAULT + " off"), password, table);
+        }
+    }
+
     /** A rule line with its {@code >password} words hidden, for error messages and logs. */
     public static String redacted(String line) {
         List<String> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.control.UserWatcher;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
@@ -335,7 +336,11 @@ public final class ProxyMain implements Callable<Integer> {
         // step that starts before its registration exists would not wait for it.
         ClusterState state = new ClusterState(initial);
         state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
-        ProxyServer server = ProxyServer.start(options, state);
+        List<String> users = UserWatcher.read(control.store().client(), cluster); // in force before the first client
+        ProxyServer server = ProxyServer.start(options.withUsers(users), state);
+        UserWatcher userWatcher = new UserWatcher(control.store().client(), cluster, users, password,
+                server.context().commands(), server.context().access()::users);
+        userWatcher.start();
         configure(server);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);

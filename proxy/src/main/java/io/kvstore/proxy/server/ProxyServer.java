@@ -83,7 +83,7 @@ public final class ProxyServer implements AutoCloseable {
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         context.allowConfigSet(options.allowConfigSet());
         // Before the first client: a connection must never see the default user of an empty list.
-        context.access().users(Users.of(options.users(), options.password(), context.commands()));
+        context.access().users(Users.failClosed(options.users(), options.password(), context.commands(), LOG::error));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();

@@ -90,6 +90,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
     List<String> users;
 
+    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
+            description = "As Redis's: refuse to start on a non-loopback --listen or --tls-listen address while the default "
+                    + "user needs no password (default: ${DEFAULT-VALUE}).")
+    String protectedMode;
+
     @Option(names = "--acl-file", paramLabel = "FILE",
             description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
     String aclFile;
@@ -282,7 +287,11 @@ public final class ProxyMain implements Callable<Integer> {
                         + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
             }
             options = options.withUsers(staticUsers());
-            io.kvstore.proxy.acl.Users.of(options.users(), password, io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
+            io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
+                    io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
+            if (ProtectedMode.parse(protectedMode) && !zkMode) { // ZooKeeper mode: checked once its users are read
+                checkProtected(options, users);
+            }
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -337,6 +346,16 @@ public final class ProxyMain implements Callable<Integer> {
         ClusterState state = new ClusterState(initial);
         state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
         List<String> users = UserWatcher.read(control.store().client(), cluster); // in force before the first client
+        if (ProtectedMode.parse(protectedMode)) {
+            try {
+                checkProtected(options, io.kvstore.proxy.acl.Users.failClosed(users, password,
+                        io.kvstore.proxy.command.CommandTable.load(), problem -> { }));
+            } catch (IllegalArgumentException e) {
+                System.err.println("kvstore-proxy: " + e.getMessage());
+                control.close();
+                return 2;
+            }
+        }
         ProxyServer server = ProxyServer.start(options.withUsers(users), state);
         UserWatcher userWatcher = new UserWatcher(control.store().client(), cluster, users, password,
                 server.context().commands(), server.context().access()::users);
@@ -414,6 +433,14 @@ public final class ProxyMain implements Callable<Integer> {
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
+    }
+
+    /** Protected mode: refuses a listener off loopback while anyone gets in without a password. */
+    private void checkProtected(ProxyOptions options, io.kvstore.proxy.acl.Users users) {
+        ProtectedMode.check("--listen", options.listen(), users);
+        if (options.tls() != null) {
+            ProtectedMode.check("--tls-listen", options.tls().listen(), users);
+        }
     }
 
     /** The rule lines of {@code --user} and {@code --acl-file}, in that order. */

@@ -95,6 +95,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "user needs no password (default: ${DEFAULT-VALUE}).")
     String protectedMode;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "As Redis's timeout: close a client that sent nothing for this long; blocked and "
+                    + "Pub/Sub clients are left alone (default: ${DEFAULT-VALUE}, never).")
+    long timeout;
+
     @Option(names = "--acl-file", paramLabel = "FILE",
             description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
     String aclFile;
@@ -286,6 +291,9 @@ public final class ProxyMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
                         + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
             }
+            if (timeout < 0) {
+                throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
+            }
             options = options.withUsers(staticUsers());
             io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
                     io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
@@ -372,6 +380,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
     private void configure(ProxyServer server) throws java.io.IOException {
+        server.idleTimeout(timeout);
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);

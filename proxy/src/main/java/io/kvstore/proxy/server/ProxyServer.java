@@ -12,6 +12,7 @@ import io.kvstore.proxy.resp.RequestFramer;
 import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientSession;
 import io.kvstore.proxy.session.CommandDispatcher;
+import io.kvstore.proxy.session.IdleTimeout;
 import io.kvstore.proxy.session.ProxyContext;
 import io.kvstore.proxy.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -252,6 +253,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** The port clients connect to. */
+    /** Redis's {@code timeout}: closes clients idle longer than {@code seconds} (0: never). Call once, at start. */
+    public void idleTimeout(long seconds) {
+        workerContexts.values().forEach(w -> IdleTimeout.start(context, w, seconds));
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }

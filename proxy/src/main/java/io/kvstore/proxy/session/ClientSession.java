@@ -382,6 +382,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /** When the client last sent a command (or connected), for {@code --timeout}. */
+    long lastCommandMillis() {
+        return lastCommandMillis;
+    }
+
+    /** Whether a blocking command of this client waits for its reply. */
+    boolean blocking() {
+        return !blocked.isEmpty();
+    }
+
     /** A blocking command has its reply (or was unblocked to be dispatched again). */
     void unblocked(BlockedCall call) {
         blocked.remove(call);

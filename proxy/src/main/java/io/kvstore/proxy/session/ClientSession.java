@@ -128,10 +128,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    boolean authenticated() {
-        return login.authenticated();
-    }
-
     /** Who the client is: its user, and whether it has authenticated. */
     Login login() {
         return login;

@@ -56,7 +56,7 @@ public final class CommandDispatcher {
 
     /** The gate for a client that has not authenticated: only AUTH, HELLO, QUIT and RESET run. */
     private static boolean unauthenticated(ClientSession session, Resolved call) {
-        if (session.authenticated() || LocalCommands.allowedBeforeAuth(call.spec())) {
+        if (session.login().authenticated() || LocalCommands.allowedBeforeAuth(call.spec())) {
             return false;
         }
         if (session.transaction().inMulti()) {

@@ -301,7 +301,7 @@ final class LocalCommands {
                 return Replies.error(alloc, "ERR Syntax error in HELLO option '" + request.argString(i) + "'");
             }
         }
-        if (!session.authenticated()) {
+        if (!session.login().authenticated()) {
             return Replies.error(alloc, "NOAUTH HELLO must be called with the client already authenticated, "
                     + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
                     + "select the RESP protocol version at the same time");

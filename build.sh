@@ -159,6 +159,8 @@ assemble() {
   cp "$ROOT/packaging/bin/kvstore-proxy" "$ROOT/packaging/bin/kvstore-admin" "$tree/bin/"
   cp "$ROOT/packaging/conf/proxy.yml" "$ROOT/packaging/conf/zoo.cfg" "$tree/conf/"
   cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$ROOT/scripts/chaos.sh" "$tree/scripts/"
+  mkdir -p "$tree/scripts/lib"
+  cp "$ROOT/scripts/lib/bench-run.sh" "$ROOT/scripts/lib/bench-syscalls.sh" "$ROOT/scripts/lib/bench-report.awk" "$ROOT/scripts/lib/PubSubBench.java" "$tree/scripts/lib/"
   chmod 755 "$tree/bin/"* "$tree/scripts/"*
 
   local jars=()

@@ -1,24 +1,48 @@
 #!/usr/bin/env bash
-# bench.sh: compare kvstore with a redis-server alone and with twemproxy, in one run.
+# bench.sh: compare kvstore with a redis-server alone and with twemproxy, in one run, by
+# throughput, latency and CPU per request.
 #
-#   scripts/bench.sh [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K] [--rounds R]
-#                    [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy] [--no-resp3]
-#                    [--proxy-args "ARGS"]
-#                    [--tls [--tls-engine auto|openssl|jdk]]
+#   scripts/bench.sh [--quick | --syscalls] [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K]
+#                    [--rounds R] [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy]
+#                    [--no-resp3] [--proxy-args "ARGS"] [--tls [--tls-engine auto|openssl|jdk]]
 #
 # Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
-# kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Then runs
-#   redis-benchmark -t set,get -c C -r K -n N -P P
-# at -P 1 (N = --n-p1, default 200000) and -P 16 (N = --n-p16, default 500000) against:
+# kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Targets:
 #   direct     the first shard itself, no proxy
 #   kvstore    the kvstore proxy, --threads T worker threads (default 2)
 #   twemproxy  nutcracker: hash fnv1a_64, distribution ketama, server_connections 1
 #   direct3, kvstore3  the same first shard and kvstore with redis-benchmark -3 (RESP3 clients;
-#              twemproxy speaks RESP2 only); --no-resp3 leaves them out
-# Each target gets a short warm-up first (--warmup requests, default 100000, at -P 16; it also
-# lets the JVM compile the hot path), and the shards are flushed before each measured run.
-# Each number is the median of --rounds runs (default 3). Prints requests/s and p99 latency per
-# target, and the ratios kvstore/direct and kvstore/twemproxy; writes the same to
+#              twemproxy speaks RESP2 only), on the set/get rows; --no-resp3 leaves them out
+# Rows (redis-benchmark, one test per run, -c C unless said; the shards are flushed before each
+# group of rows, and a group runs on one target before the next target gets it):
+#   set/P1 get/P1      -t set, -t get -r K -n N  (N = --n-p1, default 200000)
+#   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 500000)
+#   mset10/P1          -t mset (10 keys, split over the groups by the proxies), -r 10000, N/4
+#   mget10/P1          MGET of 10 keys written by mset10, N/4
+#   get-c1000/P1       GET with 1000 clients, N/2
+#   set-1k/P1 get-1k/P1    values of 1 KB, -r 10000, N/4
+#   set-16k/P1 get-16k/P1  values of 16 KB, -r 2000, N/4
+#   lrange100/P1       LRANGE of a 100-element list, N/4
+#   pubsub100          1 publisher, 100 subscribers of one channel (scripts/lib/PubSubBench.java;
+#                      one message at a time, the next once all got it); a request is one
+#                      delivery; N/80 messages; direct and kvstore only (twemproxy has no
+#                      pub/sub), not with --tls
+# --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
+# one round, N halved: about 2 minutes. The full run: 3 rounds of about 3 minutes each on 2 cores
+# shared with other work (load average 20), less on a quiet machine.
+# --syscalls: instead, system calls per request of kvstore, twemproxy and a redis-server (direct)
+# at -P 1 and -P 16 (GET, N/4 requests), counted with perf (all threads, no slow-down) and with
+# strace -c -f (per call name), and the user and system CPU per request; see
+# scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
+# Each target gets a short warm-up first (--warmup requests of SET, GET, MSET and LRANGE each,
+# default 100000, at -P 16; it also lets the JVM compile the hot path, whose compilation would
+# otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
+# runs (default 3).
+# Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
+# request of the proxy process (kvstore's JVM, nutcracker) and of the 3 shards together, read
+# from /proc/PID/stat around each run (independent of the load on the machine, unlike
+# requests/s); then the ratios kvstore/direct, kvstore/twemproxy, and kvstore's CPU per request
+# over a redis-server's own (direct's shard CPU per request). Writes the same to
 # DIR/bench-results.txt (DIR defaults to run/bench/). Stops everything it started, also on error.
 # Extra JVM options for the proxy: KVSTORE_JAVA_OPTS. Extra proxy options: --proxy-args, one string
 # split on spaces (e.g. "--no-latency-tracking" or "--metrics-listen 127.0.0.1:17090").
@@ -31,6 +55,10 @@ set -euo pipefail
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
 KV_STORE="$SCRIPTS/kv_store.sh"
+# shellcheck source=lib/bench-run.sh
+. "$SCRIPTS/lib/bench-run.sh"
+# shellcheck source=lib/bench-syscalls.sh
+. "$SCRIPTS/lib/bench-syscalls.sh"
 
 THREADS=2
 N_P1=200000
@@ -46,6 +74,8 @@ RESP3=1
 PROXY_ARGS=""
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
 TLS=0
+QUICK=0
+SYSCALLS=0
 TLS_ENGINE=auto
 TLS_ARGS=()       # redis-cli's and redis-benchmark's TLS options, once the cluster is up
 
@@ -59,12 +89,15 @@ die() {
 }
 
 usage() {
-  sed -n '2,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  # The comment block at the top, whatever its length.
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
   while [ $# -gt 0 ]; do
     case "$1" in
+      --quick) QUICK=1; shift ;;
+      --syscalls) SYSCALLS=1; shift ;;
       --threads) THREADS="${2:?}"; shift 2 ;;
       --n-p1) N_P1="${2:?}"; shift 2 ;;
       --n-p16) N_P16="${2:?}"; shift 2 ;;
@@ -88,6 +121,9 @@ parse_options() {
     [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'"
   done
   [ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
+  if [ "$QUICK" = 1 ]; then
+    ROUNDS=1; N_P1=$((N_P1 / 2)); N_P16=$((N_P16 / 2)); WARMUP=$((WARMUP / 2))
+  fi
   DIR="${DIR:-$ROOT/run/bench}"
 }
 
@@ -184,10 +220,16 @@ target_port() {
   esac
 }
 
-targets() {
-  echo direct kvstore
-  if [ "$TWEMPROXY" = 1 ]; then echo twemproxy; fi
-  if [ "$RESP3" = 1 ]; then echo direct3 kvstore3; fi
+# proxy_pid TARGET: the proxy process whose CPU a run of TARGET costs; nothing for direct.
+proxy_pid() {
+  case "$1" in
+    kvstore | kvstore3) awk '$1 == "proxy" { print $4; exit }' "$DIR/cluster/procs" ;;
+    twemproxy) echo "$NUTCRACKER_PID" ;;
+  esac
+}
+
+shard_pids() {
+  awk '$1 == "redis" { print $4 }' "$DIR/cluster/procs"
 }
 
 # resp_flag TARGET: redis-benchmark's option for the RESP3 targets.
@@ -195,49 +237,80 @@ resp_flag() {
   case "$1" in *3) echo "-3" ;; esac
 }
 
-# bench_once TARGET PIPELINE N: one redis-benchmark run; appends "target P test rps p99" lines to
-# $RAW. Any error from the server or the tool fails the whole benchmark.
-bench_once() {
-  local target="$1" pipeline="$2" n="$3" port out err
-  port="$(target_port "$target")"
-  out="$DIR/last.csv"
-  err="$DIR/last.err"
-  # shellcheck disable=SC2046 # resp_flag prints nothing or one word
-  if ! timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$port" $(resp_flag "$target") -t set,get -c "$CLIENTS" \
-      -r "$KEYSPACE" -n "$n" -P "$pipeline" --csv > "$out" 2> "$err"; then
-    die "redis-benchmark against $target (port $port, -P $pipeline) failed: $(tail -n 5 "$err")"
+# groups: the groups of rows, each run back to back on one target after a flush.
+groups() {
+  if [ "$QUICK" = 1 ]; then
+    echo p1 p16 multi 1k
+  else
+    echo p1 p16 multi 1k 16k lrange
   fi
-  if grep -qi error "$out" "$err"; then
-    die "redis-benchmark against $target (port $port, -P $pipeline) saw errors: $(grep -hi error "$out" "$err" | head -n 3)"
-  fi
-  # CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-  tr -d '"' < "$out" | awk -F, -v t="$target" -v p="$pipeline" \
-    '$1 == "SET" || $1 == "GET" { print t, p, $1, $2, $7 }' >> "$RAW"
+  if [ "$TLS" = 0 ]; then echo pubsub; fi
+}
+
+# group_targets GROUP
+group_targets() {
+  echo direct kvstore
+  if [ "$TWEMPROXY" = 1 ] && [ "$1" != pubsub ]; then echo twemproxy; fi
+  case "$1" in p1 | p16) if [ "$RESP3" = 1 ]; then echo direct3 kvstore3; fi ;; esac
+}
+
+# run_group GROUP TARGET: the rows of GROUP against TARGET, on freshly flushed shards.
+run_group() {
+  local t="$2" q=$((N_P1 / 4)) mget=(MGET) i
+  for i in 1 2 3 4 5 6 7 8 9 10; do mget+=("key:__rand_int__"); done
+  flush_shards
+  case "$1" in
+    p1)
+      bench_row set/P1 "$t" "$N_P1" 1 -r "$KEYSPACE" -t set
+      bench_row get/P1 "$t" "$N_P1" 1 -r "$KEYSPACE" -t get ;;
+    p16)
+      bench_row set/P16 "$t" "$N_P16" 16 -r "$KEYSPACE" -t set
+      bench_row get/P16 "$t" "$N_P16" 16 -r "$KEYSPACE" -t get ;;
+    multi)
+      bench_row mset10/P1 "$t" "$q" 1 -r 10000 -t mset
+      bench_row mget10/P1 "$t" "$q" 1 -r 10000 "${mget[@]}"
+      if [ "$QUICK" = 0 ]; then bench_row get-c1000/P1 "$t" $((N_P1 / 2)) 1 -r 10000 -c 1000 -t get; fi ;;
+    1k)
+      bench_row set-1k/P1 "$t" "$q" 1 -r 10000 -d 1024 -t set
+      bench_row get-1k/P1 "$t" "$q" 1 -r 10000 -t get ;;
+    16k)
+      bench_row set-16k/P1 "$t" "$q" 1 -r 2000 -d 16384 -t set
+      bench_row get-16k/P1 "$t" "$q" 1 -r 2000 -t get ;;
+    lrange)
+      # shellcheck disable=SC2046 # 100 words
+      redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$t")" rpush mylist $(printf 'xxx %.0s' $(seq 100)) > /dev/null
+      bench_row lrange100/P1 "$t" "$q" 1 LRANGE mylist 0 99 ;;
+    pubsub)
+      pubsub_row pubsub100 "$t" 100 $((N_P1 / 80)) ;;
+  esac
 }
 
 warm_up() {
   local target="$1"
+  # redis-benchmark retries a refused connection for ever: check that the target is there first.
+  [ "$(redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$target")" ping 2>/dev/null || true)" = PONG ] ||
+    die "$target (port $(target_port "$target")) does not answer PING; see $DIR/cluster/*/ for its log"
   [ "$WARMUP" -gt 0 ] || return 0
   # shellcheck disable=SC2046
-  timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") -t set,get \
-    -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
+  # MSET and LRANGE too: the proxy's JIT compiler then does not run (and count as the proxy's CPU)
+  # during the first measured run of the split and array-reply paths.
+  timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") \
+    -t set,get,mset,lrange_100 -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
     die "warm-up against $target failed"
 }
 
 measure() {
-  local round target pipeline n
-  for target in $(targets); do
+  local round group target
+  for target in $(group_targets p1); do
     say "warming up $target"
     warm_up "$target"
   done
   for ((round = 1; round <= ROUNDS; round++)); do
-    for pipeline in 1 16; do
-      if [ "$pipeline" = 1 ]; then n="$N_P1"; else n="$N_P16"; fi
+    for group in $(groups); do
       # Targets interleaved within each round, so drift on the machine hits all of them alike.
-      for target in $(targets); do
-        say "round $round/$ROUNDS: $target -P $pipeline -n $n"
-        flush_shards
-        bench_once "$target" "$pipeline" "$n"
+      for target in $(group_targets "$group"); do
+        say "round $round/$ROUNDS: $group on $target"
+        run_group "$group" "$target"
       done
     done
   done
@@ -245,42 +318,8 @@ measure() {
 
 # ---- reporting -------------------------------------------------------------------------------
 
-# report: medians per target, pipeline and test, then the ratios.
 report() {
-  awk -v rounds="$ROUNDS" '
-    function median(list,   n, a, i, j, t) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    {
-      k = $1 SUBSEP $2 SUBSEP $3
-      rps[k] = rps[k] " " $4; p99[k] = p99[k] " " $5
-      if (!($1 in seen)) { seen[$1] = 1; order[++nt] = $1 }
-    }
-    END {
-      printf "%-10s %-3s %12s %12s %10s %10s\n", "target", "P", "SET req/s", "GET req/s", "SET p99ms", "GET p99ms"
-      for (p = 1; p <= 16; p += 15)
-        for (i = 1; i <= nt; i++) {
-          t = order[i]
-          s = t SUBSEP p SUBSEP "SET"; g = t SUBSEP p SUBSEP "GET"
-          if (!(s in rps)) continue
-          R[s] = median(rps[s]); R[g] = median(rps[g])
-          printf "%-10s %-3s %12.0f %12.0f %10.3f %10.3f\n", t, p, R[s], R[g], median(p99[s]), median(p99[g])
-        }
-      print ""
-      printf "%-22s %-3s %8s %8s\n", "ratio", "P", "SET", "GET"
-      for (p = 1; p <= 16; p += 15)
-        for (i = 1; i <= 3; i++) {
-          base = i == 1 ? "direct" : i == 2 ? "twemproxy" : "direct3"
-          kv = i == 3 ? "kvstore3" : "kvstore"
-          s = base SUBSEP p SUBSEP "SET"; g = base SUBSEP p SUBSEP "GET"
-          ks = kv SUBSEP p SUBSEP "SET"; kg = kv SUBSEP p SUBSEP "GET"
-          if (!(s in R) || !(ks in R)) continue
-          printf "%-22s %-3s %8.2f %8.2f\n", kv "/" base, p, R[ks] / R[s], R[kg] / R[g]
-        }
-      if (rounds > 1) printf "\n(medians of %d rounds)\n", rounds
-    }' "$RAW"
+  awk -v rounds="$ROUNDS" -f "$SCRIPTS/lib/bench-report.awk" "$RAW"
 }
 
 environment() {
@@ -288,7 +327,8 @@ environment() {
   echo "$(redis-server --version | cut -d' ' -f1-3)$([ "$TWEMPROXY" = 1 ] && echo ", $(nutcracker --version 2>&1 | head -n 1)")"
   echo "java: $(java -version 2>&1 | head -n 1); kvstore threads: $THREADS; KVSTORE_JAVA_OPTS: ${KVSTORE_JAVA_OPTS:-(none)}"
   echo "kvstore options: ${PROXY_ARGS:-(none)}"
-  echo "redis-benchmark -t set,get -c $CLIENTS -r $KEYSPACE; -P 1: -n $N_P1; -P 16: -n $N_P16; warm-up $WARMUP; rounds $ROUNDS"
+  echo "redis-benchmark -c $CLIENTS; set/get -r $KEYSPACE; -n $N_P1 at -P 1 (other rows: see --help), -n $N_P16 at -P 16; warm-up $WARMUP; rounds $ROUNDS$([ "$QUICK" = 1 ] && echo ' (--quick)')"
+  echo "CPU us per request: utime+stime from /proc/PID/stat around each run (${CLK_TCK} ticks/s), over the requests of the run"
   echo "direct: the first shard (port $(shard_port 1)); kvstore: port $(kvstore_port); twemproxy: port $(twemproxy_port)"
   if [ "$RESP3" = 1 ]; then echo "direct3, kvstore3: the same with redis-benchmark -3 (RESP3)"; fi
   if [ "$TLS" = 1 ]; then
@@ -309,6 +349,10 @@ main() {
 
   start_kvstore
   if [ "$TWEMPROXY" = 1 ]; then start_twemproxy; fi
+  if [ "$SYSCALLS" = 1 ]; then
+    measure_syscalls
+    return 0
+  fi
   measure
 
   local results="$DIR/bench-results.txt"

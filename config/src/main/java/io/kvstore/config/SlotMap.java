@@ -144,11 +144,6 @@ public final class SlotMap {
         return down != null && down[index];
     }
 
-    /** A copy of the down flags, one per group. */
-    public boolean[] downArray() {
-        return down == null ? new boolean[groups.size()] : down.clone();
-    }
-
     /** Whether any slot is frozen. */
     public boolean hasFrozen() {
         return frozen != null;

@@ -49,10 +49,6 @@ public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTim
         return new ZkSettings(connect, sessionTimeoutMs, connectionTimeoutMs, maxRetries, userColonPassword);
     }
 
-    public ZkSettings withTimeouts(int sessionMs, int connectMs) {
-        return new ZkSettings(connect, sessionMs, connectMs, maxRetries, digest);
-    }
-
     /** A new, not yet started Curator client; the caller owns (starts and closes) it. */
     public CuratorFramework newClient() {
         CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()

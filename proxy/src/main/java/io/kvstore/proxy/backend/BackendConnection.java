@@ -238,6 +238,7 @@ public final class BackendConnection implements FlushBatch.Member {
             stallCheck = loop.scheduleAtFixedRate(this::checkStall, period, period, TimeUnit.MILLISECONDS);
         }
         backoffMillis = options.minBackoffMillis();
+        timer.connected();
         LOG.info("connected to backend {} ({})", address, ch.localAddress());
         if (auth.needsAuth()) {
             write(auth.user() == null ? command("AUTH", auth.password()) : command("AUTH", auth.user(), auth.password()),
@@ -274,6 +275,7 @@ public final class BackendConnection implements FlushBatch.Member {
             LOG.warn("backend {} sent no reply for {} ms with {} requests pending; closing the connection",
                     address, options.stallMillis(), inflight.size());
             Channel ch = channel;
+            timer.stalled(TimeUnit.NANOSECONDS.toMillis(now - stalledSinceNanos));
             lost(ch, "no reply for " + options.stallMillis() + " ms");
             ch.close();
             stalledSinceNanos = 0;
@@ -283,6 +285,7 @@ public final class BackendConnection implements FlushBatch.Member {
     private void connectFailed(Throwable cause) {
         lastError = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         LOG.warn("cannot connect to backend {}: {}; retrying in {} ms", address, lastError, backoffMillis);
+        timer.connectFailed();
         failWaiting();
         enterBackoff();
     }

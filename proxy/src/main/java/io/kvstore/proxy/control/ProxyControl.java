@@ -9,7 +9,8 @@ import io.kvstore.config.store.ProxyRecord;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
-import io.kvstore.proxy.health.FailoverController;
+import io.kvstore.proxy.failover.FailoverController;
+import io.kvstore.proxy.failover.FailoverSteps;
 import io.kvstore.proxy.health.HealthMonitor;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.health.HealthPublisher;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link #attach} registers the proxy and starts applying changes to its {@link ClusterState}.
  * While ZooKeeper is unreachable the proxy keeps routing by the last map it applied, and reads
  * again when the connection comes back. With health options, {@link #attach} also starts the
- * health checks and the failover controller (package {@code io.kvstore.proxy.health}), which use
- * this same Curator client on their own threads.
+ * health checks (package {@code io.kvstore.proxy.health}) and the failover controller (package
+ * {@code io.kvstore.proxy.failover}), which use this same Curator client on their own threads.
  */
 public final class ProxyControl implements AutoCloseable {
 
@@ -174,6 +175,12 @@ public final class ProxyControl implements AutoCloseable {
      */
     public synchronized void attach(ClusterState state, HostPort announce, String software, Consumer<SlotMap> onApplied,
                                     HealthOptions health, HealthMonitor.Prober prober) {
+        attach(state, announce, software, onApplied, health, prober, FailoverSteps.NONE);
+    }
+
+    /** The same, the failover controller telling {@code steps} after each step of a failover (tests). */
+    public synchronized void attach(ClusterState state, HostPort announce, String software, Consumer<SlotMap> onApplied,
+                                    HealthOptions health, HealthMonitor.Prober prober, FailoverSteps steps) {
         if (watcher != null) {
             throw new IllegalStateException("already attached");
         }
@@ -194,7 +201,7 @@ public final class ProxyControl implements AutoCloseable {
                     prober != null ? prober : HealthMonitor.pinger(auth, health.timeoutMs()), healthPublisher);
             healthMonitor.start();
             if (health.controller()) {
-                failoverController = new FailoverController(client, cluster, id, auth, health);
+                failoverController = new FailoverController(client, cluster, id, auth, health, steps);
                 failoverController.start();
             }
         }

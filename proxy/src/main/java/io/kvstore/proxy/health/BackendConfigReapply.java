@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Owned by the controller's thread ({@code kvstore-failover}): every call blocks on ZooKeeper
  * and redis-servers, and {@code given} is touched by that thread only.
  */
-final class BackendConfigReapply {
+public final class BackendConfigReapply {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendConfigReapply.class);
 
@@ -35,7 +35,7 @@ final class BackendConfigReapply {
     /** Per server, the values it was last given while seen up; controller thread only. */
     private final Map<HostPort, BackendConfig> given = new HashMap<>();
 
-    BackendConfigReapply(CuratorFramework zk, String cluster, BackendAuth auth) {
+    public BackendConfigReapply(CuratorFramework zk, String cluster, BackendAuth auth) {
         this.recorded = new BackendConfigStore(zk, cluster);
         this.auth = auth;
     }
@@ -44,7 +44,7 @@ final class BackendConfigReapply {
      * Gives {@code server} the recorded values now. A failure is logged, not thrown: a failover
      * does not wait for parameters; {@link #sweep} tries again each round.
      */
-    void before(HostPort server) {
+    public void before(HostPort server) {
         BackendConfig c = recorded.read();
         List<String> failures = ServerConfig.apply(List.of(server), auth, c.params());
         if (failures.isEmpty()) {
@@ -55,7 +55,7 @@ final class BackendConfigReapply {
     }
 
     /** Gives the recorded values to every server of {@code t} that is {@code up} and has not had them since it came up. */
-    void sweep(Topology t, Predicate<HostPort> up) {
+    public void sweep(Topology t, Predicate<HostPort> up) {
         BackendConfig c = recorded.read();
         for (HostPort s : BackendConfigChange.servers(t)) {
             if (!up.test(s)) {

@@ -17,7 +17,7 @@ import java.util.Set;
  * votes neither way. So one proxy cut off from a server, or a few views left behind, never reach
  * a verdict on their own. Immutable; pure function of its inputs.
  */
-final class Quorum {
+public final class Quorum {
 
     private final int voters;
     private final int needed;
@@ -36,7 +36,7 @@ final class Quorum {
      * @param reports    the health views read (those of unregistered proxies are ignored)
      * @param quorum     votes needed; 0 = a majority of {@code registered}
      */
-    static Quorum judge(Collection<String> registered, List<HealthReport> reports, long now, long downAfterMs,
+    public static Quorum judge(Collection<String> registered, List<HealthReport> reports, long now, long downAfterMs,
                         long upAfterMs, int quorum) {
         Set<String> live = Set.copyOf(registered);
         int needed = quorum > 0 ? quorum : live.size() / 2 + 1;
@@ -62,24 +62,24 @@ final class Quorum {
     }
 
     /** Whether enough proxies have seen {@code address} down for down-after. Never true without live proxies. */
-    boolean down(HostPort address) {
+    public boolean down(HostPort address) {
         return voters > 0 && downVotes.getOrDefault(address, 0) >= needed;
     }
 
     /** Whether enough proxies have seen {@code address} up for up-after. */
-    boolean up(HostPort address) {
+    public boolean up(HostPort address) {
         return voters > 0 && upVotes.getOrDefault(address, 0) >= needed;
     }
 
-    int downVotes(HostPort address) {
+    public int downVotes(HostPort address) {
         return downVotes.getOrDefault(address, 0);
     }
 
-    int needed() {
+    public int needed() {
         return needed;
     }
 
-    int voters() {
+    public int voters() {
         return voters;
     }
 }

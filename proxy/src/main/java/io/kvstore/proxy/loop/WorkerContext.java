@@ -39,6 +39,7 @@ public final class WorkerContext {
         this.backends = new BackendPool(loop, flushBatch, options, channelClass, stats::backendTimer);
         this.options = options;
         this.channelClass = channelClass;
+        loop.scheduleAtFixedRate(stats.hotKeys()::tick, 1, 1, java.util.concurrent.TimeUnit.SECONDS); // ends hot-key windows
     }
 
     /**

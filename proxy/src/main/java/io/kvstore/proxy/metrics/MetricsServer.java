@@ -38,6 +38,8 @@ public final class MetricsServer implements AutoCloseable {
     public static MetricsServer start(HostPort listen, ProxyContext proxy) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new ProxyCollector(proxy));
+        registry.register(new EventCollector(proxy));
+        registry.register(new HotKeyCollector(proxy.stats().hotKeys()));
         JvmMetrics.builder().register(registry);
         PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
         HttpServer http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);

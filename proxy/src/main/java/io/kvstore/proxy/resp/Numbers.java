@@ -39,4 +39,34 @@ public final class Numbers {
         }
         return negative ? -value : value;
     }
+
+    /**
+     * Appends {@code value} in decimal. Writes the digits in place instead of going through
+     * {@code Long.toString}, which allocated a String and its bytes for every length header of
+     * every reply the proxy builds (MGET merges, split fragments).
+     */
+    public static void writeDecimal(ByteBuf buf, long value) {
+        if (value == Long.MIN_VALUE) { // the one value whose negation overflows; never a length
+            buf.writeBytes(MIN_VALUE);
+            return;
+        }
+        long n = value;
+        if (n < 0) {
+            buf.writeByte('-');
+            n = -n;
+        }
+        int digits = 1;
+        for (long p = 10; digits < 19 && n >= p; p *= 10) {
+            digits++;
+        }
+        buf.ensureWritable(digits);
+        int at = buf.writerIndex();
+        for (int i = at + digits - 1; i >= at; i--) {
+            buf.setByte(i, (int) ('0' + n % 10));
+            n /= 10;
+        }
+        buf.writerIndex(at + digits);
+    }
+
+    private static final byte[] MIN_VALUE = Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 }

@@ -90,7 +90,7 @@ public final class Replies {
     public static ByteBuf integer(ByteBufAllocator alloc, long value) {
         ByteBuf buf = alloc.buffer(24);
         buf.writeByte(':');
-        buf.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+        Numbers.writeDecimal(buf, value);
         return buf.writeByte('\r').writeByte('\n');
     }
 
@@ -113,7 +113,7 @@ public final class Replies {
     /** Appends {@code marker n \r\n}, the header of a bulk ({@code $}), an array ({@code *}) or another aggregate. */
     public static void writeLength(ByteBuf buf, char marker, long n) {
         buf.writeByte(marker);
-        buf.writeCharSequence(Long.toString(n), StandardCharsets.US_ASCII);
+        Numbers.writeDecimal(buf, n);
         buf.writeByte('\r').writeByte('\n');
     }
 }

@@ -14,6 +14,10 @@ public final class ClusterState {
     private volatile SlotMap map;
     private volatile String fence;
     private volatile boolean strict;
+    /** Groups whose master changed from one installed map to the next; written under this object's lock. */
+    private volatile long failoversSeen;
+    private long fencedSince;
+    private volatile java.util.function.LongConsumer onUnfenced = ms -> { };
 
     public ClusterState(SlotMap initial) {
         this.map = Objects.requireNonNull(initial);
@@ -41,12 +45,23 @@ public final class ClusterState {
         strict = value;
     }
 
-    public void fence(String why) {
+    public synchronized void fence(String why) {
+        if (fence == null) {
+            fencedSince = System.nanoTime();
+        }
         fence = why;
     }
 
-    public void unfence() {
+    public synchronized void unfence() {
+        if (fence != null) {
+            onUnfenced.accept((System.nanoTime() - fencedSince) / 1_000_000);
+        }
         fence = null;
+    }
+
+    /** Who learns how long each fence lasted, in milliseconds (LATENCY's {@code fence} event); set once at start-up. */
+    public void onUnfenced(java.util.function.LongConsumer millis) {
+        onUnfenced = millis;
     }
 
     /** Installs {@code next} unless it is older than the current map; returns whether it was installed. */
@@ -54,7 +69,26 @@ public final class ClusterState {
         if (next.epoch() < map.epoch()) {
             return false;
         }
+        failoversSeen += mastersChanged(map, next);
         map = next;
         return true;
+    }
+
+    private static int mastersChanged(SlotMap before, SlotMap after) {
+        java.util.Map<String, io.kvstore.config.HostPort> masters = new java.util.HashMap<>();
+        before.groups().forEach(g -> masters.put(g.id(), g.master()));
+        int changed = 0;
+        for (io.kvstore.config.Group g : after.groups()) {
+            io.kvstore.config.HostPort was = masters.get(g.id());
+            if (was != null && !was.equals(g.master())) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    /** How many times a group's master changed in the maps this proxy installed (failovers and switchovers it saw). */
+    public long failoversSeen() {
+        return failoversSeen;
     }
 }

@@ -9,6 +9,7 @@ import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.control.UserWatcher;
+import io.kvstore.proxy.failover.FailoverSteps;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
@@ -170,6 +171,9 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")
     int slowlogMaxLen;
 
+    @CommandLine.Mixin
+    ObservabilityOptions observability;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
@@ -262,8 +266,22 @@ public final class ProxyMain implements Callable<Integer> {
             description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off, as Redis).")
     boolean backendTlsVerifyHostname;
 
+    /** Whom the failover controller tells after each step of a failover: nobody, but in tests ({@link #run}). */
+    private FailoverSteps failoverSteps = FailoverSteps.NONE;
+
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new ProxyMain());
+        run(args, FailoverSteps.NONE);
+    }
+
+    /**
+     * Runs the proxy with {@code args} as {@link #main} does, its failover controller telling
+     * {@code steps} after each step of a failover: a test runs a proxy in a JVM of its own that
+     * stops in the middle of a failover, to be killed there.
+     */
+    public static void run(String[] args, FailoverSteps steps) {
+        ProxyMain main = new ProxyMain();
+        main.failoverSteps = steps;
+        CommandLine cli = new CommandLine(main);
         cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
         int code = cli.execute(args);
         if (code != 0) {
@@ -287,6 +305,7 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = options();
+            observability.check();
             if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
                 throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
                         + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
@@ -373,7 +392,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
-                healthOptions(), null);
+                healthOptions(), null, failoverSteps);
         stopped.await();
         return 0;
     }
@@ -384,6 +403,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
+        observability.apply(server.context());
         if (metricsListen != null && !metricsListen.isBlank()) {
             io.kvstore.proxy.metrics.MetricsServer.start(HostPort.parse(metricsListen), server.context()); // a daemon thread
         }

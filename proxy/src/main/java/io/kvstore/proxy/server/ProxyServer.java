@@ -83,6 +83,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyContext context = new ProxyContext(CommandTable.load(), cluster,
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         context.allowConfigSet(options.allowConfigSet());
+        cluster.onUnfenced(ms -> context.stats().latencyMonitor().record("fence", ms));
         // Before the first client: a connection must never see the default user of an empty list.
         context.access().users(Users.failClosed(options.users(), options.password(), context.commands(), LOG::error));
         EventLoopGroup boss = transport.newGroup(1);

@@ -276,6 +276,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else if (msg instanceof ProtocolError error) {
             LOG.info("client {} ({}): protocol error: {}", id, channel.remoteAddress(), error.message());
+            worker.stats().protocolError(error.kind());
             pending.closeAfterReply();
             pending.onReply(Replies.error(alloc(), "ERR Protocol error: " + error.message()));
         } else {

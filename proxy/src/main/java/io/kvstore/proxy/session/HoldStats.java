@@ -13,6 +13,16 @@ public final class HoldStats {
     private final LongAdder held = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
     private final AtomicLong maxMillis = new AtomicLong();
+    private final LongAdder totalMillis = new LongAdder();
+    private final io.kvstore.proxy.stats.LatencyMonitor monitor;
+
+    HoldStats(io.kvstore.proxy.stats.LatencyMonitor monitor) {
+        this.monitor = monitor;
+    }
+
+    /** The figures for the metrics: holds, -TRYAGAIN timeouts, time held in all (ms), longest hold (ms). */
+    public record Figures(long holds, long timeouts, long totalMillis, long maxMillis) {
+    }
 
     /** A request starts waiting on a frozen slot. */
     void held() {
@@ -22,6 +32,12 @@ public final class HoldStats {
     /** A held request is let go after {@code waitedMillis} (dispatched again, or failed). */
     void released(long waitedMillis) {
         maxMillis.accumulateAndGet(waitedMillis, Math::max);
+        totalMillis.add(waitedMillis);
+        monitor.record("migration-hold", waitedMillis);
+    }
+
+    public Figures figures() {
+        return new Figures(held.sum(), timedOut.sum(), totalMillis.sum(), maxMillis.get());
     }
 
     /** A held request waited longer than the limit and got -TRYAGAIN. */
@@ -35,6 +51,7 @@ public final class HoldStats {
         held.reset();
         timedOut.reset();
         maxMillis.set(0);
+        totalMillis.reset();
     }
 
     /** The INFO lines. */

@@ -77,7 +77,9 @@ final class LocalCommands {
                 case "client|list" -> clientList(session, alloc, request, pending);
                 case "client|kill" -> clientKill(session, alloc, request);
                 case "client|reply" -> clientReply(session, alloc, request, pending);
-                case "client|help", "config|help", "slowlog|help" -> help(alloc, spec);
+                case "client|help", "config|help", "slowlog|help", "latency|help" -> help(alloc, spec);
+                case "latency|latest", "latency|history", "latency|reset" ->
+                        io.kvstore.proxy.stats.LatencyReplies.execute(alloc, proxy.stats().latencyMonitor(), spec.name(), request);
                 case "slowlog|get" -> SlowLogReplies.get(alloc, proxy.stats().slowLog(), request);
                 case "slowlog|len" -> Replies.integer(alloc, proxy.stats().slowLog().length());
                 case "slowlog|reset" -> {
@@ -243,6 +245,9 @@ final class LocalCommands {
             case "SLOWLOG" -> new String[] {"SLOWLOG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
                 "GET [<count>]: the newest entries (default 10, -1 for all) of commands slower in the proxy than "
                         + "--slowlog-slower-than-us", "LEN", "RESET"};
+            case "LATENCY" -> new String[] {"LATENCY <subcommand> [<arg> ...]. Subcommands served by kvstore proxy, for its own "
+                    + "events (migration-hold, backend-stall, backend-reconnect, fence) that lasted --latency-monitor-threshold-ms:",
+                "LATEST", "HISTORY <event>", "RESET [<event> ...]"};
             default -> new String[] {"CONFIG <subcommand> [<arg> ...]. Subcommands served by kvstore proxy:",
                 "GET <pattern> [<pattern> ...]: the groups' parameters and the proxy's own settings",
                 "SET <parameter> <value> [...]: on every redis-server of the cluster (--allow-config-set)",

@@ -17,7 +17,8 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Timing: made when its request is framed; once the dispatcher has named the command
  * ({@link #timed}) the reply's hand-over to the client write records the call. While the slow log
- * is on it also holds a short copy of its request's arguments ({@link SlowLog#snapshot}).
+ * is on it also holds a short copy of its request's arguments ({@link SlowLog#snapshot}), and when
+ * the hot-key sampler picked its request, the sample, which counts its keys once the reply is taken.
  */
 final class PendingReply implements ReplySink {
 
@@ -30,6 +31,7 @@ final class PendingReply implements ReplySink {
     private CommandStats command;
     private byte[] args;
     private boolean rejected;
+    private io.kvstore.proxy.hotkeys.KeySample hot;
 
     PendingReply(ClientSession session) {
         this.session = session;
@@ -37,6 +39,7 @@ final class PendingReply implements ReplySink {
 
     /** Names the command this reply answers; the first call counts (a held request is dispatched again). */
     void timed(LoopStats loopStats, CommandSpec spec, Request request) {
+        hot = hot != null ? hot : loopStats.hotKeys().sample(spec, request);
         if (command != null || !loopStats.enabled()) {
             return;
         }
@@ -71,6 +74,10 @@ final class PendingReply implements ReplySink {
     ByteBuf takeReply() {
         ByteBuf r = reply;
         reply = null;
+        if (hot != null) {
+            hot.replied(r);
+            hot = null;
+        }
         if (command != null) {
             record(r);
         }

@@ -25,8 +25,8 @@ public final class ProxyContext {
     private volatile long writeAcksTimeoutMillis = 1000;
     private final java.util.Map<String, String> settings;
     private final LongAdder totalCommands = new LongAdder();
-    private final HoldStats holds = new HoldStats();
     private final ProxyStats stats = new ProxyStats();
+    private final HoldStats holds = new HoldStats(stats.latencyMonitor());
     private volatile java.util.function.Supplier<String> extraInfo = () -> "";
     private final MultiKeyScope keyScope;
     /** This process's run id in INFO: 40 hex characters, random per start, as Redis makes its own. */
@@ -148,7 +148,8 @@ public final class ProxyContext {
         boolean all = s.equals("all") || s.equals("everything");
         String own = (all || s.equals("commandstats") ? stats.commandStatsSection() : "")
                 + (all ? "\r\n" : "") // sections are separated by one blank line
-                + (all || s.equals("latencystats") ? stats.latencyStatsSection() : "");
+                + (all || s.equals("latencystats") ? stats.latencyStatsSection() : "")
+                + (s.equals("hotkeys") ? stats.hotKeys().infoSection() : "");
         if (!all && !s.equals("default") && !s.equals("proxy")) {
             return own;
         }
@@ -162,6 +163,7 @@ public final class ProxyContext {
                 + "groups:" + map.groups().size() + "\r\n"
                 + holds.info()
                 + access.info()
+                + stats.summaryLines()
                 + stats.groupLines(map)
                 + extraInfo.get();
     }
@@ -199,6 +201,11 @@ public final class ProxyContext {
     /** Latency and call figures and the slow log. */
     public ProxyStats stats() {
         return stats;
+    }
+
+    /** What migration holds cost this proxy's clients, for the metrics. */
+    public HoldStats.Figures holdFigures() {
+        return holds.figures();
     }
 
     HoldStats holds() {

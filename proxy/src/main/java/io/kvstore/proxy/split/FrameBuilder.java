@@ -11,16 +11,30 @@ public final class FrameBuilder {
     private FrameBuilder() {
     }
 
-    /** A command made of the arguments {@code args[0..count)} of {@code request}, in that order. */
-    public static ByteBuf command(ByteBufAllocator alloc, Request request, int[] args, int count) {
-        int size = 16;
-        for (int i = 0; i < count; i++) {
-            size += request.argLength(args[i]) + 16;
+    /**
+     * Fragment {@code fragment} of a multi-key command: its name, then each of its {@code keys} keys
+     * k (arguments {@code first + k * step} and the {@code step - 1} after it, e.g. MSET's value)
+     * with {@code keyFragment[k] == fragment}, in the client's order.
+     */
+    public static ByteBuf fragment(ByteBufAllocator alloc, Request request, int first, int step, int[] keyFragment,
+                                   int fragment, int keys) {
+        int size = 16 + request.argLength(0) + 16;
+        for (int k = 0; k < keyFragment.length; k++) {
+            if (keyFragment[k] == fragment) {
+                for (int j = 0; j < step; j++) {
+                    size += request.argLength(first + k * step + j) + 16;
+                }
+            }
         }
         ByteBuf out = alloc.buffer(size);
-        Replies.writeLength(out, '*', count);
-        for (int i = 0; i < count; i++) {
-            writeArg(out, request, args[i]);
+        Replies.writeLength(out, '*', 1 + keys * step);
+        writeArg(out, request, 0);
+        for (int k = 0; k < keyFragment.length; k++) {
+            if (keyFragment[k] == fragment) {
+                for (int j = 0; j < step; j++) {
+                    writeArg(out, request, first + k * step + j);
+                }
+            }
         }
         return out;
     }

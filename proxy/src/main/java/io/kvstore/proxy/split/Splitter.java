@@ -6,6 +6,7 @@ import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
 
@@ -42,27 +43,19 @@ public final class Splitter {
             sender.send(groupOfFragment[0], request.frame(), target);
             return;
         }
-        // Arguments of each fragment: the command name, then its keys (with their values for MSET).
-        int[][] args = new int[fragments][];
-        int[] count = new int[fragments];
+        // Key k is element keyPosition[k] of its fragment; the fragments' frames are written
+        // straight from keyFragment, with no list of arguments per fragment in between.
+        int[] keysInFragment = new int[fragments];
         int[] keyPosition = new int[keys];
-        int perKey = step;
-        for (int f = 0; f < fragments; f++) {
-            args[f] = new int[1 + keys * perKey];
-            args[f][count[f]++] = 0;
-        }
         for (int k = 0; k < keys; k++) {
-            int f = keyFragment[k];
-            keyPosition[k] = (count[f] - 1) / perKey;
-            for (int j = 0; j < perKey; j++) {
-                args[f][count[f]++] = first + k * step + j;
-            }
+            keyPosition[k] = keysInFragment[keyFragment[k]]++;
         }
         Merger merger = spec.merge() == MergeKind.MGET ? new MgetMerger(keyFragment, keyPosition) : Merges.of(spec.merge());
         Gather gather = new Gather(target, merger, alloc, fragments);
         try {
             for (int f = 0; f < fragments; f++) {
-                sender.send(groupOfFragment[f], FrameBuilder.command(alloc, request, args[f], count[f]), gather.fragment(f));
+                ByteBuf frame = FrameBuilder.fragment(alloc, request, first, step, keyFragment, f, keysInFragment[f]);
+                sender.send(groupOfFragment[f], frame, gather.fragment(f));
             }
         } finally {
             request.release();

@@ -16,19 +16,43 @@ import io.netty.buffer.ByteBuf;
 public final class BackendTimer {
 
     /** For connections nobody times (tests, stats off). */
-    public static final BackendTimer NONE = new BackendTimer(null, null);
+    public static final BackendTimer NONE = new BackendTimer(null, null, null);
 
     private final Latency latency;
     private final LoopStats loop;
+    /** Connects, losses and stalls: counted even with timing off; null for connections nobody watches. */
+    private final BackendEvents events;
     private long[] sent = new long[16];
     private int head;
     private int size;
     /** The newest requests, written but not flushed yet: their send time is not known. */
     private int unstamped;
 
-    BackendTimer(Latency latency, LoopStats loop) {
+    BackendTimer(Latency latency, LoopStats loop, BackendEvents events) {
         this.latency = latency;
         this.loop = loop;
+        this.events = events;
+    }
+
+    /** The connection is up (its first connect, or a reconnect). */
+    public void connected() {
+        if (events != null) {
+            events.connected();
+        }
+    }
+
+    /** A connect failed; the connection backs off before the next. */
+    public void connectFailed() {
+        if (events != null) {
+            events.connectFailed();
+        }
+    }
+
+    /** Requests waited {@code millis} with no reply, over the stall limit; {@link #lost} follows. */
+    public void stalled(long millis) {
+        if (events != null) {
+            events.stalled(millis);
+        }
     }
 
     /** A request was written (it leaves at the next {@link #flushed}). */
@@ -80,6 +104,9 @@ public final class BackendTimer {
 
     /** The connection was lost with every request in flight: each counts as an error. */
     public void lost() {
+        if (events != null) {
+            events.lost();
+        }
         if (latency == null) {
             return;
         }

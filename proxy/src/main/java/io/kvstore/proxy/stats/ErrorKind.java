@@ -6,10 +6,13 @@ import java.util.Locale;
 /**
  * The kinds of error reply a client gets, by the error's first word: the proxy's own refusals
  * (CROSSSLOT, TRYAGAIN, CLUSTERDOWN, NOREPLICAS), a generic ERR (which covers an unreachable or
- * lost backend) and any other code a backend returned (WRONGTYPE, ...). Immutable.
+ * lost backend), any other code a backend returned (WRONGTYPE, ...) and protocol errors (the
+ * client's bytes were not RESP). Immutable.
  */
 public enum ErrorKind {
-    CROSSSLOT, TRYAGAIN, CLUSTERDOWN, NOREPLICAS, ERR, OTHER;
+    CROSSSLOT, TRYAGAIN, CLUSTERDOWN, NOREPLICAS, ERR, OTHER,
+    /** A client sent bytes that are not RESP: counted by the session, never matched from a reply's text. */
+    PROTOCOL;
 
     private final byte[] word = name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -20,7 +23,7 @@ public enum ErrorKind {
             start = reply.indexOf(start, reply.writerIndex(), (byte) '\n') + 1; // past the blob's length
         }
         for (ErrorKind k : values()) {
-            if (k != OTHER && startsWith(reply, start, k.word)) {
+            if (k != OTHER && k != PROTOCOL && startsWith(reply, start, k.word)) {
                 return k;
             }
         }

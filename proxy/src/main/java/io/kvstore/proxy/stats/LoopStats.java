@@ -15,12 +15,16 @@ public final class LoopStats {
     private final ProxyStats owner;
     private final Map<String, CommandStats> commands = new ConcurrentHashMap<>();
     private final Map<HostPort, Latency> backends = new ConcurrentHashMap<>();
+    private final Map<HostPort, BackendEvents> backendEvents = new ConcurrentHashMap<>();
+    private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Counter[] errorKinds = new Counter[ErrorKind.values().length];
+    private final io.kvstore.proxy.hotkeys.KeySampler hotKeys;
     /** See {@link #now}; the loop's own, never read elsewhere. */
     private long eventNanos;
 
     LoopStats(ProxyStats owner) {
         this.owner = owner;
+        this.hotKeys = owner.hotKeys().newLoop();
         java.util.Arrays.setAll(errorKinds, i -> new Counter());
     }
 
@@ -37,7 +41,28 @@ public final class LoopStats {
 
     /** A timer for one new pipelined connection to {@code server}. */
     public BackendTimer backendTimer(HostPort server) {
-        return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency()), this) : BackendTimer.NONE;
+        BackendEvents events = backendEvents.computeIfAbsent(server, a -> new BackendEvents(owner.latencyMonitor()));
+        return enabled() ? new BackendTimer(backends.computeIfAbsent(server, a -> new Latency()), this, events)
+                : new BackendTimer(null, null, events);
+    }
+
+    /** A client sent bytes that are not RESP ({@code kind}: ProtocolError's); counted as an error reply of kind PROTOCOL too. */
+    public void protocolError(String kind) {
+        error(ErrorKind.PROTOCOL);
+        protocolErrors.computeIfAbsent(kind, k -> new Counter()).add(1);
+    }
+
+    Map<String, Counter> protocolErrors() {
+        return protocolErrors;
+    }
+
+    Map<HostPort, BackendEvents> backendEvents() {
+        return backendEvents;
+    }
+
+    /** This loop's hot-key sampler. */
+    public io.kvstore.proxy.hotkeys.KeySampler hotKeys() {
+        return hotKeys;
     }
 
     public SlowLog slowLog() {

@@ -24,6 +24,8 @@ public final class ProxyStats {
     private final Map<String, Histogram> commandHistograms = new TreeMap<>();
     private final Map<HostPort, Histogram> backendHistograms = new java.util.HashMap<>();
     private final SlowLog slowLog = new SlowLog();
+    private final io.kvstore.proxy.hotkeys.HotKeys hotKeys = new io.kvstore.proxy.hotkeys.HotKeys();
+    private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     /** The counts at the last {@link #reset}, subtracted on read. */
     private final Map<String, long[]> commandBase = new java.util.HashMap<>();
     private final Map<HostPort, long[]> backendBase = new java.util.HashMap<>();
@@ -44,6 +46,16 @@ public final class ProxyStats {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** LATENCY's data: the proxy's own events (holds, stalls, reconnects, fences). */
+    public LatencyMonitor latencyMonitor() {
+        return latencyMonitor;
+    }
+
+    /** The hot-key samplers of every loop and their merge. */
+    public io.kvstore.proxy.hotkeys.HotKeys hotKeys() {
+        return hotKeys;
     }
 
     public SlowLog slowLog() {
@@ -133,6 +145,28 @@ public final class ProxyStats {
         return counts;
     }
 
+    /**
+     * Connection events per server, summed over the loops' shared connections since start (not
+     * reset by {@link #reset}: they are counters of the connections' lives): connects, connect
+     * failures, losses, stalls.
+     */
+    public Map<HostPort, long[]> backendEvents() {
+        Map<HostPort, long[]> out = new java.util.HashMap<>();
+        for (LoopStats loop : loops) {
+            loop.backendEvents().forEach((server, e) -> e.addTo(out.computeIfAbsent(server, s -> new long[4])));
+        }
+        return out;
+    }
+
+    /** Protocol errors of clients by kind, summed over the loops since start. */
+    public Map<String, Long> protocolErrors() {
+        Map<String, Long> out = new TreeMap<>();
+        for (LoopStats loop : loops) {
+            loop.protocolErrors().forEach((kind, n) -> out.merge(kind, n.get(), Long::sum));
+        }
+        return out;
+    }
+
     /** Backend figures of each group of {@code map}, by the group's master; groups never sent to are left out. */
     public Map<Group, Figures> groups(SlotMap map) {
         Map<HostPort, Figures> servers = backends();
@@ -167,6 +201,21 @@ public final class ProxyStats {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Lines of INFO's {@code # Proxy} about every command together: the percentiles of the time in
+     * the proxy and the error replies (failed and rejected calls), for {@code kvstore-admin stats}.
+     */
+    public String summaryLines() {
+        Histogram all = new Histogram(Latency.DIGITS);
+        long errors = 0;
+        for (Figures f : commands()) {
+            all.add(f.histogram());
+            errors += f.failed() + f.rejected();
+        }
+        Figures sum = new Figures("all", all.getTotalCount(), 0, errors, 0, all);
+        return "proxy_latency_percentiles_usec:" + sum.percentiles() + "\r\n" + "proxy_error_replies:" + errors + "\r\n";
     }
 
     /** Lines of INFO's {@code # Proxy}: backend time and errors per group of {@code map}. */

@@ -15,6 +15,7 @@ import io.kvstore.config.store.Versioned;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.failover.FailoverController;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;

@@ -10,6 +10,7 @@ import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.Topology;
+import io.kvstore.proxy.failover.FailoverController;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

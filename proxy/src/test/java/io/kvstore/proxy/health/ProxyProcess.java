@@ -1,5 +1,6 @@
 package io.kvstore.proxy.health;
 
+import io.kvstore.proxy.server.ProxyMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,8 +28,21 @@ final class ProxyProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code kvstore-proxy --zk zk --cluster cluster ARGS...} with JVM system properties {@code sysProps}. */
-    static ProxyProcess start(String zk, String cluster, List<String> sysProps, String... args) throws IOException {
+    /** Starts {@code kvstore-proxy --zk zk --cluster cluster ARGS...}. */
+    static ProxyProcess start(String zk, String cluster, String... args) throws IOException {
+        return start(List.of(ProxyMain.class.getName()), zk, cluster, args);
+    }
+
+    /**
+     * The same, but its failover controller sleeps {@code ms} after failover step {@code step}
+     * ({@link PausingProxy}), so that the test can kill it there.
+     */
+    static ProxyProcess pausingAfter(String step, long ms, String zk, String cluster, String... args) throws IOException {
+        return start(List.of(PausingProxy.class.getName(), step + ":" + ms), zk, cluster, args);
+    }
+
+    /** {@code main}: the main class and its first arguments, before the proxy's own. */
+    private static ProxyProcess start(List<String> main, String zk, String cluster, String... args) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
@@ -38,8 +52,7 @@ final class ProxyProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.addAll(sysProps);
-        cmd.add("io.kvstore.proxy.server.ProxyMain");
+        cmd.addAll(main);
         cmd.addAll(List.of("--listen", "127.0.0.1:" + port, "--zk", zk, "--cluster", cluster, "--threads", "1"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

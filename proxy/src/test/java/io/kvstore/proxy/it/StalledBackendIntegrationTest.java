@@ -55,6 +55,11 @@ class StalledBackendIntegrationTest {
                     }
                 }
                 assertEquals("1", back, "served again after the server resumed");
+                Object stall = j.sendCommand(() -> "LATENCY".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        "HISTORY", "backend-stall");
+                java.util.List<?> samples = (java.util.List<?>) stall;
+                assertEquals(1, samples.size(), "one stall, after 800 ms with no reply (LATENCY HISTORY backend-stall)");
+                assertTrue((Long) ((java.util.List<?>) samples.get(0)).get(1) >= 800, String.valueOf(samples));
             }
         }
     }

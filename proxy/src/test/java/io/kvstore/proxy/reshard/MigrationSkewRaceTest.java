@@ -98,6 +98,9 @@ class MigrationSkewRaceTest {
                 assertEquals("w", c.call("GET", other));
                 String info = String.valueOf(c.call("INFO", "proxy"));
                 assertTrue(info.contains("migration_holds:1\r\n") && info.contains("migration_hold_timeouts:1\r\n"), info);
+                java.util.List<?> latest = (java.util.List<?>) c.call("LATENCY", "LATEST"); // a 300 ms hold: over the 100 ms default
+                assertEquals("migration-hold", ((java.util.List<?>) latest.get(0)).get(0), latest.toString());
+                assertTrue((Long) ((java.util.List<?>) latest.get(0)).get(3) >= 300, latest.toString());
             }
             try (Jedis owner = cluster.shard(0).client()) {
                 assertEquals(0L, owner.exists(k) ? 1L : 0L, "the refused write did not happen");

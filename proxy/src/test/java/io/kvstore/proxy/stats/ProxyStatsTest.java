@@ -79,8 +79,14 @@ class ProxyStatsTest {
     void timingOffRecordsNoBackendTime() {
         ProxyStats stats = new ProxyStats();
         stats.enabled(false);
-        assertEquals(BackendTimer.NONE, stats.newLoop().backendTimer(HostPort.parse("127.0.0.1:6379")));
+        HostPort server = HostPort.parse("127.0.0.1:6379");
+        BackendTimer timer = stats.newLoop().backendTimer(server);
+        timer.connected();
+        timer.sent();
+        timer.flushed();
+        timer.replied(ERR);
         assertEquals(Map.of(), stats.backends());
+        assertEquals(1, stats.backendEvents().get(server)[0], "connection events are counted with timing off too");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.health;
+package io.kvstore.proxy.failover;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
@@ -10,7 +10,7 @@ import java.util.Map;
  * What the failover controller does to redis-servers, one short-lived connection per call, each
  * bounded by a timeout. Immutable; any thread (the controller uses it from its own thread only).
  */
-class NodeOps {
+final class NodeOps {
 
     /**
      * A server's replication state.

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.health;
+package io.kvstore.proxy.failover;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
@@ -8,7 +8,9 @@ import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -35,6 +37,21 @@ final class LeftoverSweep {
         this.timeoutMs = timeoutMs;
         this.topology = topology;
         this.go = go;
+    }
+
+    /**
+     * The slots that {@code rejoined} owns in {@code after} but another group owned in
+     * {@code before}, by that group: what each giver must sweep. Pure.
+     */
+    static Map<String, boolean[]> givenBack(Topology before, Topology after, String rejoined) {
+        Map<String, boolean[]> byGiver = new HashMap<>();
+        for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+            String was = before.owner(slot);
+            if (!was.equals(rejoined) && after.owner(slot).equals(rejoined)) {
+                byGiver.computeIfAbsent(was, x -> new boolean[SlotHash.SLOTS])[slot] = true;
+            }
+        }
+        return byGiver;
     }
 
     /**

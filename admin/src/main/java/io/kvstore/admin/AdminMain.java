@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
                 io.kvstore.admin.command.FailoverCommand.class, io.kvstore.admin.command.VerifyCommand.class,
                 io.kvstore.admin.command.ConfigCommand.class, io.kvstore.admin.command.BackupCommand.class,
                 io.kvstore.admin.command.RestoreCommand.class, io.kvstore.admin.command.ParseSnapshotCommand.class,
-                io.kvstore.admin.command.RewriteCommand.class, io.kvstore.admin.command.StatsCommand.class},
+                io.kvstore.admin.command.RewriteCommand.class, io.kvstore.admin.command.StatsCommand.class,
+                io.kvstore.admin.command.UserCommand.class},
         footer = {"", "Static mode (no ZooKeeper) needs no admin: kvstore-proxy --backends ... serves on its own.",
                 "", io.kvstore.admin.command.Exit.SUMMARY})
 public final class AdminMain implements Callable<Integer>, io.kvstore.admin.command.ZkAccess {

@@ -3,7 +3,6 @@ package io.kvstore.config.store;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * Reads and writes a cluster's {@code backend-config} node. Writes are compare-and-set on the
@@ -12,8 +11,6 @@ import org.apache.zookeeper.data.Stat;
  * Curator is.
  */
 public final class BackendConfigStore {
-
-    private static final int CAS_ATTEMPTS = 30;
 
     private final CuratorFramework zk;
     private final String cluster;
@@ -43,31 +40,7 @@ public final class BackendConfigStore {
      * version when another writer won; returns what was written. The cluster must exist.
      */
     public BackendConfig update(UnaryOperator<BackendConfig> change) {
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            try {
-                if (zk.checkExists().forPath(StorePaths.topology(cluster)) == null) {
-                    throw new StoreException.NotFound("no cluster '" + cluster + "'");
-                }
-                Stat stat = new Stat();
-                byte[] data;
-                try {
-                    data = zk.getData().storingStatIn(stat).forPath(path);
-                } catch (KeeperException.NoNodeException absent) {
-                    BackendConfig next = change.apply(BackendConfig.EMPTY);
-                    zk.create().forPath(path, next.encode());
-                    return next;
-                }
-                BackendConfig next = change.apply(BackendConfig.decode(cluster, data));
-                zk.setData().withVersion(stat.getVersion()).forPath(path, next.encode());
-                return next;
-            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException lost) {
-                continue; // another writer got there first: apply the change to its version
-            } catch (StoreException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage(), e);
-            }
-        }
-        throw new StoreException.Conflict("could not write " + path + ": too many concurrent writers");
+        return CasNode.update(zk, cluster, path,
+                data -> change.apply(data == null ? BackendConfig.EMPTY : BackendConfig.decode(cluster, data)), BackendConfig::encode);
     }
 }

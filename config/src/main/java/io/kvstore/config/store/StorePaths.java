@@ -14,6 +14,7 @@ import io.kvstore.config.HostPort;
  *     failover/f-NNNNNNNNNN    (persistent, JSON)    one per failover (sequential): group, masters, state, epoch
  *     health/ID                (ephemeral, JSON)     one per running proxy: what it sees of each redis-server
  *     controller/              (persistent)          the failover controllers' leader latch (ephemeral sequential children)
+ *     users                    (persistent, text)    ACL users, one rule line each, passwords as SHA-256 only
  *   servers/HOST:PORT          (persistent, JSON)    which cluster and group a redis-server belongs to
  * </pre>
  */
@@ -53,6 +54,11 @@ public final class StorePaths {
     /** The cluster's key rewrite rules (absent: none). */
     public static String rewrite(String name) {
         return cluster(name) + "/rewrite";
+    }
+
+    /** The cluster's ACL users ({@code kvstore-admin user set}): one rule line per user. */
+    public static String users(String name) {
+        return cluster(name) + "/users";
     }
 
     public static String migrations(String name) {

@@ -76,11 +76,14 @@ public final class CommandDocs {
            .append("notifications and client-side caching invalidations (they show the stored names). Without rules\n")
            .append("the proxy does not look at key names for this (one branch per request).\n")
            .append("\n")
-           .append("| command | arity | kind | merge | note |\n|---|---|---|---|---|\n");
+           .append("The ACL categories (`+@read`, `-@dangerous` ... in user rules, see security.md) are Redis's own,\n")
+           .append("checked against the real server's COMMAND like the rest of the table.\n")
+           .append("\n")
+           .append("| command | arity | kind | merge | ACL categories | note |\n|---|---|---|---|---|---|\n");
         for (CommandSpec s : sorted(table)) {
             out.append("| `").append(s.displayName()).append("` | ").append(s.arity()).append(" | ").append(s.kind())
-               .append(" | ").append(s.merge() == null ? "" : s.merge().name()).append(" | ")
-               .append(s.reason().replace("|", "\\|")).append(" |\n");
+               .append(" | ").append(s.merge() == null ? "" : s.merge().name()).append(" | ").append(categories(s))
+               .append(" | ").append(s.reason().replace("|", "\\|")).append(" |\n");
         }
         return out.toString();
     }
@@ -97,6 +100,16 @@ public final class CommandDocs {
             }
         }
         return out.toString();
+    }
+
+    private static String categories(CommandSpec s) {
+        StringBuilder b = new StringBuilder();
+        for (AclCategory c : AclCategory.values()) {
+            if (s.inCategory(c)) {
+                b.append(b.length() == 0 ? "" : " ").append('@').append(c.label());
+            }
+        }
+        return b.toString();
     }
 
     private static List<CommandSpec> sorted(CommandTable table) {

@@ -15,9 +15,44 @@ package io.kvstore.proxy.command;
  * @param merge    how replies of several groups are merged, for split and fanned-out commands; else null
  * @param write    whether Redis flags it {@code write} (it may change data): such commands can be
  *                 followed by WAIT with {@code --write-acks}
+ * @param aclCategories its ACL categories, a bit set of {@link AclCategory#bit()}
+ * @param keyAccess what each of Redis's key specs does to its keys, comma separated, in key-spec
+ *                 order: {@code R} (reads), {@code W} (writes), {@code RW}, {@code -} (neither); for ACL
+ *                 {@code %R~} / {@code %W~} patterns
  */
 public record CommandSpec(String name, int arity, String flags, int firstKey, int lastKey, int keyStep,
-                          CommandKind kind, String reason, MergeKind merge, boolean write) {
+                          CommandKind kind, String reason, MergeKind merge, boolean write,
+                          int aclCategories, String keyAccess) {
+
+    /** Access bit: the command reads the key. */
+    public static final int READS = 1;
+    /** Access bit: the command writes (inserts, updates or deletes) the key. */
+    public static final int WRITES = 2;
+
+    /** Whether the command is in ACL category {@code category}. */
+    public boolean inCategory(AclCategory category) {
+        return (aclCategories & category.bit()) != 0;
+    }
+
+    /**
+     * What the command does to its {@code index}-th key ({@link #READS} | {@link #WRITES}): the
+     * key spec of that index, or the last one for keys beyond (a range spec covers the rest).
+     */
+    public int keyAccess(int index) {
+        int start = 0;
+        for (int i = 0; i < index; i++) {
+            int comma = keyAccess.indexOf(',', start);
+            if (comma < 0) {
+                break;
+            }
+            start = comma + 1;
+        }
+        int bits = 0;
+        for (int i = start; i < keyAccess.length() && keyAccess.charAt(i) != ','; i++) {
+            bits |= keyAccess.charAt(i) == 'R' ? READS : keyAccess.charAt(i) == 'W' ? WRITES : 0;
+        }
+        return bits;
+    }
 
     /** Whether {@code argc} arguments (name included) satisfy the arity. */
     public boolean arityAccepts(int argc) {

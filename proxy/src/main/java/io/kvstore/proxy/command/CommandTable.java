@@ -82,7 +82,8 @@ public final class CommandTable {
                     Integer.parseInt(f[3]), Integer.parseInt(f[4]), Integer.parseInt(f[5]),
                     CommandKind.valueOf(f[6]), f.length > 7 ? f[7] : "",
                     f.length > 8 && !f[8].isEmpty() ? MergeKind.valueOf(f[8]) : null,
-                    ("," + f[2] + ",").contains(",write,")));
+                    ("," + f[2] + ",").contains(",write,"),
+                    f.length > 9 ? AclCategory.mask(f[9]) : 0, f.length > 10 ? f[10] : "-"));
         }
         return new CommandTable(specs);
     }

@@ -71,8 +71,10 @@ public final class EnvAndFileDefaults implements CommandLine.IDefaultValueProvid
         if (file != null && file.has(key)) {
             JsonNode v = file.get(key);
             if (v.isArray()) {
+                // A list option split on new lines (users' rule lines hold commas) is joined the same way.
+                String separator = "\\n".equals(option.splitRegex()) ? "\n" : ",";
                 StringBuilder joined = new StringBuilder();
-                v.forEach(e -> joined.append(joined.length() == 0 ? "" : ",").append(e.asText()));
+                v.forEach(e -> joined.append(joined.length() == 0 ? "" : separator).append(e.asText()));
                 return joined.toString();
             }
             return v.asText();

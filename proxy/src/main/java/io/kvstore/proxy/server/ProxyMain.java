@@ -8,6 +8,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.control.UserWatcher;
 import io.kvstore.proxy.failover.FailoverSteps;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
@@ -87,8 +88,27 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "auto", description = "auto, epoll, kqueue or nio (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--password", description = "Password clients must AUTH with (default: none).")
+    @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
     String password;
+
+    @Option(names = "--user", paramLabel = "RULES", split = "\\n",
+            description = "An ACL user in Redis's rule syntax, e.g. 'alice on >secret ~app:* +@read' (repeatable; "
+                    + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
+    List<String> users;
+
+    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
+            description = "As Redis's: refuse to start on a non-loopback --listen or --tls-listen address while the default "
+                    + "user needs no password (default: ${DEFAULT-VALUE}).")
+    String protectedMode;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "As Redis's timeout: close a client that sent nothing for this long; blocked and "
+                    + "Pub/Sub clients are left alone (default: ${DEFAULT-VALUE}, never).")
+    long timeout;
+
+    @Option(names = "--acl-file", paramLabel = "FILE",
+            description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
+    String aclFile;
 
     @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
     String backendUser;
@@ -292,6 +312,19 @@ public final class ProxyMain implements Callable<Integer> {
             options = options();
             observability.check();
             io.kvstore.proxy.rewrite.StaticRules.check(zkMode, rewriteRules);
+            if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
+                throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
+                        + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
+            }
+            if (timeout < 0) {
+                throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
+            }
+            options = options.withUsers(staticUsers());
+            io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
+                    io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
+            if (ProtectedMode.parse(protectedMode) && !zkMode) { // ZooKeeper mode: checked once its users are read
+                checkProtected(options, users);
+            }
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
@@ -347,7 +380,21 @@ public final class ProxyMain implements Callable<Integer> {
         // step that starts before its registration exists would not wait for it.
         ClusterState state = new ClusterState(initial);
         state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
-        ProxyServer server = ProxyServer.start(options, state);
+        List<String> users = UserWatcher.read(control.store().client(), cluster); // in force before the first client
+        if (ProtectedMode.parse(protectedMode)) {
+            try {
+                checkProtected(options, io.kvstore.proxy.acl.Users.failClosed(users, password,
+                        io.kvstore.proxy.command.CommandTable.load(), problem -> { }));
+            } catch (IllegalArgumentException e) {
+                System.err.println("kvstore-proxy: " + e.getMessage());
+                control.close();
+                return 2;
+            }
+        }
+        ProxyServer server = ProxyServer.start(options.withUsers(users), state);
+        UserWatcher userWatcher = new UserWatcher(control.store().client(), cluster, users, password,
+                server.context().commands(), server.context().access()::users);
+        userWatcher.start();
         configure(server);
         running.set(server);
         server.context().extraInfo(control.status()::infoLines);
@@ -360,6 +407,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
     private void configure(ProxyServer server) throws java.io.IOException {
+        server.idleTimeout(timeout);
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
@@ -422,6 +470,27 @@ public final class ProxyMain implements Callable<Integer> {
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
+    }
+
+    /** Protected mode: refuses a listener off loopback while anyone gets in without a password. */
+    private void checkProtected(ProxyOptions options, io.kvstore.proxy.acl.Users users) {
+        ProtectedMode.check("--listen", options.listen(), users);
+        if (options.tls() != null) {
+            ProtectedMode.check("--tls-listen", options.tls().listen(), users);
+        }
+    }
+
+    /** The rule lines of {@code --user} and {@code --acl-file}, in that order. */
+    List<String> staticUsers() {
+        List<String> lines = new ArrayList<>(users == null ? List.of() : users);
+        if (aclFile != null) {
+            try {
+                lines.addAll(java.nio.file.Files.readAllLines(java.nio.file.Path.of(aclFile)));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --acl-file " + aclFile + ": " + e);
+            }
+        }
+        return lines;
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
  * @param allowConfigSet whether clients may CONFIG SET redis-server parameters cluster-wide ({@code --allow-config-set})
  * @param tls       a TLS listener beside the plain one ({@code --tls-listen}), or null
+ * @param users     ACL rule lines of the users clients may AUTH as, in force before the first client
+ *                  ({@code --user}, {@code --acl-file}, or ZooKeeper's users at start); empty: only the default user
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
                            BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
-                           boolean allowConfigSet, TlsOptions tls) {
+                           boolean allowConfigSet, TlsOptions tls, java.util.List<String> users) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -31,6 +33,20 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         clientLimits = clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
         backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
         multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
+        users = users == null ? java.util.List.of() : java.util.List.copyOf(users);
+    }
+
+    /** Only the default user. */
+    public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                        BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
+                        boolean allowConfigSet, TlsOptions tls) {
+        this(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls, null);
+    }
+
+    /** The same with the users of {@code lines}. */
+    public ProxyOptions withUsers(java.util.List<String> lines) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope,
+                allowConfigSet, tls, lines);
     }
 
     /** No TLS listener. */
@@ -57,7 +73,8 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     }
 
     public ProxyOptions withThreads(int n) {
-        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls);
+        return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
+                users);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {

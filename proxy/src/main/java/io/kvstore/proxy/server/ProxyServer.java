@@ -2,6 +2,7 @@ package io.kvstore.proxy.server;
 
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
+import io.kvstore.proxy.acl.Users;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandTable;
@@ -11,6 +12,7 @@ import io.kvstore.proxy.resp.RequestFramer;
 import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.ClientSession;
 import io.kvstore.proxy.session.CommandDispatcher;
+import io.kvstore.proxy.session.IdleTimeout;
 import io.kvstore.proxy.session.ProxyContext;
 import io.kvstore.proxy.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -82,6 +84,8 @@ public final class ProxyServer implements AutoCloseable {
                 options.clientLimits(), options.password(), settings(options), options.multiKeyScope());
         context.allowConfigSet(options.allowConfigSet());
         cluster.onUnfenced(ms -> context.stats().latencyMonitor().record("fence", ms));
+        // Before the first client: a connection must never see the default user of an empty list.
+        context.access().users(Users.failClosed(options.users(), options.password(), context.commands(), LOG::error));
         EventLoopGroup boss = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(options.threads());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
@@ -250,6 +254,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** The port clients connect to. */
+    /** Redis's {@code timeout}: closes clients idle longer than {@code seconds} (0: never). Call once, at start. */
+    public void idleTimeout(long seconds) {
+        workerContexts.values().forEach(w -> IdleTimeout.start(context, w, seconds));
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }

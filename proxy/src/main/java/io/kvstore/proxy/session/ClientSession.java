@@ -72,7 +72,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
-    private boolean authenticated;
+    private final Login login;
     private volatile String name;
     private final long createdMillis = System.currentTimeMillis();
     private long lastCommandMillis = createdMillis;
@@ -91,7 +91,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = proxy.nextClientId();
         this.held = new HeldRequests(this, proxy, dispatcher, queue);
         this.connections = new ClientConnections(this, worker);
-        this.authenticated = proxy.password() == null;
+        this.login = new Login(proxy.access().users());
     }
 
     public long id() {
@@ -128,12 +128,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    boolean authenticated() {
-        return authenticated;
+    /** Who the client is: its user, and whether it has authenticated. */
+    Login login() {
+        return login;
     }
 
-    void authenticated(boolean value) {
-        authenticated = value;
+    /** The users changed (on this client's loop): a client whose user was deleted or disabled is closed. */
+    void usersChanged(io.kvstore.proxy.acl.Users users) {
+        if (!login.usersChanged(users)) {
+            closeBecause("its user '" + login.user().name() + "' was deleted or disabled");
+        }
     }
 
     public WorkerContext worker() {
@@ -222,7 +226,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** RESET: back to a fresh connection's state. */
     void reset() {
         name = null;
-        authenticated = proxy.password() == null;
+        login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();
@@ -375,6 +379,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /** When the client last sent a command (or connected), for {@code --timeout}. */
+    long lastCommandMillis() {
+        return lastCommandMillis;
+    }
+
+    /** Whether a blocking command of this client waits for its reply. */
+    boolean blocking() {
+        return !blocked.isEmpty();
+    }
+
     /** A blocking command has its reply (or was unblocked to be dispatched again). */
     void unblocked(BlockedCall call) {
         blocked.remove(call);
@@ -482,7 +496,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
                 + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
                 + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
-                + " cmd=" + lastCommand + " user=default redir=-1 resp=" + protocol;
+                + " cmd=" + lastCommand + " user=" + login.user().name() + " redir=-1 resp=" + protocol;
     }
 
     /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */

@@ -32,6 +32,7 @@ public final class CommandDispatcher {
         this.router = new Router(proxy, this, transactions);
         this.gates = List.of(
                 CommandDispatcher::unauthenticated,
+                new AclGate(proxy, transactions), // on the client's own key names: before any rewrite
                 new RewriteGate(proxy, this),
                 CommandDispatcher::observe,
                 CommandDispatcher::outsideSubscribedContext,
@@ -56,7 +57,7 @@ public final class CommandDispatcher {
 
     /** The gate for a client that has not authenticated: only AUTH, HELLO, QUIT and RESET run. */
     private static boolean unauthenticated(ClientSession session, Resolved call) {
-        if (session.authenticated() || LocalCommands.allowedBeforeAuth(call.spec())) {
+        if (session.login().authenticated() || LocalCommands.allowedBeforeAuth(call.spec())) {
             return false;
         }
         if (session.transaction().inMulti()) {
@@ -81,8 +82,10 @@ public final class CommandDispatcher {
         if (!session.subscribed() || session.protocol() != 2 || allowedWhileSubscribed(spec)) { // RESP3 allows any command
             return false;
         }
-        reject(call.request(), call.pending(), "ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
-                + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+        String why = "Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
+                + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+        // Redis words every refused EXEC as an aborted transaction (MULTI is refused here, so none is open).
+        reject(call.request(), call.pending(), (spec.name().equals("exec") ? "EXECABORT Transaction discarded because of: " : "ERR ") + why);
         return true;
     }
 

@@ -7,7 +7,6 @@ import io.kvstore.proxy.stats.SlowLogReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * Commands the proxy answers itself because they concern the client's connection to the proxy,
@@ -23,11 +22,13 @@ final class LocalCommands {
     private final ProxyContext proxy;
     private final Router router;
     private final ConfigSetCommand configSet;
+    private final AclCommands acl;
 
     LocalCommands(ProxyContext proxy, Router router) {
         this.proxy = proxy;
         this.router = router;
         this.configSet = new ConfigSetCommand(proxy);
+        this.acl = new AclCommands(proxy);
     }
 
     static boolean allowedBeforeAuth(CommandSpec spec) {
@@ -55,7 +56,9 @@ final class LocalCommands {
                     yield Replies.ok();
                 }
                 case "select" -> select(alloc, request);
-                case "auth" -> auth(session, alloc, request, 1, request.argCount() - 1);
+                case "auth" -> acl.auth(session, alloc, request, 1, request.argCount() - 1);
+                case "acl|whoami", "acl|users", "acl|list", "acl|getuser", "acl|cat", "acl|dryrun", "acl|help" ->
+                        acl.execute(session, alloc, request, spec);
                 case "hello" -> hello(session, alloc, request, pending);
                 case "reset" -> {
                     session.reset();
@@ -269,26 +272,6 @@ final class LocalCommands {
                 : "ERR kvstore proxy serves database 0 only");
     }
 
-    /** AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of HELLO. */
-    private ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words) {
-        if (words > 2) {
-            return Replies.error(alloc, "ERR syntax error");
-        }
-        boolean userOk = words == 1 || request.argString(at).equals("default");
-        if (proxy.password() == null) {
-            // Like a Redis whose default user has no password: any password for it is accepted.
-            if (words == 1) {
-                return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the default user. "
-                        + "Are you sure your configuration is correct?");
-            }
-            return userOk ? Replies.ok() : Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
-        }
-        byte[] given = request.argBytes(at + words - 1);
-        boolean ok = userOk && MessageDigest.isEqual(given, proxy.password().getBytes(StandardCharsets.UTF_8));
-        session.authenticated(ok);
-        return ok ? Replies.ok() : Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
-    }
-
     /**
      * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the client to RESP2 or RESP3 and
      * describes the server, in the protocol now in force, as Redis does; without arguments it
@@ -323,7 +306,7 @@ final class LocalCommands {
                 return Replies.error(alloc, "ERR Syntax error in HELLO option '" + request.argString(i) + "'");
             }
         }
-        if (!session.authenticated()) {
+        if (!session.login().authenticated()) {
             return Replies.error(alloc, "NOAUTH HELLO must be called with the client already authenticated, "
                     + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
                     + "select the RESP protocol version at the same time");
@@ -364,7 +347,7 @@ final class LocalCommands {
 
     /** Checks the user/password pair at {@code at}; null when accepted, else the error reply. */
     private ByteBuf authPair(ClientSession session, ByteBufAllocator alloc, Request request, int at) {
-        ByteBuf r = auth(session, alloc, request, at, 2);
+        ByteBuf r = acl.auth(session, alloc, request, at, 2);
         if (r.getByte(r.readerIndex()) == '+') {
             r.release();
             return null;

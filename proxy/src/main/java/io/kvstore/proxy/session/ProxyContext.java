@@ -35,6 +35,7 @@ public final class ProxyContext {
     private final ServerVersions versions = new ServerVersions();
     private volatile boolean allowConfigSet;
     private volatile BackendParams backendParams;
+    private final AccessControl access;
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings, MultiKeyScope keyScope) {
@@ -45,6 +46,12 @@ public final class ProxyContext {
         this.limits = limits;
         this.password = password == null || password.isEmpty() ? null : password;
         this.backendParams = BackendParams.direct(cluster::map);
+        this.access = new AccessControl(clients, io.kvstore.proxy.acl.Users.of(java.util.List.of(), this.password, commands));
+    }
+
+    /** The users clients authenticate as, and the counters of refused access. */
+    public AccessControl access() {
+        return access;
     }
 
     /** {@code --allow-config-set}: whether clients may CONFIG SET redis-server parameters cluster-wide. */
@@ -155,6 +162,7 @@ public final class ProxyContext {
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
                 + holds.info()
+                + access.info()
                 + stats.summaryLines()
                 + stats.groupLines(map)
                 + extraInfo.get();

@@ -1,5 +1,6 @@
 package io.kvstore.proxy.session;
 
+import io.kvstore.proxy.command.Glob;
 import io.kvstore.config.Group;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;

@@ -41,6 +41,24 @@ class CommandTableMatchesRedisTest {
         assertEquals(table.topLevelCount(), redisNames.stream().filter(n -> n.indexOf('|') < 0).count(), "COMMAND COUNT");
     }
 
+    /** R, W, RW or - per key spec, as the table writes them: what ACL %R~ / %W~ patterns are checked against. */
+    private static String keyAccess(List<?> keySpecs) {
+        List<String> out = new ArrayList<>();
+        for (Object ks : keySpecs) {
+            List<?> fields = (List<?>) ks;
+            Set<String> flags = new TreeSet<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if (SafeEncoder.encode((byte[]) fields.get(i)).equals("flags")) {
+                    ((List<?>) fields.get(i + 1)).forEach(f -> flags.add(SafeEncoder.encode((byte[]) f)));
+                }
+            }
+            String a = (flags.contains("access") ? "R" : "")
+                    + (flags.contains("insert") || flags.contains("delete") || flags.contains("update") ? "W" : "");
+            out.add(a.isEmpty() ? "-" : a);
+        }
+        return out.isEmpty() ? "-" : String.join(",", out);
+    }
+
     private static void check(CommandTable table, List<?> c, List<String> problems, Set<String> names) {
         String name = SafeEncoder.encode((byte[]) c.get(0));
         names.add(name);
@@ -57,6 +75,18 @@ class CommandTableMatchesRedisTest {
             }
             if (spec.firstKey() != first || spec.lastKey() != last || spec.keyStep() != step) {
                 problems.add(name + ": key positions differ from redis");
+            }
+            int categories = 0;
+            for (Object cat : (List<?>) c.get(6)) {
+                AclCategory category = AclCategory.byName(SafeEncoder.encode((byte[]) cat).substring(1));
+                categories |= category == null ? 0 : category.bit();
+            }
+            if (spec.aclCategories() != categories) {
+                problems.add(name + ": ACL categories differ from redis");
+            }
+            String access = keyAccess((List<?>) c.get(8));
+            if (!spec.keyAccess().equals(access)) {
+                problems.add(name + ": key access " + spec.keyAccess() + " but redis's key specs say " + access);
             }
         }
         if (c.size() > 9 && c.get(9) instanceof List<?> subs) {

@@ -108,7 +108,10 @@ public final class ZkFixture implements AutoCloseable {
         ProxyControl control = ProxyControl.start(zkSettings, cluster, BackendAuth.NONE);
         try {
             SlotMap map = control.awaitInitialMap();
-            ProxyServer server = ProxyCluster.startProxy(map, customize);
+            List<String> users = UserWatcher.read(control.store().client(), cluster); // as ProxyMain does
+            ProxyServer server = ProxyCluster.startProxy(map, o -> customize.apply(o).withUsers(users));
+            new UserWatcher(control.store().client(), cluster, users, null, server.context().commands(),
+                    server.context().access()::users).start(); // closed with the control's ZooKeeper client
             server.context().cluster().fence("starting: not registered yet"); // as ProxyMain does; lifted by the first read
             server.context().extraInfo(control.status()::infoLines);
             server.context().backendParams(BackendParams.recorded(control.store(), cluster, BackendAuth.NONE)); // as ProxyMain does

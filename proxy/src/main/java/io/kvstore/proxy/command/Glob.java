@@ -1,12 +1,12 @@
-package io.kvstore.proxy.session;
+package io.kvstore.proxy.command;
 
 /** Redis glob patterns ({@code * ? [abc] [^a-z] \x}) matched against names the proxy holds. Stateless. */
-final class Glob {
+public final class Glob {
 
     private Glob() {
     }
 
-    static boolean matches(String pattern, String text) {
+    public static boolean matches(String pattern, String text) {
         return match(pattern, 0, text, 0);
     }
 

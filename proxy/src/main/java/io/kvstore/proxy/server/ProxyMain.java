@@ -17,7 +17,6 @@ import io.kvstore.proxy.session.BackendParams;
 import io.kvstore.proxy.session.ClientLimits;
 import io.kvstore.proxy.session.MultiKeyScope;
 import io.kvstore.proxy.tls.BackendSsl;
-import io.kvstore.proxy.tls.TlsOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -91,24 +90,8 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
     String password;
 
-    @Option(names = "--user", paramLabel = "RULES", split = "\\n",
-            description = "An ACL user in Redis's rule syntax, e.g. 'alice on >secret ~app:* +@read' (repeatable; "
-                    + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
-    List<String> users;
-
-    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
-            description = "As Redis's: refuse to start on a non-loopback --listen or --tls-listen address while the default "
-                    + "user needs no password (default: ${DEFAULT-VALUE}).")
-    String protectedMode;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-            description = "As Redis's timeout: close a client that sent nothing for this long; blocked and "
-                    + "Pub/Sub clients are left alone (default: ${DEFAULT-VALUE}, never).")
-    long timeout;
-
-    @Option(names = "--acl-file", paramLabel = "FILE",
-            description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
-    String aclFile;
+    @CommandLine.Mixin
+    AccessOptions access;
 
     @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
     String backendUser;
@@ -218,40 +201,8 @@ public final class ProxyMain implements Callable<Integer> {
                     + "master and replica of the cluster, recorded in ZooKeeper as kvstore-admin config set does (default: off).")
     boolean allowConfigSet;
 
-    @Option(names = "--tls-listen", paramLabel = "HOST:PORT",
-            description = "Address of a TLS listener for clients, beside --listen (default: none). See doc/security.md.")
-    String tlsListen;
-
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain) of the TLS listener; re-read when it changes.")
-    String tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert; re-read when it changes.")
-    String tlsKey;
-
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) client certificates must be signed by.")
-    String tlsCa;
-
-    @Option(names = "--tls-auth-clients", paramLabel = "yes|no|optional",
-            description = "Whether TLS clients must present a certificate signed by --tls-ca (default: yes with --tls-ca, else no).")
-    String tlsAuthClients;
-
-    @Option(names = "--tls-protocols", paramLabel = "\"TLSv1.2 TLSv1.3\"", description = "Enabled TLS versions (default: the engine's).")
-    String tlsProtocols;
-
-    @Option(names = "--tls-ciphers", paramLabel = "LIST",
-            description = "Enabled TLSv1.2 cipher suites, separated by ':' or spaces (default: the engine's). See doc/security.md.")
-    String tlsCiphers;
-
-    @Option(names = "--tls-ciphersuites", paramLabel = "LIST", description = "Enabled TLSv1.3 cipher suites (default: the engine's).")
-    String tlsCiphersuites;
-
-    @Option(names = "--tls-engine", defaultValue = "auto", paramLabel = "auto|openssl|jdk",
-            description = "TLS implementation: auto takes BoringSSL (netty-tcnative) when it loads, else the JDK's (default: ${DEFAULT-VALUE}).")
-    String tlsEngine;
-
-    @Option(names = "--tls-reload-interval-ms", defaultValue = "" + TlsOptions.DEFAULT_RELOAD_MILLIS,
-            description = "How often the TLS certificate, key and CA files are checked for a change (default: ${DEFAULT-VALUE}).")
-    long tlsReloadIntervalMs;
+    @CommandLine.Mixin
+    TlsListenerOptions tlsListener;
 
     @Option(names = "--backend-tls", defaultValue = "false", fallbackValue = "true", arity = "0..1",
             description = "Connect to the redis-servers' tls-port over TLS (default: off); also used by health checks and failover.")
@@ -312,18 +263,12 @@ public final class ProxyMain implements Callable<Integer> {
             options = options();
             observability.check();
             io.kvstore.proxy.rewrite.StaticRules.check(zkMode, rewriteRules);
-            if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
-                throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
-                        + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
-            }
-            if (timeout < 0) {
-                throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
-            }
-            options = options.withUsers(staticUsers());
+            access.check(zkMode);
+            options = options.withUsers(access.staticUsers());
             io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
                     io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
-            if (ProtectedMode.parse(protectedMode) && !zkMode) { // ZooKeeper mode: checked once its users are read
-                checkProtected(options, users);
+            if (access.protectedMode() && !zkMode) { // ZooKeeper mode: checked once its users are read
+                AccessOptions.checkProtected(options, users);
             }
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
@@ -381,9 +326,9 @@ public final class ProxyMain implements Callable<Integer> {
         ClusterState state = new ClusterState(initial);
         state.fence("kvstore proxy is starting: not registered in ZooKeeper yet; retry in a moment");
         List<String> users = UserWatcher.read(control.store().client(), cluster); // in force before the first client
-        if (ProtectedMode.parse(protectedMode)) {
+        if (access.protectedMode()) {
             try {
-                checkProtected(options, io.kvstore.proxy.acl.Users.failClosed(users, password,
+                AccessOptions.checkProtected(options, io.kvstore.proxy.acl.Users.failClosed(users, password,
                         io.kvstore.proxy.command.CommandTable.load(), problem -> { }));
             } catch (IllegalArgumentException e) {
                 System.err.println("kvstore-proxy: " + e.getMessage());
@@ -407,7 +352,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
     private void configure(ProxyServer server) throws java.io.IOException {
-        server.idleTimeout(timeout);
+        server.idleTimeout(access.timeout);
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
@@ -428,22 +373,6 @@ public final class ProxyMain implements Callable<Integer> {
     BackendAuth backendAuth() {
         return new BackendAuth(backendUser, backendPassword, backendDb, backendTls ? new BackendTls(backendTlsCa, backendTlsCert,
                 backendTlsKey, backendTlsVerifyHostname) : null);
-    }
-
-    /** The TLS listener's options, or null without --tls-listen. */
-    TlsOptions tlsOptions() {
-        if (blank(tlsListen) == null) {
-            return null;
-        }
-        List<String> ciphers = new ArrayList<>(TlsOptions.parseList(tlsCiphers));
-        ciphers.addAll(TlsOptions.parseList(tlsCiphersuites));
-        return new TlsOptions(HostPort.parse(tlsListen), blank(tlsCert), blank(tlsKey), blank(tlsCa),
-                TlsOptions.parseAuthClients(tlsAuthClients), TlsOptions.parseList(tlsProtocols), ciphers, tlsEngine,
-                tlsReloadIntervalMs);
-    }
-
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 
     /** The address registered in ZooKeeper: --announce, else --listen with its real port and a usable host. */
@@ -469,28 +398,7 @@ public final class ProxyMain implements Callable<Integer> {
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
-                MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
-    }
-
-    /** Protected mode: refuses a listener off loopback while anyone gets in without a password. */
-    private void checkProtected(ProxyOptions options, io.kvstore.proxy.acl.Users users) {
-        ProtectedMode.check("--listen", options.listen(), users);
-        if (options.tls() != null) {
-            ProtectedMode.check("--tls-listen", options.tls().listen(), users);
-        }
-    }
-
-    /** The rule lines of {@code --user} and {@code --acl-file}, in that order. */
-    List<String> staticUsers() {
-        List<String> lines = new ArrayList<>(users == null ? List.of() : users);
-        if (aclFile != null) {
-            try {
-                lines.addAll(java.nio.file.Files.readAllLines(java.nio.file.Path.of(aclFile)));
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("cannot read --acl-file " + aclFile + ": " + e);
-            }
-        }
-        return lines;
+                MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsListener.options());
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

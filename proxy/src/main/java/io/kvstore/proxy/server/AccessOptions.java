@@ -1,0 +1,74 @@
+package io.kvstore.proxy.server;
+
+import io.kvstore.proxy.acl.Users;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The proxy's options for who may connect and for how long: static ACL users, protected mode and
+ * the idle timeout; a picocli mixin of {@link ProxyMain} (so the YAML file and the environment
+ * give them as they give every option). {@code --password} stays in ProxyMain: it is also the
+ * backends' business. Checked before the proxy starts. Main thread only.
+ */
+final class AccessOptions {
+
+    @Option(names = "--user", paramLabel = "RULES", split = "\\n",
+            description = "An ACL user in Redis's rule syntax, e.g. 'alice on >secret ~app:* +@read' (repeatable; "
+                    + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
+    List<String> users;
+
+    @Option(names = "--acl-file", paramLabel = "FILE",
+            description = "A file of ACL users, one rule line each ('user alice on >secret ~* +@all', as Redis's aclfile). Static mode only.")
+    String aclFile;
+
+    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
+            description = "As Redis's: refuse to start on a non-loopback --listen or --tls-listen address while the default "
+                    + "user needs no password (default: ${DEFAULT-VALUE}).")
+    String protectedMode;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "As Redis's timeout: close a client that sent nothing for this long; blocked and "
+                    + "Pub/Sub clients are left alone (default: ${DEFAULT-VALUE}, never).")
+    long timeout;
+
+    /** Refuses a value out of range, or static-mode users in ZooKeeper mode, with an IllegalArgumentException. */
+    void check(boolean zkMode) {
+        if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
+            throw new IllegalArgumentException("--user and --acl-file are for static mode: in ZooKeeper mode users "
+                    + "live in ZooKeeper (kvstore-admin user set CLUSTER NAME rules...)");
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
+        }
+        ProtectedMode.parse(protectedMode);
+    }
+
+    boolean protectedMode() {
+        return ProtectedMode.parse(protectedMode);
+    }
+
+    /** Protected mode: refuses a listener off loopback while anyone gets in without a password. */
+    static void checkProtected(ProxyOptions options, Users users) {
+        ProtectedMode.check("--listen", options.listen(), users);
+        if (options.tls() != null) {
+            ProtectedMode.check("--tls-listen", options.tls().listen(), users);
+        }
+    }
+
+    /** The rule lines of {@code --user} and {@code --acl-file}, in that order. */
+    List<String> staticUsers() {
+        List<String> lines = new ArrayList<>(users == null ? List.of() : users);
+        if (aclFile != null) {
+            try {
+                lines.addAll(Files.readAllLines(Path.of(aclFile)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read --acl-file " + aclFile + ": " + e);
+            }
+        }
+        return lines;
+    }
+}

@@ -8,6 +8,8 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
+import io.kvstore.proxy.health.DialingProber;
+import io.kvstore.proxy.health.HealthMonitor;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
@@ -105,6 +107,11 @@ public final class ProxyMain implements Callable<Integer> {
                     + "fail (a hung or paused redis-server); 0 = never (default: ${DEFAULT-VALUE}).")
     int backendStallMs;
 
+    @Option(names = "--backend-via", split = ",", paramLabel = "SERVER=VIA",
+            description = "Reach redis-server SERVER (HOST:PORT as the topology names it) by connecting to VIA (a relay, "
+                    + "a tunnel), for requests and health checks; repeatable or comma-separated (chaos.sh's network faults).")
+    List<String> backendVia = new ArrayList<>();
+
     @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes (default: ${DEFAULT-VALUE}).")
     long maxBulkLength;
 
@@ -133,8 +140,9 @@ public final class ProxyMain implements Callable<Integer> {
             description = "How long a write waits for --write-acks replicas before it fails with -NOREPLICAS (default: ${DEFAULT-VALUE}).")
     long writeAcksTimeoutMs;
 
-    @Option(names = "--max-output-buffer", defaultValue = "536870912",
-            description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-output-buffer", defaultValue = "67108864",
+            description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}, 64 MB: "
+                    + "a few clients that stop reading must not exhaust the proxy's direct memory).")
     long maxOutputBuffer;
 
     @Option(names = "--latency-tracking", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -326,7 +334,8 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
-                healthOptions(), null);
+                healthOptions(), backendVia.isEmpty() ? null
+                        : new DialingProber(HealthMonitor.pinger(backendAuth(), healthOptions().timeoutMs()), options.backendOptions().dialAddress()));
         stopped.await();
         return 0;
     }
@@ -391,7 +400,8 @@ public final class ProxyMain implements Callable<Integer> {
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
                 maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
-                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
+                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
+                .dialing(BackendVia.parse(backendVia));
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
     }

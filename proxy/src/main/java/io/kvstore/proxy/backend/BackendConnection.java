@@ -202,7 +202,7 @@ public final class BackendConnection implements FlushBatch.Member {
                         if (auth.tls() != null) {
                             ch.pipeline().addLast("tls", BackendSsl.handler(auth.tls(), ch.alloc(), address.host(), address.port()));
                         }
-                        ch.pipeline().addLast(new ReplyFramer(), handler);
+                        ch.pipeline().addLast(new ReplyFramer(options.maxReplyLength()), handler);
                     }
                 })
                 .connect(new InetSocketAddress(dialed.host(), dialed.port()));

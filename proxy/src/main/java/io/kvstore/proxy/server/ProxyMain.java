@@ -112,7 +112,8 @@ public final class ProxyMain implements Callable<Integer> {
                     + "a tunnel), for requests and health checks; repeatable or comma-separated (chaos.sh's network faults).")
     List<String> backendVia = new ArrayList<>();
 
-    @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes; also the largest "
+            + "bulk reply and the most elements of one reply a redis-server may send (default: ${DEFAULT-VALUE}).")
     long maxBulkLength;
 
     @Option(names = "--max-multibulk-length", defaultValue = "1048576", description = "Most arguments per command (default: ${DEFAULT-VALUE}).")
@@ -401,7 +402,7 @@ public final class ProxyMain implements Callable<Integer> {
                 maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
-                .dialing(BackendVia.parse(backendVia));
+                .dialing(BackendVia.parse(backendVia)).maxReply(maxBulkLength);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsOptions());
     }

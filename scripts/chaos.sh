@@ -432,7 +432,9 @@ fault_zk_partition() {
     if [[ "$out" != *TRYAGAIN* ]] && [[ "$out" != *rror* ]] && [ -n "$out" ]; then back=$(($(now_ms) - h)); break; fi
     sleep 0.2
   done
-  FAULT_NOTE="proxy 127.0.0.1:$port cut from ZooKeeper: ${fenced:+fenced (-TRYAGAIN) after $fenced ms}${fenced:-NOT fenced within 40 s}; healed: ${back:+serving after $back ms}${back:-NOT serving within 90 s}"
+  FAULT_NOTE="proxy 127.0.0.1:$port cut from ZooKeeper: "
+  if [ -n "$fenced" ]; then FAULT_NOTE+="fenced (-TRYAGAIN) after $fenced ms"; else FAULT_NOTE+="NOT fenced within 40 s"; fi
+  if [ -n "$back" ]; then FAULT_NOTE+="; healed, serving after $back ms"; else FAULT_NOTE+="; healed, NOT serving within 90 s"; fi
   [ -n "$fenced" ] && [ -n "$back" ] || NET_FAILED=1
 }
 

@@ -27,10 +27,10 @@
 #                   (-TRYAGAIN, at most 40 s), then healed; the time to fence and to serve again
 # (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all nine.) The network
 # faults go through a relay process (io.kvstore.admin.chaos.RelayMain from lib/, log DIR/relay.log),
-# started only when one is asked for: the proxies reach redis-server B+101+i through the relay's
-# port B+201+i (--backend-via, requests and health checks; replication and the controller's own
-# commands go direct) and proxy i reaches ZooKeeper through B+211+i (each proxy is restarted once
-# on it before the checker starts); the relay's control port is B+220.
+# started only when one is asked for: the proxies reach redis-server B+101..B+108 through the
+# relay's ports B+171..B+178 (--backend-via, requests and health checks; replication and the
+# controller's own commands go direct) and proxy i reaches ZooKeeper through B+180+i (each proxy is
+# restarted once on it before the checker starts); the relay's control port is B+190.
 # After each fault it waits (at most 120 s) until kvstore-admin status says the cluster is healthy,
 # then a few seconds more. At the end it prints the checker's counts (ops, errors, stale, lost ...),
 # every fault with its time, the time until the cluster was healthy again, and until the last client
@@ -110,7 +110,7 @@ parse_options() {
   ls "$DIST"/lib/kvstore-admin-*.jar > /dev/null 2>&1 || die "$DIST/lib has no kvstore-admin jar" 2
   DIR="${DIR:-$ROOT/run/chaos}"
   ZK_PORT=$((BASE_PORT + 100))
-  CONTROL_PORT=$((BASE_PORT + 220))
+  CONTROL_PORT=$((BASE_PORT + 190))
 }
 
 admin() { timeout 150 "$DIST/bin/kvstore-admin" --zk "127.0.0.1:$ZK_PORT" --zk-timeout-ms 10000 "$@"; }
@@ -307,8 +307,8 @@ fault_planned() {
 
 # ---- network faults through the relay --------------------------------------------------------------
 
-server_relay_port() { echo $(($1 + 100)); }                  # the relay in front of redis-server port $1
-zk_relay_port() { echo $((BASE_PORT + 210 + $1)); }           # proxy $1's relay in front of ZooKeeper
+server_relay_port() { echo $(($1 + 70)); }                   # the relay in front of redis-server port $1
+zk_relay_port() { echo $((BASE_PORT + 180 + $1)); }           # proxy $1's relay in front of ZooKeeper
 
 # start_relay: one relay process for the 8 redis-servers and one ZooKeeper relay per proxy.
 start_relay() {
@@ -494,7 +494,7 @@ main() {
   for tool in redis-server redis-cli java timeout awk; do command -v "$tool" > /dev/null || die "$tool not found" 2; done
   local p
   local relay_ports=()
-  [ "$NET" = 0 ] || relay_ports=($(seq $((BASE_PORT + 201)) $((BASE_PORT + 208))) $((BASE_PORT + 211)) $((BASE_PORT + 212)) $((BASE_PORT + 213)) "$CONTROL_PORT")
+  [ "$NET" = 0 ] || relay_ports=($(seq $((BASE_PORT + 171)) $((BASE_PORT + 178))) $((BASE_PORT + 181)) $((BASE_PORT + 182)) $((BASE_PORT + 183)) "$CONTROL_PORT")
   for p in $BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)) $ZK_PORT $(seq $((ZK_PORT + 1)) $((ZK_PORT + 8))) ${relay_ports[@]+"${relay_ports[@]}"}; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use: choose another --base-port" 2; fi
   done

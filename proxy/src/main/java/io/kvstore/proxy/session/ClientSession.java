@@ -199,6 +199,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         held.mapChanged();
     }
 
+    /** Adds this client's own connections that a slot-map switch must drain ({@link ClientConnections#busy}). Loop only. */
+    void ownBusyConnections(java.util.List<io.kvstore.proxy.backend.BackendConnection> out) {
+        if (!closed) {
+            connections.busy(out, blocked);
+        }
+    }
+
     /** Queues a message that no request asked for (Pub/Sub), behind every reply owed so far. */
     void push(ByteBuf message) {
         if (closed) {

@@ -414,7 +414,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("client {} error: {}", id, cause.toString());
+        // Out of (direct) memory is the proxy's trouble, not the client's: say so where operators look.
+        LOG.atLevel(cause instanceof OutOfMemoryError ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG)
+                .log("client {} closed: {}", id, cause.toString());
         ctx.close();
     }
 

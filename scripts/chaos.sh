@@ -25,6 +25,7 @@
 #                   --down-after-ms); a GET of another group's key is timed meanwhile
 #   zk-partition    one proxy cut from ZooKeeper (both directions dropped) until it fences
 #                   (-TRYAGAIN, at most 40 s), then healed; the time to fence and to serve again
+#                   (--mode cache: cut for 25 s, and it must keep serving by its map throughout)
 # (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all nine.) The network
 # faults go through a relay process (io.kvstore.admin.chaos.RelayMain from lib/, log DIR/relay.log),
 # started only when one is asked for: the proxies reach redis-server B+101..B+108 through the
@@ -35,7 +36,8 @@
 # then a few seconds more. At the end it prints the checker's counts (ops, errors, stale, lost ...),
 # every fault with its time, the time until the cluster was healthy again, and until the last client
 # error the fault caused. Exit 0 clean; 1 a stale read, a value never written, a key it could not
-# read back, or (--write-acks 1) a lost acknowledged write; 2 usage; 3 the cluster or a fault did not
+# read back, a network fault without the effect it must have (net-stall, zk-partition above), or
+# (--write-acks 1) a lost acknowledged write; 2 usage; 3 the cluster or a fault did not
 # come back in time. Without --write-acks, lost writes are reported (compare them with the failovers'
 # lostBytes in kvstore-admin status) but do not fail the run. --mode cache: misses allowed, stale never.
 # Every process it starts is stopped on exit (also on error or Ctrl-C); logs stay in DIR
@@ -420,6 +422,20 @@ fault_zk_partition() {
   local p="$1" port=$((BASE_PORT + $1 - 1)) t fenced="" back="" out
   relay "$(zk_relay_port "$p") blackhole both on" > /dev/null || die "relay: partition of proxy $port refused" 3
   t=$(now_ms)
+  if [ "$MODE" = cache ]; then
+    # A cache proxy keeps serving by the map it has (no fence): 25 s, past ZooKeeper's 20 s detection.
+    local asked=0 refused=0
+    while [ "$(now_ms)" -lt $((t + 25000)) ]; do
+      out="$(timeout 5 redis-cli -p "$port" get chaos:0:0 2>&1 | tr -d '\r')"
+      asked=$((asked + 1))
+      [[ "$out" != *TRYAGAIN* ]] && [[ "$out" != *rror* ]] || refused=$((refused + 1))
+      sleep 0.5
+    done
+    relay "$(zk_relay_port "$p") heal" > /dev/null || die "relay: heal of proxy $port's ZooKeeper link refused" 3
+    FAULT_NOTE="proxy 127.0.0.1:$port cut from ZooKeeper for 25 s (cache mode): $refused of $asked GETs refused"
+    [ "$refused" = 0 ] || NET_FAILED=1
+    return 0
+  fi
   while [ "$(now_ms)" -lt $((t + 40000)) ]; do
     out="$(timeout 5 redis-cli -p "$port" get chaos:0:0 2>&1 | tr -d '\r')"
     if [[ "$out" == *TRYAGAIN* ]]; then fenced=$(($(now_ms) - t)); break; fi

@@ -1,6 +1,9 @@
 package io.kvstore.proxy.server;
 
+import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
+import io.kvstore.proxy.health.DialingProber;
+import io.kvstore.proxy.health.HealthMonitor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,5 +35,10 @@ final class BackendVia {
         }
         Map<HostPort, HostPort> fixed = Map.copyOf(via);
         return a -> fixed.getOrDefault(a, a);
+    }
+
+    /** The health checks through the same addresses, or null (the default PING checks) without {@code specs}. */
+    static HealthMonitor.Prober prober(List<String> specs, BackendAuth auth, int timeoutMs) {
+        return specs.isEmpty() ? null : new DialingProber(HealthMonitor.pinger(auth, timeoutMs), parse(specs));
     }
 }

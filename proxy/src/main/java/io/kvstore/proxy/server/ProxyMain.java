@@ -8,8 +8,6 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ProxyControl;
-import io.kvstore.proxy.health.DialingProber;
-import io.kvstore.proxy.health.HealthMonitor;
 import io.kvstore.proxy.health.HealthOptions;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
@@ -335,8 +333,7 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
-                healthOptions(), backendVia.isEmpty() ? null
-                        : new DialingProber(HealthMonitor.pinger(backendAuth(), healthOptions().timeoutMs()), options.backendOptions().dialAddress()));
+                healthOptions(), BackendVia.prober(backendVia, backendAuth(), healthOptions().timeoutMs()));
         stopped.await();
         return 0;
     }

@@ -19,13 +19,25 @@
 #   zk-restart      kill -9 ZooKeeper, restart it 3 s later
 #   rebalance       add a 4th group, kvstore-admin rebalance onto it, move its slots back, remove it
 #   planned         kvstore-admin failover of a group
-# (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all six.) No network
-# faults: the fault-injecting relay lives in the test sources (the JUnit relay tests cover them).
+#   net-delay       200 ms more on every byte to and from a group's master, for 20 s
+#   net-stall       a group's master's link holds every byte for 4 s: its requests fail after the
+#                   proxies' --backend-stall-ms (2000 in these runs), no failover (shorter than
+#                   --down-after-ms); a GET of another group's key is timed meanwhile
+#   zk-partition    one proxy cut from ZooKeeper (both directions dropped) until it fences
+#                   (-TRYAGAIN, at most 40 s), then healed; the time to fence and to serve again
+#                   (--mode cache: cut for 25 s, and it must keep serving by its map throughout)
+# (--faults: only these kinds, e.g. "master-kill proxy-kill planned"; default all nine.) The network
+# faults go through a relay process (io.kvstore.admin.chaos.RelayMain from lib/, log DIR/relay.log),
+# started only when one is asked for: the proxies reach redis-server B+101..B+108 through the
+# relay's ports B+171..B+178 (--backend-via, requests and health checks; replication and the
+# controller's own commands go direct) and proxy i reaches ZooKeeper through B+180+i (each proxy is
+# restarted once on it before the checker starts); the relay's control port is B+190.
 # After each fault it waits (at most 120 s) until kvstore-admin status says the cluster is healthy,
 # then a few seconds more. At the end it prints the checker's counts (ops, errors, stale, lost ...),
 # every fault with its time, the time until the cluster was healthy again, and until the last client
 # error the fault caused. Exit 0 clean; 1 a stale read, a value never written, a key it could not
-# read back, or (--write-acks 1) a lost acknowledged write; 2 usage; 3 the cluster or a fault did not
+# read back, a network fault without the effect it must have (net-stall, zk-partition above), or
+# (--write-acks 1) a lost acknowledged write; 2 usage; 3 the cluster or a fault did not
 # come back in time. Without --write-acks, lost writes are reported (compare them with the failovers'
 # lostBytes in kvstore-admin status) but do not fail the run. --mode cache: misses allowed, stale never.
 # Every process it starts is stopped on exit (also on error or Ctrl-C); logs stay in DIR
@@ -47,7 +59,8 @@ KEEP=0
 CLUSTER=chaos
 HEALTHY_SECONDS=120
 
-KINDS=(master-kill replica-kill proxy-kill zk-restart rebalance planned)
+KINDS=(master-kill replica-kill proxy-kill zk-restart rebalance planned net-delay net-stall zk-partition)
+NET=0           # 1 when a network fault is among the kinds: the relay runs
 CHECKER_PID=""
 EXTRA_PIDS=()   # redis-servers of the 4th group, and processes restarted after a fault
 T0=0            # start of the checker, ms
@@ -57,7 +70,7 @@ die() {
   echo "chaos: $*" >&2
   exit "${2:-1}"
 }
-usage() { sed -n '2,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,44s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 now_ms() { date +%s%3N; }
 
 parse_options() {
@@ -83,7 +96,10 @@ parse_options() {
   case "$MODE" in datastore|cache) ;; *) die "--mode is datastore or cache" 2 ;; esac
   local k
   for k in "${KINDS[@]}"; do
-    case "$k" in master-kill|replica-kill|proxy-kill|zk-restart|rebalance|planned) ;; *) die "--faults: no fault '$k'" 2 ;; esac
+    case "$k" in master-kill|replica-kill|proxy-kill|zk-restart|rebalance|planned) ;;
+      net-delay|net-stall|zk-partition) NET=1 ;;
+      *) die "--faults: no fault '$k'" 2 ;;
+    esac
   done
   if [ -z "$DIST" ]; then
     if [ -x "$ROOT/bin/kvstore-proxy" ]; then DIST="$ROOT"; else
@@ -96,6 +112,7 @@ parse_options() {
   ls "$DIST"/lib/kvstore-admin-*.jar > /dev/null 2>&1 || die "$DIST/lib has no kvstore-admin jar" 2
   DIR="${DIR:-$ROOT/run/chaos}"
   ZK_PORT=$((BASE_PORT + 100))
+  CONTROL_PORT=$((BASE_PORT + 190))
 }
 
 admin() { timeout 150 "$DIST/bin/kvstore-admin" --zk "127.0.0.1:$ZK_PORT" --zk-timeout-ms 10000 "$@"; }
@@ -179,8 +196,15 @@ current_master() {
   local a b
   a="$(master_port "$1")" b=$(($(master_port "$1") + 1))
   # The topology is the truth; a restarted old master says "master" until it is repointed.
-  if admin status "$CLUSTER" --json --no-redis 2>/dev/null | tr -d ' \n' |
-    grep -F "\"master\":{\"address\":\"127.0.0.1:$b\"" > /dev/null; then echo "$b"; else echo "$a"; fi
+  if status_json | grep -F "\"master\":{\"address\":\"127.0.0.1:$b\"" > /dev/null; then echo "$b"; else echo "$a"; fi
+}
+
+# status_json: kvstore-admin status --json --no-redis without blanks. Its exit code is not looked at:
+# it is not 0 while a group is failed or failing over, and under pipefail that hid the JSON's answer.
+status_json() {
+  local out
+  out="$(admin status "$CLUSTER" --json --no-redis 2>/dev/null || true)"
+  echo "$out" | tr -d ' \n'
 }
 
 # healthy: kvstore-admin status exits 0 (every group active, servers up, proxies on the epoch).
@@ -198,6 +222,7 @@ await_healthy() {
 # ---- faults -------------------------------------------------------------------------------------
 
 FAULT_NOTE=""
+NET_FAILED=0    # a network fault did not have the effect it must have (zk-partition: fence and recover)
 
 fault_master_kill() {
   local g="$1" port other
@@ -209,8 +234,7 @@ fault_master_kill() {
   if [ "$MODE" = cache ]; then
     # A cache group's replica is not promoted: its slots go to the other groups (failed).
     while [ "$(now_ms)" -lt $((t + 60000)) ]; do
-      admin status "$CLUSTER" --json --no-redis 2>/dev/null | tr -d ' \n' |
-        grep -F "\"id\":\"g$g\",\"state\":\"failed\"" > /dev/null && break
+      status_json | grep -F "\"id\":\"g$g\",\"state\":\"failed\"" > /dev/null && break
       sleep 0.2
     done
     FAULT_NOTE="$FAULT_NOTE; g$g failed (slots moved) after $(($(now_ms) - t)) ms"
@@ -289,6 +313,154 @@ fault_planned() {
   FAULT_NOTE="g$g: exit $code in $(($(now_ms) - t)) ms ($(tail -n 1 "$DIR/planned.log" | cut -c1-100))"
 }
 
+# ---- network faults through the relay --------------------------------------------------------------
+
+server_relay_port() { echo $(($1 + 70)); }                   # the relay in front of redis-server port $1
+zk_relay_port() { echo $((BASE_PORT + 180 + $1)); }           # proxy $1's relay in front of ZooKeeper
+
+# start_relay: one relay process for the 8 redis-servers and one ZooKeeper relay per proxy.
+start_relay() {
+  local args=(--control "$CONTROL_PORT") i p
+  for ((i = 1; i <= 8; i++)); do
+    p=$((BASE_PORT + 100 + i))
+    args+=(--route "$(server_relay_port "$p")=127.0.0.1:$p")
+  done
+  for p in 1 2 3; do args+=(--route "$(zk_relay_port "$p")=127.0.0.1:$ZK_PORT"); done
+  java -Xmx128m -XX:+UseSerialGC -cp "$DIST/lib/*" io.kvstore.admin.chaos.RelayMain "${args[@]}" > "$DIR/relay.log" 2>&1 &
+  EXTRA_PIDS+=($!)
+  for ((i = 0; i < 300; i++)); do grep -q '^relay: ready' "$DIR/relay.log" && return 0; sleep 0.1; done
+  die "the relay did not start: $(tail -n 3 "$DIR/relay.log")" 3
+}
+
+# relay LINE: one control line (see RelayControl); prints the answer, fails on ERR or no answer.
+relay() {
+  local answer=""
+  exec 9<> "/dev/tcp/127.0.0.1/$CONTROL_PORT" || return 1
+  echo "$*" >&9
+  read -r -t 10 answer <&9 || true
+  exec 9>&-
+  echo "$answer"
+  [[ "$answer" == OK* ]]
+}
+
+# backend_via: --backend-via for every proxy: each redis-server through its relay.
+backend_via() {
+  local i p list=""
+  for ((i = 1; i <= 8; i++)); do
+    p=$((BASE_PORT + 100 + i))
+    list="${list:+$list,}127.0.0.1:$p=127.0.0.1:$(server_relay_port "$p")"
+  done
+  echo "$list"
+}
+
+# proxies_via_zk_relays: restarts each proxy (TERM, so its ZooKeeper session ends at once) with
+# --zk on its own relay; restarts after a fault then use that command line too.
+proxies_via_zk_relays() {
+  local p port name pid cmd=() i
+  for p in 1 2 3; do
+    port=$((BASE_PORT + p - 1)) name="proxy-$((BASE_PORT + p - 1))"
+    pid="$(pid_of "$name")"
+    mapfile -d '' cmd < "/proc/$pid/cmdline"
+    for ((i = 0; i < ${#cmd[@]} - 1; i++)); do
+      [ "${cmd[i]}" = --zk ] && cmd[i + 1]="127.0.0.1:$(zk_relay_port "$p")"
+    done
+    printf '%s\0' "${cmd[@]}" > "$DIR/restart-$name.cmd"
+    readlink "/proc/$pid/cwd" > "$DIR/restart-$name.cwd"
+    kill -TERM "$pid"
+    for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    restart "$name" "$DIR/cluster/$name/proxy.log"
+    await_ping "$port" 60 || die "proxy $port did not come back on its ZooKeeper relay" 3
+  done
+}
+
+# ms_of COMMAND...: runs it, prints "MS OUTPUT" (the output's first line).
+ms_of() {
+  local t out
+  t=$(now_ms)
+  out="$("$@" 2>&1 | head -n 1 | tr -d '\r')"
+  echo "$(($(now_ms) - t)) ${out:-(nothing)}"
+}
+
+# keys_of_group PORT: prints a checker key stored on redis-server PORT and one that is not (another group's).
+keys_of_group() {
+  local i k mine="" other=""
+  for ((i = 0; i < 50 && (${#mine} == 0 || ${#other} == 0); i++)); do
+    k="chaos:$((i % 6)):$i"
+    if [ "$(cli "$1" exists "$k")" = 1 ]; then mine="${mine:-$k}"; else other="${other:-$k}"; fi
+  done
+  echo "$mine $other"
+}
+
+fault_net_delay() {
+  local g="$1" port
+  port="$(current_master "$g")"
+  relay "$(server_relay_port "$port") latency 200" > /dev/null || die "relay: latency on $port refused" 3
+  sleep 20
+  relay "$(server_relay_port "$port") heal" > /dev/null || die "relay: heal of $port refused" 3
+  FAULT_NOTE="g$g master 127.0.0.1:$port +200 ms each way for 20 s"
+}
+
+fault_net_stall() {
+  local g="$1" port mine other p=$BASE_PORT a b
+  port="$(current_master "$g")"
+  read -r mine other < <(keys_of_group "$port")
+  relay "$(server_relay_port "$port") stall on" > /dev/null || die "relay: stall on $port refused" 3
+  # Both through proxy 1 at once: the stalled group's GET fails after --backend-stall-ms, the other answers.
+  ms_of timeout 20 redis-cli -p "$p" get "$mine" > "$DIR/stall-mine" &
+  a=$!
+  sleep 0.2
+  b="$(ms_of timeout 20 redis-cli -p "$p" get "$other")"
+  sleep 3.8
+  relay "$(server_relay_port "$port") heal" > /dev/null || die "relay: heal of $port refused" 3
+  wait "$a" || true
+  local m
+  m="$(cat "$DIR/stall-mine")"
+  FAULT_NOTE="g$g master 127.0.0.1:$port stalled 4 s; its GET: ${m:0:70} ms; another group's GET meanwhile: ${b%% *} ms"
+  # Its GET must fail (an error, not the value once the stall ends: that would be a hang through it);
+  # the other must be answered while the stall lasts.
+  if [[ "${m#* }" =~ ^[0-9]+$ ]] || [ "${b%% *}" -ge 3800 ] || [[ "${b#* }" == *rror* ]]; then
+    FAULT_NOTE="$FAULT_NOTE (NOT as it must be: its GET fails within the stall, the other's answers)"
+    NET_FAILED=1
+  fi
+}
+
+fault_zk_partition() {
+  local p="$1" port=$((BASE_PORT + $1 - 1)) t fenced="" back="" out
+  relay "$(zk_relay_port "$p") blackhole both on" > /dev/null || die "relay: partition of proxy $port refused" 3
+  t=$(now_ms)
+  if [ "$MODE" = cache ]; then
+    # A cache proxy keeps serving by the map it has (no fence): 25 s, past ZooKeeper's 20 s detection.
+    local asked=0 refused=0
+    while [ "$(now_ms)" -lt $((t + 25000)) ]; do
+      out="$(timeout 5 redis-cli -p "$port" get chaos:0:0 2>&1 | tr -d '\r')"
+      asked=$((asked + 1))
+      [[ "$out" != *TRYAGAIN* ]] && [[ "$out" != *rror* ]] || refused=$((refused + 1))
+      sleep 0.5
+    done
+    relay "$(zk_relay_port "$p") heal" > /dev/null || die "relay: heal of proxy $port's ZooKeeper link refused" 3
+    FAULT_NOTE="proxy 127.0.0.1:$port cut from ZooKeeper for 25 s (cache mode): $refused of $asked GETs refused"
+    [ "$refused" = 0 ] || NET_FAILED=1
+    return 0
+  fi
+  while [ "$(now_ms)" -lt $((t + 40000)) ]; do
+    out="$(timeout 5 redis-cli -p "$port" get chaos:0:0 2>&1 | tr -d '\r')"
+    if [[ "$out" == *TRYAGAIN* ]]; then fenced=$(($(now_ms) - t)); break; fi
+    sleep 0.2
+  done
+  relay "$(zk_relay_port "$p") heal" > /dev/null || die "relay: heal of proxy $port's ZooKeeper link refused" 3
+  local h=$(now_ms)
+  while [ "$(now_ms)" -lt $((h + 90000)) ]; do
+    out="$(timeout 5 redis-cli -p "$port" get chaos:0:0 2>&1 | tr -d '\r')"
+    if [[ "$out" != *TRYAGAIN* ]] && [[ "$out" != *rror* ]] && [ -n "$out" ]; then back=$(($(now_ms) - h)); break; fi
+    sleep 0.2
+  done
+  FAULT_NOTE="proxy 127.0.0.1:$port cut from ZooKeeper: "
+  if [ -n "$fenced" ]; then FAULT_NOTE+="fenced (-TRYAGAIN) after $fenced ms"; else FAULT_NOTE+="NOT fenced within 40 s"; fi
+  if [ -n "$back" ]; then FAULT_NOTE+="; healed, serving after $back ms"; else FAULT_NOTE+="; healed, NOT serving within 90 s"; fi
+  [ -n "$fenced" ] && [ -n "$back" ] || NET_FAILED=1
+}
+
 # next_fault: the next kind from a deck of all the kinds, shuffled by the seeded RANDOM, dealt in turn.
 DECK=()
 next_fault() {
@@ -344,7 +516,9 @@ main() {
   parse_options "$@"
   for tool in redis-server redis-cli java timeout awk; do command -v "$tool" > /dev/null || die "$tool not found" 2; done
   local p
-  for p in $BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)) $ZK_PORT $(seq $((ZK_PORT + 1)) $((ZK_PORT + 8))); do
+  local relay_ports=()
+  [ "$NET" = 0 ] || relay_ports=($(seq $((BASE_PORT + 171)) $((BASE_PORT + 178))) $((BASE_PORT + 181)) $((BASE_PORT + 182)) $((BASE_PORT + 183)) "$CONTROL_PORT")
+  for p in $BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)) $ZK_PORT $(seq $((ZK_PORT + 1)) $((ZK_PORT + 8))) ${relay_ports[@]+"${relay_ports[@]}"}; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use: choose another --base-port" 2; fi
   done
   rm -rf "$DIR"
@@ -353,13 +527,22 @@ main() {
   trap 'exit 130' INT TERM
   RANDOM="$SEED"
   say "kvstore from $DIST; logs in $DIR; seed $SEED, $MINUTES min, mode $MODE, write-acks $WRITE_ACKS"
-  local extra=()
-  [ "$WRITE_ACKS" = 0 ] || extra=(-- --write-acks "$WRITE_ACKS")
+  local extra=(--)
+  [ "$WRITE_ACKS" = 0 ] || extra+=(--write-acks "$WRITE_ACKS")
+  if [ "$NET" = 1 ]; then
+    start_relay
+    extra+=(--backend-via "$(backend_via)" --backend-stall-ms 2000)
+  fi
+  [ ${#extra[@]} -gt 1 ] || extra=()
   kvs start --dir "$DIR/cluster" --groups 3 --replicas 1 --proxies 3 --mode "$MODE" --cluster "$CLUSTER" \
     --base-port "$BASE_PORT" --threads "$THREADS" ${extra[@]+"${extra[@]}"} > "$DIR/start.log" 2>&1 ||
     { cat "$DIR/start.log"; die "kv_store.sh start failed" 3; }
   start_g4_servers
   await_healthy || die "the cluster is not healthy after start" 3
+  if [ "$NET" = 1 ]; then
+    proxies_via_zk_relays
+    await_healthy || die "the cluster is not healthy after the proxies moved onto their ZooKeeper relays" 3
+  fi
 
   java -Xmx256m -XX:+UseSerialGC -cp "$DIST/lib/*" io.kvstore.admin.chaos.ChaosChecker \
     --ports "$BASE_PORT,$((BASE_PORT + 1)),$((BASE_PORT + 2))" --stop-file "$DIR/stop" \
@@ -383,6 +566,7 @@ main() {
     ok=$(now_ms)
     printf '%s\t%s\t%s\t%s\n' "$start" "$ok" "$kind" "$FAULT_NOTE" >> "$DIR/faults.tsv"
     say "  $FAULT_NOTE; healthy after $(((ok - start) / 1000)) s"
+    [ "$NET_FAILED" = 0 ] || { say "FAILED: $FAULT_NOTE"; code=1; }
     [ "$code" = 0 ] || break
     sleep $((3 + RANDOM % 5))
   done
@@ -403,6 +587,7 @@ main() {
     say "FAILED: $stale stale reads, $phantom values never written, $unverified keys not read back"; exit 1
   fi
   if [ "$WRITE_ACKS" = 1 ] && [ "$lost" -gt 0 ]; then say "FAILED: $lost acknowledged writes lost with --write-acks 1"; exit 1; fi
+  [ "$NET_FAILED" = 0 ] || { say "FAILED: a network fault did not have its effect (above)"; exit 1; }
   [ "$code" = 0 ] || { say "FAILED: the cluster did not recover from a fault in ${HEALTHY_SECONDS}s"; exit 3; }
   say "passed ($lost acknowledged writes lost$([ "$WRITE_ACKS" = 1 ] || echo ', allowed without --write-acks'))"
 }

@@ -202,7 +202,7 @@ public final class BackendConnection implements FlushBatch.Member {
                         if (auth.tls() != null) {
                             ch.pipeline().addLast("tls", BackendSsl.handler(auth.tls(), ch.alloc(), address.host(), address.port()));
                         }
-                        ch.pipeline().addLast(new ReplyFramer(), handler);
+                        ch.pipeline().addLast(new ReplyFramer(options.maxReplyLength()), handler);
                     }
                 })
                 .connect(new InetSocketAddress(dialed.host(), dialed.port()));
@@ -274,10 +274,8 @@ public final class BackendConnection implements FlushBatch.Member {
         } else if (now - stalledSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.stallMillis())) {
             LOG.warn("backend {} sent no reply for {} ms with {} requests pending; closing the connection",
                     address, options.stallMillis(), inflight.size());
-            Channel ch = channel;
             timer.stalled(TimeUnit.NANOSECONDS.toMillis(now - stalledSinceNanos));
-            lost(ch, "no reply for " + options.stallMillis() + " ms");
-            ch.close();
+            abort("no reply for " + options.stallMillis() + " ms");
             stalledSinceNanos = 0;
         }
     }
@@ -340,6 +338,15 @@ public final class BackendConnection implements FlushBatch.Member {
             // A dead server refuses the reconnect at once and we back off then; a server that
             // merely closed an idle connection is reconnected on the next request.
             state = State.IDLE;
+        }
+    }
+
+    /** Drops the connection as a stall does: requests in flight fail with {@code why}; the next one reconnects. Loop only. */
+    public void abort(String why) {
+        Channel ch = channel;
+        if (ch != null) {
+            lost(ch, why);
+            ch.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kvstore.proxy.backend;
 
 import io.kvstore.config.HostPort;
+import io.kvstore.proxy.resp.FramerLimits;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -18,9 +19,11 @@ import java.util.function.UnaryOperator;
  *                          fault-injecting relay of the tests). The map's address stays the
  *                          server's name in routing, errors and logs. Called on the event loop: it
  *                          must be a pure, non-blocking function.
+ * @param maxReplyLength    a bulk reply longer than this, or an aggregate of more elements, is a
+ *                          protocol error of the server's (the proxy's {@code --max-bulk-length})
  */
 public record BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, int minBackoffMillis, int maxBackoffMillis,
-                             int stallMillis, UnaryOperator<HostPort> dialAddress) {
+                             int stallMillis, UnaryOperator<HostPort> dialAddress, long maxReplyLength) {
 
     /** A paused or hung server fails its pending requests after this long without a reply. */
     public static final int DEFAULT_STALL_MILLIS = 10_000;
@@ -33,17 +36,25 @@ public record BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, i
 
     public BackendOptions(int connectionsPerLoop, int connectTimeoutMillis, int minBackoffMillis, int maxBackoffMillis,
                           int stallMillis) {
-        this(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, UnaryOperator.identity());
+        this(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, UnaryOperator.identity(),
+                FramerLimits.DEFAULTS.maxBulkLength());
     }
 
     /** The same options, connecting to {@code dial.apply(server)} for each server. */
     public BackendOptions dialing(UnaryOperator<HostPort> dial) {
-        return new BackendOptions(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, dial);
+        return new BackendOptions(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis, dial,
+                maxReplyLength);
+    }
+
+    /** The same options, refusing replies beyond {@code max} (bytes of a bulk, elements of an aggregate). */
+    public BackendOptions maxReply(long max) {
+        return new BackendOptions(connectionsPerLoop, connectTimeoutMillis, minBackoffMillis, maxBackoffMillis, stallMillis,
+                dialAddress, max);
     }
 
     public BackendOptions {
         if (connectionsPerLoop < 1 || connectTimeoutMillis < 1 || minBackoffMillis < 1 || maxBackoffMillis < minBackoffMillis
-                || stallMillis < 0) {
+                || stallMillis < 0 || maxReplyLength < 1 || maxReplyLength > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("bad backend options");
         }
         Objects.requireNonNull(dialAddress, "dialAddress");

@@ -16,14 +16,34 @@ import java.util.List;
  * <p>Resumable like {@link RequestFramer}: a large reply (KEYS over a big keyspace) arriving over
  * many reads is scanned once. {@code pending[0..depth)} holds how many elements each open
  * aggregate still waits for; positions are relative to the reply start.
+ *
+ * <p>Invariant: no length or element count above {@code maxLength} (the proxy's
+ * {@code --max-bulk-length}, at most {@code Integer.MAX_VALUE - 64}) is ever accepted, so a map's or
+ * an attribute's count doubled to elements ({@code 2n + 1}) cannot overflow; a backend that sends
+ * one gets the documented {@link CorruptedFrameException} (its connection is closed and its
+ * pending requests fail). No real reply comes near it: a reply is one buffer of at most 2 GB.
  */
 public final class ReplyFramer extends ByteToMessageDecoder {
 
     private static final int PRESIZE_THRESHOLD = 256 * 1024;
 
+    private final long maxLength;
     private int pos;
     private int depth;
     private long[] pending = new long[8];
+
+    /** A framer with the default limit ({@link FramerLimits#DEFAULTS}' bulk length). */
+    public ReplyFramer() {
+        this(FramerLimits.DEFAULTS.maxBulkLength());
+    }
+
+    /** A framer that refuses a bulk reply longer than {@code maxLength} bytes or an aggregate of more elements. */
+    public ReplyFramer(long maxLength) {
+        if (maxLength < 1 || maxLength > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("maxLength out of range: " + maxLength);
+        }
+        this.maxLength = maxLength;
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -43,8 +63,9 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                 case '+', '-', ':', '_', ',', '#', '(' -> pos = lf + 1 - start;
                 case '$', '!', '=' -> {
                     n = length(in, at, lf);
-                    if (n > Integer.MAX_VALUE) { // no buffer holds it, and lf + 1 + n + 2 would overflow
-                        throw new CorruptedFrameException("backend sent a bulk reply of " + n + " bytes");
+                    if (n > maxLength) { // also: no buffer holds more than 2 GB, and lf + 1 + n + 2 would overflow an int
+                        throw new CorruptedFrameException("backend sent a bulk reply of " + n
+                                + " bytes, more than --max-bulk-length " + maxLength);
                     }
                     if (n >= 0) {
                         long missing = lf + 1 + n + 2 - (long) in.writerIndex();
@@ -63,6 +84,10 @@ public final class ReplyFramer extends ByteToMessageDecoder {
                 }
                 case '*', '~', '>', '%', '|' -> {
                     n = length(in, at, lf);
+                    if (n > maxLength) { // checked before doubling a map's count: 2n + 1 stays far from overflow
+                        throw new CorruptedFrameException("backend sent an aggregate of " + n
+                                + " elements, more than --max-bulk-length " + maxLength);
+                    }
                     pos = lf + 1 - start;
                     if (type == '%') {
                         n *= 2;

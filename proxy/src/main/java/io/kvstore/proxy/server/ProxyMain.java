@@ -114,7 +114,13 @@ public final class ProxyMain implements Callable<Integer> {
                     + "fail (a hung or paused redis-server); 0 = never (default: ${DEFAULT-VALUE}).")
     int backendStallMs;
 
-    @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend-via", split = ",", paramLabel = "SERVER=VIA",
+            description = "Reach redis-server SERVER (HOST:PORT as the topology names it) by connecting to VIA (a relay, "
+                    + "a tunnel), for requests and health checks; repeatable or comma-separated (chaos.sh's network faults).")
+    List<String> backendVia = new ArrayList<>();
+
+    @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes; also the largest "
+            + "bulk reply and the most elements of one reply a redis-server may send (default: ${DEFAULT-VALUE}).")
     long maxBulkLength;
 
     @Option(names = "--max-multibulk-length", defaultValue = "1048576", description = "Most arguments per command (default: ${DEFAULT-VALUE}).")
@@ -142,8 +148,9 @@ public final class ProxyMain implements Callable<Integer> {
             description = "How long a write waits for --write-acks replicas before it fails with -NOREPLICAS (default: ${DEFAULT-VALUE}).")
     long writeAcksTimeoutMs;
 
-    @Option(names = "--max-output-buffer", defaultValue = "536870912",
-            description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-output-buffer", defaultValue = "67108864",
+            description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}, 64 MB: "
+                    + "a few clients that stop reading must not exhaust the proxy's direct memory).")
     long maxOutputBuffer;
 
     @Option(names = "--latency-tracking", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -345,7 +352,8 @@ public final class ProxyMain implements Callable<Integer> {
         server.context().extraInfo(control.status()::infoLines);
         server.context().backendParams(BackendParams.recorded(control.store(), cluster, backendAuth()));
         control.attach(server.context().cluster(), announceAddress(server.port()), new Version().getVersion()[0], server::mapChanged,
-                healthOptions(), null, failoverSteps);
+                healthOptions(), BackendVia.prober(backendVia, backendAuth(), healthOptions().timeoutMs()),
+                failoverSteps);
         stopped.await();
         return 0;
     }
@@ -396,7 +404,8 @@ public final class ProxyMain implements Callable<Integer> {
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
                 maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
-                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs);
+                BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
+                .dialing(BackendVia.parse(backendVia)).maxReply(maxBulkLength);
         return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsListener.options());
     }

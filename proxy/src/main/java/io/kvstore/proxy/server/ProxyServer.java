@@ -3,8 +3,6 @@ package io.kvstore.proxy.server;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.acl.Users;
-import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandTable;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.Replies;
@@ -16,8 +14,6 @@ import io.kvstore.proxy.session.IdleTimeout;
 import io.kvstore.proxy.session.ProxyContext;
 import io.kvstore.proxy.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
@@ -27,9 +23,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -187,69 +181,26 @@ public final class ProxyServer implements AutoCloseable {
      * its connections to groups that left. Called from the control thread; the work runs on each loop.
      */
     public void mapChanged(SlotMap map) {
-        CountDownLatch drained = new CountDownLatch(workerContexts.size());
+        DrainBarrier barrier = new DrainBarrier(workerContexts.size());
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().refresh(map);
             if (w.trackingIfAny() != null) {
                 w.trackingIfAny().mapChanged(map);
             }
             context.clients().mapChanged(w, map);
-            drainBarrier(w, drained);
+            barrier.begin(w, context.clients());
         }));
         // The caller reports the epoch as applied only after this returns: by then every request
-        // routed by an older map has been answered, so a migration that starts once every proxy
-        // reports the epoch never races with such a request on the source (doc/resharding.md).
+        // routed by an older map has been answered, or its connection dropped (DrainBarrier).
         long waitMillis = stallMillis + 2_000L;
         try {
-            if (!drained.await(waitMillis, TimeUnit.MILLISECONDS)) {
-                LOG.warn("requests routed by an older slot map still pending after {} ms", waitMillis);
+            int dropped = barrier.await(waitMillis);
+            if (dropped > 0) {
+                LOG.warn("epoch {}: {} backend connections still had requests routed by an older slot map after {} ms; "
+                        + "dropped them (their requests failed) before reporting the epoch", map.epoch(), dropped, waitMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Sends PING on every busy connection of the loop; backend connections answer in order, so
-     * when every PING is answered every request written before it has been answered too.
-     */
-    private static void drainBarrier(WorkerContext w, CountDownLatch drained) {
-        List<BackendConnection> busy = new java.util.ArrayList<>();
-        List<BackendConnection> all = new java.util.ArrayList<>(w.backends().all());
-        if (w.trackingIfAny() != null) {
-            all.addAll(w.trackingIfAny().connections());
-        }
-        for (BackendConnection c : all) {
-            if (c.busy()) {
-                busy.add(c);
-            }
-        }
-        if (busy.isEmpty()) {
-            drained.countDown();
-            return;
-        }
-        int[] left = {busy.size()};
-        ReplySink done = new ReplySink() {
-            @Override
-            public void onReply(ByteBuf reply) {
-                reply.release();
-                arrived();
-            }
-
-            @Override
-            public void onFailure(String message) {
-                arrived(); // the connection died: nothing on it can still run
-            }
-
-            private void arrived() {
-                if (--left[0] == 0) {
-                    drained.countDown();
-                }
-            }
-        };
-        for (BackendConnection c : busy) {
-            ByteBuf ping = Unpooled.copiedBuffer("*1\r\n$4\r\nPING\r\n", StandardCharsets.US_ASCII);
-            c.send(ping, done);
         }
     }
 

@@ -100,6 +100,11 @@ final class BlockedCall implements ReplySink {
         return false;
     }
 
+    /** Whether this waits on {@code master}'s connection and stays there (not answered, not being unblocked to move). */
+    boolean staysOn(io.kvstore.config.HostPort master) {
+        return !done && !unblockWanted && !unblocking && group.master().equals(master);
+    }
+
     /** The client will send nothing more: stop the wait for good rather than dispatch it again. */
     void abandon() {
         abandoned = true;

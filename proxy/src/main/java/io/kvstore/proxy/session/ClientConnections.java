@@ -80,6 +80,20 @@ final class ClientConnections {
         }
     }
 
+    /**
+     * Adds to {@code out} each of this client's own connections with requests in flight (an EXEC, a
+     * WATCH, a blocking command being moved), but not one whose only request is a blocking wait that
+     * stays where it is ({@code waits}): its keys did not move, and a PING behind it would wait as
+     * long as the command.
+     */
+    void busy(java.util.List<BackendConnection> out, java.util.Collection<BlockedCall> waits) {
+        dedicated.forEach((master, c) -> {
+            if (c.busy() && waits.stream().noneMatch(w -> w.staysOn(master))) {
+                out.add(c);
+            }
+        });
+    }
+
     void closeAll() {
         dedicated.values().forEach(BackendConnection::close);
         dedicated.clear();

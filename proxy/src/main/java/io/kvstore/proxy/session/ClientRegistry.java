@@ -1,6 +1,7 @@
 package io.kvstore.proxy.session;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -46,6 +47,15 @@ public final class ClientRegistry {
         for (ClientSession s : sessions.values()) {
             if (s.worker() == worker) {
                 s.mapChanged(map);
+            }
+        }
+    }
+
+    /** Adds the busy own connections of {@code worker}'s clients (transactions, moving blocking commands). Must run on that loop. */
+    public void ownBusyConnections(io.kvstore.proxy.loop.WorkerContext worker, List<io.kvstore.proxy.backend.BackendConnection> out) {
+        for (ClientSession s : sessions.values()) {
+            if (s.worker() == worker) {
+                s.ownBusyConnections(out);
             }
         }
     }

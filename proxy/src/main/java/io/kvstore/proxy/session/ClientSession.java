@@ -203,6 +203,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         held.mapChanged();
     }
 
+    /** Adds this client's own connections that a slot-map switch must drain ({@link ClientConnections#busy}). Loop only. */
+    void ownBusyConnections(java.util.List<io.kvstore.proxy.backend.BackendConnection> out) {
+        if (!closed) {
+            connections.busy(out, blocked);
+        }
+    }
+
     /** Queues a message that no request asked for (Pub/Sub), behind every reply owed so far. */
     void push(ByteBuf message) {
         if (closed) {
@@ -422,7 +429,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("client {} error: {}", id, cause.toString());
+        // Out of (direct) memory is the proxy's trouble, not the client's: say so where operators look.
+        LOG.atLevel(cause instanceof OutOfMemoryError ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG)
+                .log("client {} closed: {}", id, cause.toString());
         ctx.close();
     }
 

@@ -11,7 +11,7 @@ import io.kvstore.config.SlotHash;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
-import io.kvstore.proxy.it.support.FaultyRelay;
+import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

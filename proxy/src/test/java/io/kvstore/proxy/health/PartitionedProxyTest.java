@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
-import io.kvstore.proxy.it.support.FaultyRelay;
+import io.kvstore.admin.chaos.FaultyRelay;
+import io.kvstore.proxy.it.support.RelayRouting;
 import io.kvstore.proxy.server.ProxyOptions;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -50,12 +51,12 @@ class PartitionedProxyTest {
         RedisNode master = groups.get(0).get(0);
         FaultyRelay relay = FaultyRelay.start(master.address());
         try {
-            UnaryOperator<HostPort> dial = FaultyRelay.dialer(relay);
+            UnaryOperator<HostPort> dial = RelayRouting.dialer(relay);
             UnaryOperator<ProxyOptions> stall = FailoverFixture.stall(STALL_MS);
             // The partitioned proxy runs no controller: the controller's own commands to the servers
             // do not go through the relay, and the one that decides must see the real network.
             FailoverFixture.Proxy cut = f.startProxy("ds", new HealthOptions(true, 200, 500, DOWN_AFTER_MS, quorum, false, true),
-                    FaultyRelay.probingThrough(HealthMonitor.pinger(null, 500), dial),
+                    RelayRouting.probingThrough(HealthMonitor.pinger(null, 500), dial),
                     o -> {
                         ProxyOptions s = stall.apply(o);
                         return s.withBackendOptions(s.backendOptions().dialing(dial));

@@ -6,14 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.it.support.FaultyRelay;
-import io.kvstore.proxy.it.support.FaultyRelay.Direction;
+import io.kvstore.admin.chaos.FaultyRelay;
+import io.kvstore.admin.chaos.FaultyRelay.Direction;
+import io.kvstore.admin.chaos.RelayControl;
 import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,5 +153,40 @@ class FaultyRelayTest {
             assertEquals("PONG", again.call("PING"));
         }
         assertEquals(2, relay.accepted());
+    }
+
+    /** What chaos.sh does: one line per change on the control port, while a client's traffic flows. */
+    @Test
+    void theControlPortSwitchesFaultsWhileTrafficFlows() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        int port = relay.address().port();
+        try (RelayControl control = RelayControl.start(Map.of(port, relay), 0, log::add);
+             Socket c = new Socket("127.0.0.1", control.port());
+             BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(c.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            c.setSoTimeout(30_000);
+            out.println(port + " stall maybe");
+            assertTrue(in.readLine().startsWith("ERR stall: on or off"), "a bad line is refused");
+            out.println("7 stall on");
+            assertTrue(in.readLine().startsWith("ERR no relay listens on '7'"));
+            assertEquals("PONG", s.call("PING"), "control: a refused line changed nothing");
+
+            out.println(port + " stall on");
+            assertTrue(in.readLine().startsWith("OK " + port + "->" + redis.address()));
+            assertTrue(relay.faults().stalled());
+            s.command("SET", "held-by-control", "1");
+            assertNoReplyYet();
+            out.println("all heal");
+            assertTrue(in.readLine().startsWith("OK "));
+            assertEquals("OK", readPatiently(), "the held command went once healed");
+
+            out.println(port + " latency 250");
+            assertTrue(in.readLine().contains("latencyMs=250"));
+            out.println(port + " blackhole both on");
+            assertTrue(in.readLine().contains("blackHoleToServer=true, blackHoleToClient=true"));
+            out.println(port + " reset");
+            assertTrue(in.readLine().contains("connections=0"));
+            assertEquals(7, log.size(), "each line but status logged, refused ones too: " + log);
+        }
     }
 }

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ZkFixture;
-import io.kvstore.proxy.it.support.FaultyRelay;
-import io.kvstore.proxy.it.support.FaultyRelay.Direction;
+import io.kvstore.admin.chaos.FaultyRelay;
+import io.kvstore.proxy.it.support.RelayRouting;
+import io.kvstore.admin.chaos.FaultyRelay.Direction;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
@@ -205,6 +206,6 @@ class StalledLinkIntegrationTest {
         // One worker: every client and every backend connection share one event loop, so a loop
         // blocked by the dead link would stop the other groups too.
         return ProxyCluster.startProxy(cluster.map(), o -> o.withThreads(1).withBackendOptions(
-                new BackendOptions(1, 1_000, 100, 500, STALL_MS).dialing(FaultyRelay.dialer(relay))));
+                new BackendOptions(1, 1_000, 100, 500, STALL_MS).dialing(RelayRouting.dialer(relay))));
     }
 }

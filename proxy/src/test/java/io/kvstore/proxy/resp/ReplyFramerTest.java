@@ -245,6 +245,41 @@ class ReplyFramerTest {
         closeAfterCorruption(ch);
     }
 
+    /**
+     * A map's or an attribute's count is doubled to elements: near 2^62 that overflowed to a
+     * negative count, and the framer took the header alone for a whole (empty) reply, then framed the
+     * rest of the stream out of step. Counts and lengths above the limit are refused instead.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "%4611686018427387904\r\n:1\r\n",   // 2^62 pairs: 2n overflows to Long.MIN_VALUE
+        "|4611686018427387904\r\n:1\r\n:2\r\n", // 2^62 attribute pairs: 2n + 1 overflows
+        "%9223372036854775807\r\n:1\r\n",
+        "*2147483648\r\n:1\r\n",
+        "$2147483648\r\n",
+    })
+    void aCountOrLengthBeyondTheLimitIsRefusedNotWrappedAround(String input) {
+        EmbeddedChannel ch = channel();
+        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(input), 0, input.length())));
+        List<String> out = new ArrayList<>();
+        drain(ch, out);
+        assertEquals(List.of(), out, "no reply framed out of the bad header");
+        closeAfterCorruption(ch);
+    }
+
+    @Test
+    void theLimitIsTheConfiguredOne() {
+        EmbeddedChannel ok = new EmbeddedChannel(new ReplyFramer(3));
+        assertEquals(List.of("*3\r\n:1\r\n:2\r\n:3\r\n", "%1\r\n:1\r\n:2\r\n", "$3\r\nabc\r\n"),
+                feed(ok, "*3\r\n:1\r\n:2\r\n:3\r\n%1\r\n:1\r\n:2\r\n$3\r\nabc\r\n"), "control: at the limit");
+        finish(ok);
+        for (String over : List.of("*4\r\n", "%4\r\n", "$4\r\nabcd\r\n", "~4\r\n")) {
+            EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer(3));
+            assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(over), 0, over.length())), over);
+            closeAfterCorruption(ch);
+        }
+    }
+
     @Test
     void repliesBeforeTheCorruptionAreStillEmitted() {
         EmbeddedChannel ch = channel();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.config.HostPort;
 import io.kvstore.proxy.session.MultiKeyScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,5 +53,25 @@ class ProxyMainOptionsTest {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
         assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--multi-key-scope", "cluster"));
+    }
+
+    @Test
+    void backendViaDialsAnotherAddressForTheNamedServersOnly() {
+        var dial = parse(Map.of(), null, "--backends", "127.0.0.1:1",
+                "--backend-via", "127.0.0.1:7101=127.0.0.1:9101,127.0.0.1:7102=127.0.0.1:9102").backendOptions().dialAddress();
+        assertEquals(HostPort.parse("127.0.0.1:9101"), dial.apply(HostPort.parse("127.0.0.1:7101")));
+        assertEquals(HostPort.parse("127.0.0.1:9102"), dial.apply(HostPort.parse("127.0.0.1:7102")));
+        assertEquals(HostPort.parse("127.0.0.1:7103"), dial.apply(HostPort.parse("127.0.0.1:7103")), "others as named");
+        assertEquals(HostPort.parse("127.0.0.1:7103"),
+                parse(Map.of(), null, "--backends", "127.0.0.1:1").backendOptions().dialAddress().apply(HostPort.parse("127.0.0.1:7103")));
+        CommandLine cli = new CommandLine(new ProxyMain());
+        cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--backend-via", "127.0.0.1:7101"), "SERVER=VIA or a usage error");
+    }
+
+    @Test
+    void theOutputBufferLimitIs64MegabytesByDefault() {
+        assertEquals(64L << 20, parse(Map.of(), null, "--backends", "127.0.0.1:1").clientLimits().maxOutputBuffer());
+        assertEquals(1L << 20, parse(Map.of(), null, "--max-output-buffer", "1048576").clientLimits().maxOutputBuffer());
     }
 }

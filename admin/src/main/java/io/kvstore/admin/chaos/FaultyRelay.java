@@ -1,7 +1,6 @@
-package io.kvstore.proxy.it.support;
+package io.kvstore.admin.chaos;
 
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.health.HealthMonitor;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -25,43 +24,35 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 
 /**
  * A TCP relay on 127.0.0.1 in front of one server (a redis-server or ZooKeeper) that injects
  * network faults, switchable while traffic flows: latency, a bandwidth limit, a stall (bytes are
  * accepted and held, nothing is forwarded until it ends, as in a partition that heals), a black
  * hole in one direction (bytes are accepted and dropped for good), and a reset of every
- * connection (RST). For tests only.
+ * connection (RST). The JUnit relay tests use it in-process; {@code scripts/chaos.sh} runs it from
+ * the tarball's {@code lib/} through {@link RelayMain}, switched over {@link RelayControl}.
  *
- * <p><b>How a test puts it in front of one proxy only.</b> The topology in ZooKeeper keeps
- * naming the real servers: it is what the admin, the failover controller and every other proxy
- * see. The proxy under test reaches a server through the relay on both of its paths to it:
- * <ul>
- *   <li>its data path, with {@code BackendOptions.dialAddress} ({@link #dialer}): the proxy routes
- *       by the real address and connects to the relay;</li>
- *   <li>its health checks, with {@link #probingThrough}: the PING goes to the relay and the verdict
- *       is published under the real address, so it is a vote on that server in the quorum. Had the
- *       topology named the relay instead, the partitioned proxy's vote would be about an address no
- *       other proxy checks, and a no-failover test would pass however the quorum counted.</li>
- * </ul>
- * Its ZooKeeper connection goes through a relay by naming the relay in its connect string. Not
- * routed through a relay: the failover controller's own commands to redis-servers
- * ({@code NodeOps}, a blocking client on the topology's addresses); a test that partitions a
- * proxy runs that proxy without a controller, so the controller that acts sees the real network.
+ * <p><b>Where to put it.</b> A client that should see the faulty network dials the relay instead of
+ * the server. The proxy tests keep the topology naming the real servers and point only the proxy
+ * under test at the relay (its backend dial address and its health checks, so that its vote in the
+ * quorum is about the real server); a proxy's ZooKeeper connection goes through a relay by naming
+ * the relay in its connect string. {@code chaos.sh} puts one relay in front of each redis-server
+ * for every proxy ({@code --backend-via}) and one in front of ZooKeeper for each proxy.
  *
  * <p><b>Threads.</b> One event loop ({@code faulty-relay-N}) owns the listener and both channels of
  * every connection, and the queues between them, so they need no locks. The faults are one
  * immutable {@link Faults} value swapped through a volatile field by any thread; a chunk read
  * gets the faults current at that moment (latency and bandwidth fix its delivery time then), and
- * every change wakes every connection so that held bytes go once a stall ends. Nothing pushes
- * back on the sender: a throttled or stalled direction queues what it reads, without bound (tests
- * send little). {@link #close()} closes every connection and stops the loop.
+ * every change wakes every connection so that held bytes go once a stall ends. Invariant: a
+ * direction holds at most about {@link #MAX_HELD_BYTES} unsent; past that it stops reading its
+ * sender (TCP pushes back, as a slow link would) until half of it is gone. {@link #close()}
+ * closes every connection and stops the loop.
  *
  * <p><b>Where it differs from a real network.</b> When one side closes, the relay closes the
  * other at once and discards what it still holds; a kernel would still try to deliver bytes
  * already sent, so a request written before a partition could reach the server after it heals
- * even though the proxy gave up on it. Tests here cannot show such late arrivals.
+ * even though the proxy gave up on it. Runs through the relay cannot show such late arrivals.
  */
 public final class FaultyRelay implements AutoCloseable {
 
@@ -86,6 +77,9 @@ public final class FaultyRelay implements AutoCloseable {
         }
     }
 
+    /** Unsent bytes one direction of one connection holds before it stops reading its sender. */
+    static final int MAX_HELD_BYTES = 4 << 20;
+
     private final HostPort target;
     private final EventLoopGroup loop;
     private final Channel listener;
@@ -95,7 +89,7 @@ public final class FaultyRelay implements AutoCloseable {
     private final Map<Direction, AtomicLong> dropped = Map.of(Direction.TO_SERVER, new AtomicLong(), Direction.TO_CLIENT, new AtomicLong());
     private volatile Faults faults = Faults.NONE;
 
-    private FaultyRelay(HostPort target) {
+    private FaultyRelay(int listenPort, HostPort target) {
         this.target = target;
         this.loop = new NioEventLoopGroup(1, new DefaultThreadFactory("faulty-relay", true));
         try {
@@ -109,7 +103,7 @@ public final class FaultyRelay implements AutoCloseable {
                             new Link(ch).open();
                         }
                     })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                    .bind(new InetSocketAddress("127.0.0.1", listenPort)).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
             throw e;
@@ -118,7 +112,12 @@ public final class FaultyRelay implements AutoCloseable {
 
     /** A relay on a free 127.0.0.1 port forwarding to {@code target}, no fault yet; the caller closes it. */
     public static FaultyRelay start(HostPort target) {
-        return new FaultyRelay(target);
+        return new FaultyRelay(0, target);
+    }
+
+    /** A relay on 127.0.0.1:{@code listenPort} (0: a free one) forwarding to {@code target}; the caller closes it. */
+    public static FaultyRelay start(int listenPort, HostPort target) {
+        return new FaultyRelay(listenPort, target);
     }
 
     /** Where clients connect. */
@@ -128,35 +127,6 @@ public final class FaultyRelay implements AutoCloseable {
 
     public HostPort target() {
         return target;
-    }
-
-    /** {@code address} replaced by the relay in front of it, if one of {@code relays} is; for {@code BackendOptions.dialing}. */
-    public static UnaryOperator<HostPort> dialer(FaultyRelay... relays) {
-        Map<HostPort, HostPort> via = new ConcurrentHashMap<>();
-        for (FaultyRelay r : relays) {
-            via.put(r.target(), r.address());
-        }
-        return a -> via.getOrDefault(a, a);
-    }
-
-    /** Health checks by {@code real} that reach each server where {@code dial} says, reported under the server's own address. */
-    public static HealthMonitor.Prober probingThrough(HealthMonitor.Prober real, UnaryOperator<HostPort> dial) {
-        return new HealthMonitor.Prober() {
-            @Override
-            public String check(HostPort address) {
-                return real.check(dial.apply(address));
-            }
-
-            @Override
-            public void forget(HostPort address) {
-                real.forget(dial.apply(address));
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
     }
 
     public Faults faults() {
@@ -299,6 +269,7 @@ public final class FaultyRelay implements AutoCloseable {
         final class Pipe {
             final Direction direction;
             final ArrayDeque<Chunk> queue = new ArrayDeque<>();
+            long held; // bytes in the queue
             long lastDueNanos;
             ScheduledFuture<?> timer;
 
@@ -308,6 +279,10 @@ public final class FaultyRelay implements AutoCloseable {
 
             Channel out() {
                 return direction == Direction.TO_SERVER ? server : client;
+            }
+
+            Channel in() {
+                return direction == Direction.TO_SERVER ? client : server;
             }
 
             void read(ByteBuf bytes) {
@@ -326,12 +301,17 @@ public final class FaultyRelay implements AutoCloseable {
                         int n = Math.min(piece, bytes.readableBytes());
                         due += n * 1_000_000_000L / f.bytesPerSecond();
                         queue.add(new Chunk(bytes.readRetainedSlice(n), due));
+                        held += n;
                     }
                     bytes.release();
                 } else {
+                    held += bytes.readableBytes();
                     queue.add(new Chunk(bytes, due));
                 }
                 lastDueNanos = due;
+                if (held > MAX_HELD_BYTES) {
+                    in().config().setAutoRead(false);
+                }
                 pump();
             }
 
@@ -353,12 +333,16 @@ public final class FaultyRelay implements AutoCloseable {
                         break;
                     }
                     queue.poll();
+                    held -= c.bytes().readableBytes();
                     forwarded.get(direction).addAndGet(c.bytes().readableBytes());
                     out().write(c.bytes());
                     wrote = true;
                 }
                 if (wrote) {
                     out().flush();
+                }
+                if (held <= MAX_HELD_BYTES / 2 && !in().config().isAutoRead() && in().isActive()) {
+                    in().config().setAutoRead(true);
                 }
             }
 
@@ -370,6 +354,7 @@ public final class FaultyRelay implements AutoCloseable {
                 for (Chunk c = queue.poll(); c != null; c = queue.poll()) {
                     c.bytes().release();
                 }
+                held = 0;
             }
         }
 

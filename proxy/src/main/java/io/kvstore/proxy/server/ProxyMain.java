@@ -360,6 +360,7 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
     private void configure(ProxyServer server) throws java.io.IOException {
+        Hangup.onSignal(server::reloadTls);
         server.idleTimeout(access.timeout);
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);

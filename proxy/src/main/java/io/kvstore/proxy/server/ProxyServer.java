@@ -219,6 +219,15 @@ public final class ProxyServer implements AutoCloseable {
         return tlsChannel == null ? -1 : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
     }
 
+    /** SIGHUP: the TLS listener re-reads its certificate, key and CA now (nothing to do without one). */
+    public void reloadTls() {
+        if (tls != null) {
+            tls.reloadNow();
+        } else {
+            LOG.info("SIGHUP: no TLS listener, nothing to reload");
+        }
+    }
+
     /** The TLS listener's certificate state, or null without one. */
     public ServerTls tls() {
         return tls;

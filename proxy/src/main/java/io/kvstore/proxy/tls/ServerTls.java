@@ -109,9 +109,22 @@ public final class ServerTls implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * Re-reads the files now, changed or not (SIGHUP: an operator who replaced them within the
+     * same second and size, or who does not want to wait for the next check). Runs on the reload
+     * thread like every read of the files; returns at once.
+     */
+    public void reloadNow() {
+        reloader.execute(() -> reload(true));
+    }
+
     private void reloadIfChanged() {
+        reload(false);
+    }
+
+    private void reload(boolean force) {
         List<Object> now = stamps();
-        if (now.equals(stamps)) {
+        if (!force && now.equals(stamps)) {
             return;
         }
         stamps = now;

@@ -4,7 +4,7 @@
 #
 #   scripts/kv_store.sh start  [--groups N] [--replicas R] [--proxies P] [--mode cache|datastore]
 #                              [--cluster NAME] [--base-port B] [--dir DIR] [--clean] [--threads T]
-#                              [--static] [--tls] [-- PROXY-OPTION...]
+#                              [--static] [--tls] [--zk-auth] [-- PROXY-OPTION...]
 #   scripts/kv_store.sh stop   [--dir DIR]
 #   scripts/kv_store.sh status [--dir DIR]
 #
@@ -31,6 +31,10 @@
 #         listen only on tls-port (tls-replication, tls-auth-clients yes), proxies listen for TLS
 #         on their ports (the plain listener on a free loopback port) and reach the servers over
 #         TLS, as does kvstore-admin; the redis-cli command to reach it is printed.
+#         --zk-auth: ZooKeeper digest authentication for the proxies and kvstore-admin, as
+#         user "kvstore" with a random password kept in DIR/zk-auth (mode 600; a later start of
+#         DIR uses it too): the cluster's nodes are then readable and writable by that user only
+#         (see doc/security.md). To use kvstore-admin by hand: KVSTORE_ZK_AUTH=$(cat DIR/zk-auth).
 #         Refuses to start while a cluster recorded in DIR is still running.
 #         Without redis-server: run as root with apt-get (Debian/Ubuntu) it installs redis-server
 #         first, saying so; otherwise it prints the command to run and exits 1.
@@ -82,6 +86,7 @@ CLEAN=0
 THREADS=""
 PROXY_ARGS=()
 TLS=0          # 1 with --tls, or when DIR/tls/enabled says an earlier start used it
+ZK_AUTH=0      # 1 with --zk-auth, or when DIR/zk-auth says an earlier start used it
 CLI_TLS=()     # redis-cli's TLS options for this cluster
 ADOPTED=0      # 1 when start took the layout recorded in DIR
 GIVEN_GROUPS=0 GIVEN_REPLICAS=0 GIVEN_PROXIES=0 GIVEN_MODE=0 GIVEN_CLUSTER=0 GIVEN_BASE_PORT=0 GIVEN_STATIC=0
@@ -556,7 +561,7 @@ prepare_dir() {
     rm -f "$(procs_file)"
   fi
   if [ "$CLEAN" = 1 ]; then
-    rm -rf "$DIR"/redis-* "$DIR"/proxy-* "$DIR/zookeeper" "$DIR/tls" "$(layout_file)"
+    rm -rf "$DIR"/redis-* "$DIR"/proxy-* "$DIR/zookeeper" "$DIR/tls" "$DIR/zk-auth" "$(layout_file)"
   fi
 }
 
@@ -620,6 +625,21 @@ tls_setup() {
   CLI_TLS=(--tls --cacert "$t/ca.crt" --cert "$t/client.crt" --key "$t/client.key")
   ADMIN_ENV=(env KVSTORE_BACKEND_TLS=true "KVSTORE_BACKEND_TLS_CA=$t/ca.crt" "KVSTORE_BACKEND_TLS_CERT=$t/client.crt"
              "KVSTORE_BACKEND_TLS_KEY=$t/client.key" KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME=true)
+}
+
+# zk_auth_setup: with --zk-auth, or when an earlier start of DIR used it: the digest credentials
+# in DIR/zk-auth (made once), given to kvstore-admin and the proxies through KVSTORE_ZK_AUTH, so
+# they appear in no command line.
+zk_auth_setup() {
+  local f="$DIR/zk-auth"
+  if [ "$ZK_AUTH" = 0 ] && [ ! -f "$f" ]; then return 0; fi
+  ZK_AUTH=1
+  if [ ! -f "$f" ]; then
+    (umask 077 && printf 'kvstore:%s\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$f")
+    say "made ZooKeeper digest credentials in $f"
+  fi
+  ADMIN_ENV+=("KVSTORE_ZK_AUTH=$(cat "$f")")
+  PROXY_ENV+=("KVSTORE_ZK_AUTH=$(cat "$f")")
 }
 
 # make_certificates DIR: a CA, a certificate for the servers (redis-servers and proxies, for
@@ -691,6 +711,7 @@ cmd_start() {
   validate_options
   prepare_dir
   tls_setup
+  zk_auth_setup
   adopt_layout
   finish_options
   [ "$STATIC" = 1 ] || find_java
@@ -804,7 +825,9 @@ print_endpoints() {
   echo
   printf '%-10s%s\n' "try:" "redis-cli -p $(proxy_port 1)${CLI_TLS[*]+ ${CLI_TLS[*]}} set hello world"
   if [ "$STATIC" = 0 ]; then
-    printf '%-10s%s\n' "cluster:" "$BIN/kvstore-admin --zk 127.0.0.1:$(zk_port) status $CLUSTER"
+    local auth=""
+    [ "$ZK_AUTH" = 0 ] || auth="KVSTORE_ZK_AUTH=\$(cat $DIR/zk-auth) "
+    printf '%-10s%s\n' "cluster:" "$auth$BIN/kvstore-admin --zk 127.0.0.1:$(zk_port) status $CLUSTER"
   fi
   printf '%-10s%s\n' "status:" "$SCRIPT status --dir $DIR"
   printf '%-10s%s\n' "stop:" "$SCRIPT stop --dir $DIR"
@@ -909,6 +932,7 @@ cmd_status() {
   fi
   DIR="$(cd "$DIR" && pwd)"
   tls_setup
+  zk_auth_setup
   local kind name port pid role state dead=0 zk_running=0 code=0
   printf '%-10s %-12s %-6s %-8s %-8s %s\n' KIND ROLE PORT PID STATE DETAIL
   while read -r kind name port pid role; do
@@ -956,6 +980,7 @@ parse_options() {
       --threads=*) THREADS="${1#*=}"; shift ;;
       --static) STATIC=1; GIVEN_STATIC=1; shift ;;
       --tls) TLS=1; shift ;;
+      --zk-auth) ZK_AUTH=1; shift ;;
       --clean) CLEAN=1; shift ;;
       -h|--help) usage; exit 0 ;;
       --) shift; PROXY_ARGS=("$@"); break ;;

@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
  */
 final class AccessOptions {
 
-    @Option(names = "--user", paramLabel = "RULES", split = "\\n",
+    @Option(names = {"--user", "--users"}, paramLabel = "RULES", split = "\\n",
             description = "An ACL user in Redis's rule syntax, e.g. 'alice on >secret ~app:* +@read' (repeatable; "
-                    + "YAML: a users: list). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
+                    + "YAML: a users: list, environment: KVSTORE_USERS). Static mode only: in ZooKeeper mode users are set with kvstore-admin user set.")
     List<String> users;
 
     @Option(names = "--acl-file", paramLabel = "FILE",

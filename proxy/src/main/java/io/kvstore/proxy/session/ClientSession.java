@@ -66,7 +66,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final long id;
 
     private volatile Channel channel;
-    private volatile RequestFramer framer;
+    /** Its CLIENT LIST figures and idle clock; see {@link ClientInfo}. */
+    private final ClientInfo info = new ClientInfo();
     private boolean closed;
     private boolean quitting;
     private boolean inputShut;
@@ -74,9 +75,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean inFlushBatch;
     private final Login login;
     private volatile String name;
-    private final long createdMillis = System.currentTimeMillis();
-    private long lastCommandMillis = createdMillis;
-    private String lastCommand = "NULL"; // set by the dispatcher from the spec: no String made per request
     private ReplyMode replyMode = ReplyMode.ON;
     /** The RESP version this client speaks (2 or 3), switched by HELLO; every reply to it is in this version. */
     private int protocol = 2;
@@ -133,13 +131,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return login;
     }
 
-    /** The users changed (on this client's loop): a client whose user was deleted or disabled is closed. */
-    void usersChanged(io.kvstore.proxy.acl.Users users) {
-        if (!login.usersChanged(users)) {
-            closeBecause("its user '" + login.user().name() + "' was deleted or disabled");
-        }
-    }
-
     public WorkerContext worker() {
         return worker;
     }
@@ -160,8 +151,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return tracking != null && tracking.on();
     }
 
-
-
+    /** When it connected, when it last sent a command and which: for CLIENT LIST and {@code --timeout}. */
+    ClientInfo info() {
+        return info;
+    }
 
     /** Runs {@code task} on this client's event loop (at once when already there). */
     void runOnLoop(Runnable task) {
@@ -253,7 +246,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        framer = ctx.pipeline().get(RequestFramer.class);
+        info.framer(ctx.pipeline().get(RequestFramer.class));
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
         ctx.fireChannelActive();
@@ -275,7 +268,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
-            lastCommandMillis = System.currentTimeMillis();
+            info.commandRead();
             if (held.any()) {
                 held.addLast(request, pending); // behind a request waiting to switch connections
             } else {
@@ -386,11 +379,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** When the client last sent a command (or connected), for {@code --timeout}. */
-    long lastCommandMillis() {
-        return lastCommandMillis;
-    }
-
     /** Whether a blocking command of this client waits for its reply. */
     boolean blocking() {
         return !blocked.isEmpty();
@@ -457,10 +445,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    void lastCommand(String name) {
-        lastCommand = name;
-    }
-
     void replyMode(ReplyMode mode) {
         replyMode = mode;
     }
@@ -478,54 +462,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /**
-     * This client as a line of CLIENT LIST, with the fields of Redis 7.0 in its order; read from
-     * any loop, so the figures may be a moment old. The proxy's own values: qbuf and rbs are the
-     * framer's unread bytes and buffer, omem the replies written and not yet sent, oll the replies
-     * still owed; the proxy keeps no argv copy nor a reply buffer apart from those (argv-mem,
-     * obl 0), and a transaction's queue is not counted (multi 0 inside MULTI, multi-mem 0).
-     */
+    /** This client as a line of CLIENT LIST ({@link ClientInfo#describe}); read from any loop. */
     String describe() {
-        long now = System.currentTimeMillis();
-        PubSub ps = pubSub;
-        Channel ch = channel;
-        RequestFramer f = framer;
-        int qbuf = f == null ? 0 : f.buffered();
-        int rbs = f == null ? 0 : f.bufferCapacity();
-        io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
-        long omem = out == null ? 0 : out.totalPendingWriteBytes();
-        return "id=" + id + " addr=" + address(ch == null ? null : ch.remoteAddress())
-                + " laddr=" + address(ch == null ? null : ch.localAddress())
-                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
-                + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
-                + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
-                + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
-                + " ssub=" + (ps == null ? 0 : ps.shardChannelCount())
-                + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
-                + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
-                + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
-                + " cmd=" + lastCommand + " user=" + login.user().name() + " redir=-1 resp=" + protocol;
-    }
-
-    /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */
-    private static int fd(Channel ch) {
-        return ch instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
-    }
-
-    static String address(java.net.SocketAddress a) {
-        if (a instanceof java.net.InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return String.valueOf(a);
+        return info.describe(this, channel, pubSub, queue.size(), readPaused);
     }
 
     String remoteAddress() {
-        return channel == null ? "" : address(channel.remoteAddress());
+        return channel == null ? "" : ClientInfo.address(channel.remoteAddress());
     }
 
     String localAddress() {
-        return channel == null ? "" : address(channel.localAddress());
+        return channel == null ? "" : ClientInfo.address(channel.localAddress());
     }
 
     /** Closes the connection after the replies queued so far (QUIT). */

@@ -17,7 +17,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@code held} keeps requests that may not be dispatched yet ({@link HeldRequests}: behind a
  * switch of connection kind, behind a key being moved, on a frozen slot), so a client's commands
  * still run in the order sent. {@code blocked} lists the
- * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
+ * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCalls}).
  *
  * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
  * connection is closed once {@code queue} is empty, so every request read before gets its reply,
@@ -57,8 +56,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Transaction transaction = new Transaction();
     /** Requests that may not be dispatched yet; see {@link HeldRequests}. */
     private final HeldRequests held;
-    /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
-    private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
+    /** Blocking commands waiting on dedicated connections; see {@link BlockedCalls}. */
+    private final BlockedCalls blocked = new BlockedCalls();
     private PubSub pubSub;
     /** CLIENT TRACKING state, made on first use. */
     private ClientTracking tracking;
@@ -187,11 +186,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pubSub.mapChanged(map);
         }
         if (!closed) {
-            for (BlockedCall call : blocked) {
-                if (call.displacedBy(map)) {
-                    call.unblock();
-                }
-            }
+            blocked.mapChanged(map);
         }
         held.mapChanged();
     }
@@ -336,9 +331,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShut = true;
-            // Redis drops a client blocked at end of file; waiting for the command instead could
-            // keep the connection forever (no timeout) on behalf of a client that has gone.
-            new ArrayList<>(blocked).forEach(BlockedCall::abandon); // a copy: an answered call leaves the list
+            blocked.abandonAll(); // as Redis drops a client blocked at end of file
             closeIfInputDone();
         }
         ctx.fireUserEventTriggered(evt);
@@ -371,22 +364,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return dedicated ? HeldRequests.Lane.DEDICATED : trackingOn() ? HeldRequests.Lane.TRACKED : HeldRequests.Lane.SHARED;
     }
 
-    /** A blocking command was sent on a dedicated connection. */
-    void blocked(BlockedCall call) {
-        blocked.addLast(call);
-        if (inputShut) {
-            call.abandon();
-        }
-    }
-
-    /** Whether a blocking command of this client waits for its reply. */
-    boolean blocking() {
-        return !blocked.isEmpty();
-    }
-
-    /** A blocking command has its reply (or was unblocked to be dispatched again). */
-    void unblocked(BlockedCall call) {
-        blocked.remove(call);
+    /** The blocking commands of this client that wait for their replies. */
+    BlockedCalls blocked() {
+        return blocked;
     }
 
     @Override

@@ -74,12 +74,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean inFlushBatch;
     private final Login login;
     private volatile String name;
-    private ReplyMode replyMode = ReplyMode.ON;
+    /** CLIENT REPLY: whether replies are sent; see {@link ClientReply}. */
+    private final ClientReply clientReply = new ClientReply();
     /** The RESP version this client speaks (2 or 3), switched by HELLO; every reply to it is in this version. */
     private int protocol = 2;
-
-    /** CLIENT REPLY: whether replies are sent. */
-    enum ReplyMode { ON, OFF, SKIP }
 
     public ClientSession(ProxyContext proxy, WorkerContext worker, CommandDispatcher dispatcher) {
         this.proxy = proxy;
@@ -233,7 +231,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         protocol(2);
     }
 
-
     ByteBufAllocator alloc() {
         return channel.alloc();
     }
@@ -255,12 +252,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         PendingReply pending = new PendingReply(this);
         queue.add(pending);
-        if (replyMode != ReplyMode.ON) {
-            pending.silence();
-            if (replyMode == ReplyMode.SKIP) {
-                replyMode = ReplyMode.ON;
-            }
-        }
+        clientReply.requestRead(pending);
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
             info.commandRead();
@@ -425,8 +417,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    void replyMode(ReplyMode mode) {
-        replyMode = mode;
+    /** CLIENT REPLY's switch for this client. */
+    ClientReply clientReply() {
+        return clientReply;
     }
 
     /**

@@ -192,11 +192,11 @@ final class LocalCommands {
 
     private static ByteBuf clientReply(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         if (request.argIs(2, "ON")) {
-            session.replyMode(ClientSession.ReplyMode.ON);
+            session.clientReply().mode(ClientReply.Mode.ON);
             return Replies.ok();
         }
         if (request.argIs(2, "OFF") || request.argIs(2, "SKIP")) {
-            session.replyMode(request.argIs(2, "OFF") ? ClientSession.ReplyMode.OFF : ClientSession.ReplyMode.SKIP);
+            session.clientReply().mode(request.argIs(2, "OFF") ? ClientReply.Mode.OFF : ClientReply.Mode.SKIP);
             pending.silence();
             return Replies.ok();
         }

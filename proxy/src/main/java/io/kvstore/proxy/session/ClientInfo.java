@@ -8,8 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * What CLIENT LIST and CLIENT INFO tell about one client beyond its session's own state: when it
- * connected, when it last sent a command and which, and its framer's buffer; and the line itself.
+ * What CLIENT LIST and CLIENT INFO tell about one client beyond its session's own state: its name,
+ * when it connected, when it last sent a command and which, and its framer's buffer; and the line itself.
  * Kept apart from {@link ClientSession} so the session reads as frame, dispatch, reply.
  *
  * <p>Written only on the client's event loop; {@link #describe} and {@link #lastCommandMillis} are
@@ -22,6 +22,17 @@ final class ClientInfo {
     private long lastCommandMillis = createdMillis;
     private String lastCommand = "NULL";
     private volatile RequestFramer framer;
+    private volatile String name;
+
+    /** CLIENT SETNAME's name, or null. */
+    String name() {
+        return name;
+    }
+
+    /** CLIENT SETNAME; null for none. */
+    void name(String name) {
+        this.name = name;
+    }
 
     /** The client's framer, known once its channel is active. */
     void framer(RequestFramer framer) {
@@ -60,7 +71,7 @@ final class ClientInfo {
         boolean multi = s.transaction().inMulti();
         return "id=" + s.id() + " addr=" + address(ch == null ? null : ch.remoteAddress())
                 + " laddr=" + address(ch == null ? null : ch.localAddress())
-                + " fd=" + fd(ch) + " name=" + (s.name() == null ? "" : s.name())
+                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
                 + " flags=" + (ps != null && ps.active() ? "P" : multi ? "x" : "N")
                 + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())

@@ -73,7 +73,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean readPaused;
     private boolean inFlushBatch;
     private final Login login;
-    private volatile String name;
     /** CLIENT REPLY: whether replies are sent; see {@link ClientReply}. */
     private final ClientReply clientReply = new ClientReply();
     /** The RESP version this client speaks (2 or 3), switched by HELLO; every reply to it is in this version. */
@@ -91,14 +90,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     public long id() {
         return id;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    void name(String name) {
-        this.name = name;
     }
 
     /** The RESP version of this client's replies: 2 until a HELLO 3, and again after HELLO 2 or RESET. */
@@ -148,7 +139,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return tracking != null && tracking.on();
     }
 
-    /** When it connected, when it last sent a command and which: for CLIENT LIST and {@code --timeout}. */
+    /** Its name, when it connected, when it last sent a command and which: for CLIENT LIST and {@code --timeout}. */
     ClientInfo info() {
         return info;
     }
@@ -218,7 +209,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** RESET: back to a fresh connection's state. */
     void reset() {
-        name = null;
+        info.name(null);
         login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {

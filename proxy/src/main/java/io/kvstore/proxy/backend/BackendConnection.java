@@ -80,11 +80,8 @@ public final class BackendConnection implements FlushBatch.Member {
     private String lastError = "not connected";
     private boolean inFlushBatch;
     private ReplySink pushHandler;
-    private final boolean watchStalls;
-    private long replies;
-    private long repliesAtCheck;
-    private long stalledSinceNanos;
-    private java.util.concurrent.ScheduledFuture<?> stallCheck;
+    /** Closes a connection whose backend stopped answering; see {@link StallWatch}. */
+    private final StallWatch stalls;
 
     /**
      * {@code protocol}: the RESP version (2 or 3) of the replies. {@code watchStalls}: whether
@@ -97,7 +94,7 @@ public final class BackendConnection implements FlushBatch.Member {
                       BackendTimer timer) {
         this.timer = timer;
         this.protocol = protocol;
-        this.watchStalls = watchStalls && options.stallMillis() > 0;
+        this.stalls = new StallWatch(options.stallMillis(), watchStalls);
         this.address = address;
         this.auth = auth;
         this.loop = loop;
@@ -233,10 +230,7 @@ public final class BackendConnection implements FlushBatch.Member {
     private void connected(Channel ch) {
         channel = ch;
         state = State.READY;
-        if (watchStalls && stallCheck == null) {
-            long period = Math.max(50, options.stallMillis() / 4);
-            stallCheck = loop.scheduleAtFixedRate(this::checkStall, period, period, TimeUnit.MILLISECONDS);
-        }
+        stalls.start(loop, this::checkStall);
         backoffMillis = options.minBackoffMillis();
         timer.connected();
         LOG.info("connected to backend {} ({})", address, ch.localAddress());
@@ -255,28 +249,14 @@ public final class BackendConnection implements FlushBatch.Member {
         }
     }
 
-    /**
-     * A server that stops answering without closing (paused, hung) would hold its requests
-     * forever: when requests are pending and no reply came for {@code stallMillis}, the
-     * connection is closed and every pending request fails. Counting replies between checks
-     * keeps the clock off the hot path.
-     */
+    /** A stalled server's connection is closed and every pending request fails ({@link StallWatch}). */
     private void checkStall() {
-        if (inflight.isEmpty() || channel == null || inflight.peek().waitsOnPurpose()) {
-            stalledSinceNanos = 0;
-            repliesAtCheck = replies;
-            return;
-        }
-        long now = System.nanoTime();
-        if (replies != repliesAtCheck || stalledSinceNanos == 0) {
-            repliesAtCheck = replies;
-            stalledSinceNanos = now;
-        } else if (now - stalledSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.stallMillis())) {
+        long stalledMillis = stalls.check(!inflight.isEmpty() && channel != null && !inflight.peek().waitsOnPurpose());
+        if (stalledMillis >= 0) {
             LOG.warn("backend {} sent no reply for {} ms with {} requests pending; closing the connection",
                     address, options.stallMillis(), inflight.size());
-            timer.stalled(TimeUnit.NANOSECONDS.toMillis(now - stalledSinceNanos));
+            timer.stalled(stalledMillis);
             abort("no reply for " + options.stallMillis() + " ms");
-            stalledSinceNanos = 0;
         }
     }
 
@@ -353,9 +333,7 @@ public final class BackendConnection implements FlushBatch.Member {
     /** Closes for good: pending requests fail, later ones are refused. */
     public void close() {
         state = State.CLOSED;
-        if (stallCheck != null) {
-            stallCheck.cancel(false);
-        }
+        stalls.stop();
         lastError = "proxy shutting down";
         failWaiting();
         if (channel != null) {
@@ -391,7 +369,7 @@ public final class BackendConnection implements FlushBatch.Member {
             if (sink == null && pushHandler != null && ctx.channel() == channel) {
                 sink = pushHandler;
             }
-            replies++;
+            stalls.replied();
             if (sink == null) {
                 reply.release();
                 LOG.error("backend {} sent a reply nobody asked for; closing the connection", address);

@@ -41,7 +41,15 @@ public final class AccessControl {
     public void users(Users next) {
         users = next;
         for (ClientSession s : clients.all()) {
-            s.runOnLoop(() -> s.usersChanged(next));
+            s.runOnLoop(() -> loginChanged(s, next));
+        }
+    }
+
+    /** On the client's loop: takes the user's new rules; a client whose user was deleted or disabled is closed. */
+    private static void loginChanged(ClientSession s, Users next) {
+        Login login = s.login();
+        if (!login.usersChanged(next)) {
+            s.closeBecause("its user '" + login.user().name() + "' was deleted or disabled");
         }
     }
 

@@ -153,7 +153,7 @@ final class BlockedCall implements ReplySink {
     @Override
     public void onReply(ByteBuf reply) {
         done = true;
-        session.unblocked(this);
+        session.blocked().remove(this);
         if (!unblocking || !isNil(reply)) {
             pending.onReply(reply);
             return;
@@ -176,7 +176,7 @@ final class BlockedCall implements ReplySink {
     @Override
     public void onFailure(String message) {
         done = true;
-        session.unblocked(this);
+        session.blocked().remove(this);
         pending.onFailure(message);
     }
 

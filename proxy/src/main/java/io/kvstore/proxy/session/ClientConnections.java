@@ -86,9 +86,9 @@ final class ClientConnections {
      * stays where it is ({@code waits}): its keys did not move, and a PING behind it would wait as
      * long as the command.
      */
-    void busy(java.util.List<BackendConnection> out, java.util.Collection<BlockedCall> waits) {
+    void busy(java.util.List<BackendConnection> out, BlockedCalls waits) {
         dedicated.forEach((master, c) -> {
-            if (c.busy() && waits.stream().noneMatch(w -> w.staysOn(master))) {
+            if (c.busy() && !waits.anyStaysOn(master)) {
                 out.add(c);
             }
         });

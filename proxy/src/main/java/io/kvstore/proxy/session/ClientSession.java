@@ -17,7 +17,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@code held} keeps requests that may not be dispatched yet ({@link HeldRequests}: behind a
  * switch of connection kind, behind a key being moved, on a frozen slot), so a client's commands
  * still run in the order sent. {@code blocked} lists the
- * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCall}).
+ * blocking commands waiting on dedicated connections, which a new map may move ({@link BlockedCalls}).
  *
  * <p>A client that shut down its sending side ({@code inputShut}) sends nothing more; the
  * connection is closed once {@code queue} is empty, so every request read before gets its reply,
@@ -57,8 +56,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Transaction transaction = new Transaction();
     /** Requests that may not be dispatched yet; see {@link HeldRequests}. */
     private final HeldRequests held;
-    /** Blocking commands waiting on dedicated connections, oldest first; see {@link BlockedCall}. */
-    private final ArrayDeque<BlockedCall> blocked = new ArrayDeque<>(1);
+    /** Blocking commands waiting on dedicated connections; see {@link BlockedCalls}. */
+    private final BlockedCalls blocked = new BlockedCalls();
     private PubSub pubSub;
     /** CLIENT TRACKING state, made on first use. */
     private ClientTracking tracking;
@@ -66,23 +65,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final long id;
 
     private volatile Channel channel;
-    private volatile RequestFramer framer;
+    /** Its CLIENT LIST figures and idle clock; see {@link ClientInfo}. */
+    private final ClientInfo info = new ClientInfo();
     private boolean closed;
     private boolean quitting;
     private boolean inputShut;
     private boolean readPaused;
     private boolean inFlushBatch;
     private final Login login;
-    private volatile String name;
-    private final long createdMillis = System.currentTimeMillis();
-    private long lastCommandMillis = createdMillis;
-    private String lastCommand = "NULL"; // set by the dispatcher from the spec: no String made per request
-    private ReplyMode replyMode = ReplyMode.ON;
+    /** CLIENT REPLY: whether replies are sent; see {@link ClientReply}. */
+    private final ClientReply clientReply = new ClientReply();
     /** The RESP version this client speaks (2 or 3), switched by HELLO; every reply to it is in this version. */
     private int protocol = 2;
-
-    /** CLIENT REPLY: whether replies are sent. */
-    enum ReplyMode { ON, OFF, SKIP }
 
     public ClientSession(ProxyContext proxy, WorkerContext worker, CommandDispatcher dispatcher) {
         this.proxy = proxy;
@@ -96,14 +90,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     public long id() {
         return id;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    void name(String name) {
-        this.name = name;
     }
 
     /** The RESP version of this client's replies: 2 until a HELLO 3, and again after HELLO 2 or RESET. */
@@ -133,13 +119,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return login;
     }
 
-    /** The users changed (on this client's loop): a client whose user was deleted or disabled is closed. */
-    void usersChanged(io.kvstore.proxy.acl.Users users) {
-        if (!login.usersChanged(users)) {
-            closeBecause("its user '" + login.user().name() + "' was deleted or disabled");
-        }
-    }
-
     public WorkerContext worker() {
         return worker;
     }
@@ -160,8 +139,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return tracking != null && tracking.on();
     }
 
-
-
+    /** Its name, when it connected, when it last sent a command and which: for CLIENT LIST and {@code --timeout}. */
+    ClientInfo info() {
+        return info;
+    }
 
     /** Runs {@code task} on this client's event loop (at once when already there). */
     void runOnLoop(Runnable task) {
@@ -194,11 +175,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pubSub.mapChanged(map);
         }
         if (!closed) {
-            for (BlockedCall call : blocked) {
-                if (call.displacedBy(map)) {
-                    call.unblock();
-                }
-            }
+            blocked.mapChanged(map);
         }
         held.mapChanged();
     }
@@ -232,7 +209,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** RESET: back to a fresh connection's state. */
     void reset() {
-        name = null;
+        info.name(null);
         login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {
@@ -245,7 +222,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         protocol(2);
     }
 
-
     ByteBufAllocator alloc() {
         return channel.alloc();
     }
@@ -253,7 +229,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        framer = ctx.pipeline().get(RequestFramer.class);
+        info.framer(ctx.pipeline().get(RequestFramer.class));
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
         ctx.fireChannelActive();
@@ -267,15 +243,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         PendingReply pending = new PendingReply(this);
         queue.add(pending);
-        if (replyMode != ReplyMode.ON) {
-            pending.silence();
-            if (replyMode == ReplyMode.SKIP) {
-                replyMode = ReplyMode.ON;
-            }
-        }
+        clientReply.requestRead(pending);
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
-            lastCommandMillis = System.currentTimeMillis();
+            info.commandRead();
             if (held.any()) {
                 held.addLast(request, pending); // behind a request waiting to switch connections
             } else {
@@ -343,9 +314,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShut = true;
-            // Redis drops a client blocked at end of file; waiting for the command instead could
-            // keep the connection forever (no timeout) on behalf of a client that has gone.
-            new ArrayList<>(blocked).forEach(BlockedCall::abandon); // a copy: an answered call leaves the list
+            blocked.abandonAll(); // as Redis drops a client blocked at end of file
             closeIfInputDone();
         }
         ctx.fireUserEventTriggered(evt);
@@ -378,27 +347,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return dedicated ? HeldRequests.Lane.DEDICATED : trackingOn() ? HeldRequests.Lane.TRACKED : HeldRequests.Lane.SHARED;
     }
 
-    /** A blocking command was sent on a dedicated connection. */
-    void blocked(BlockedCall call) {
-        blocked.addLast(call);
-        if (inputShut) {
-            call.abandon();
-        }
-    }
-
-    /** When the client last sent a command (or connected), for {@code --timeout}. */
-    long lastCommandMillis() {
-        return lastCommandMillis;
-    }
-
-    /** Whether a blocking command of this client waits for its reply. */
-    boolean blocking() {
-        return !blocked.isEmpty();
-    }
-
-    /** A blocking command has its reply (or was unblocked to be dispatched again). */
-    void unblocked(BlockedCall call) {
-        blocked.remove(call);
+    /** The blocking commands of this client that wait for their replies. */
+    BlockedCalls blocked() {
+        return blocked;
     }
 
     @Override
@@ -457,12 +408,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    void lastCommand(String name) {
-        lastCommand = name;
-    }
-
-    void replyMode(ReplyMode mode) {
-        replyMode = mode;
+    /** CLIENT REPLY's switch for this client. */
+    ClientReply clientReply() {
+        return clientReply;
     }
 
     /**
@@ -478,54 +426,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /**
-     * This client as a line of CLIENT LIST, with the fields of Redis 7.0 in its order; read from
-     * any loop, so the figures may be a moment old. The proxy's own values: qbuf and rbs are the
-     * framer's unread bytes and buffer, omem the replies written and not yet sent, oll the replies
-     * still owed; the proxy keeps no argv copy nor a reply buffer apart from those (argv-mem,
-     * obl 0), and a transaction's queue is not counted (multi 0 inside MULTI, multi-mem 0).
-     */
+    /** This client as a line of CLIENT LIST ({@link ClientInfo#describe}); read from any loop. */
     String describe() {
-        long now = System.currentTimeMillis();
-        PubSub ps = pubSub;
-        Channel ch = channel;
-        RequestFramer f = framer;
-        int qbuf = f == null ? 0 : f.buffered();
-        int rbs = f == null ? 0 : f.bufferCapacity();
-        io.netty.channel.ChannelOutboundBuffer out = ch == null ? null : ch.unsafe().outboundBuffer();
-        long omem = out == null ? 0 : out.totalPendingWriteBytes();
-        return "id=" + id + " addr=" + address(ch == null ? null : ch.remoteAddress())
-                + " laddr=" + address(ch == null ? null : ch.localAddress())
-                + " fd=" + fd(ch) + " name=" + (name == null ? "" : name)
-                + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
-                + " flags=" + (ps != null && ps.active() ? "P" : transaction.inMulti() ? "x" : "N")
-                + " db=0 sub=" + (ps == null ? 0 : ps.channelCount()) + " psub=" + (ps == null ? 0 : ps.patternCount())
-                + " ssub=" + (ps == null ? 0 : ps.shardChannelCount())
-                + " multi=" + (transaction.inMulti() ? 0 : -1)
-                + " qbuf=" + qbuf + " qbuf-free=" + Math.max(0, rbs - qbuf) + " argv-mem=0 multi-mem=0"
-                + " rbs=" + rbs + " rbp=" + rbs + " obl=0 oll=" + queue.size() + " omem=" + omem
-                + " tot-mem=" + (rbs + omem) + " events=" + (readPaused ? "" : "r") + (omem > 0 ? "w" : "")
-                + " cmd=" + lastCommand + " user=" + login.user().name() + " redir=-1 resp=" + protocol;
-    }
-
-    /** The socket's descriptor where the transport has one (epoll, kqueue), else -1 as Redis shows for no socket. */
-    private static int fd(Channel ch) {
-        return ch instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
-    }
-
-    static String address(java.net.SocketAddress a) {
-        if (a instanceof java.net.InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return String.valueOf(a);
+        return info.describe(this, channel, pubSub, queue.size(), readPaused);
     }
 
     String remoteAddress() {
-        return channel == null ? "" : address(channel.remoteAddress());
+        return channel == null ? "" : ClientInfo.address(channel.remoteAddress());
     }
 
     String localAddress() {
-        return channel == null ? "" : address(channel.localAddress());
+        return channel == null ? "" : ClientInfo.address(channel.localAddress());
     }
 
     /** Closes the connection after the replies queued so far (QUIT). */

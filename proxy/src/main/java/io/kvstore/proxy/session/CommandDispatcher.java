@@ -69,7 +69,7 @@ public final class CommandDispatcher {
 
     /** Not a check: notes the command for CLIENT LIST and client-side caching, and lets it pass. */
     private static boolean observe(ClientSession session, Resolved call) {
-        session.lastCommand(call.spec().name());
+        session.info().lastCommand(call.spec().name());
         if (session.trackingOn()) {
             session.tracking().beforeDispatch(call.spec(), call.request(), call.keys());
         }

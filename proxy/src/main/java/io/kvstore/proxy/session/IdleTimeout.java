@@ -23,7 +23,7 @@ public final class IdleTimeout {
         worker.loop().scheduleAtFixedRate(() -> {
             long now = System.currentTimeMillis();
             for (ClientSession s : proxy.clients().all()) {
-                if (s.worker() == worker && now - s.lastCommandMillis() > limitMillis && !s.subscribed() && !s.blocking()) {
+                if (s.worker() == worker && now - s.info().lastCommandMillis() > limitMillis && !s.subscribed() && !s.blocked().any()) {
                     s.closeBecause("idle for more than " + seconds + " s (--timeout)");
                 }
             }

@@ -65,7 +65,7 @@ final class LocalCommands {
                     yield Replies.status(alloc, "RESET");
                 }
                 case "client|setname" -> setName(session, alloc, request.argString(2));
-                case "client|getname" -> session.name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.name());
+                case "client|getname" -> session.info().name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.info().name());
                 case "client|id" -> Replies.integer(alloc, session.id());
                 case "client|setinfo" -> Replies.ok();
                 case "client|caching" -> session.tracking().caching(request, alloc);
@@ -192,11 +192,11 @@ final class LocalCommands {
 
     private static ByteBuf clientReply(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         if (request.argIs(2, "ON")) {
-            session.replyMode(ClientSession.ReplyMode.ON);
+            session.clientReply().mode(ClientReply.Mode.ON);
             return Replies.ok();
         }
         if (request.argIs(2, "OFF") || request.argIs(2, "SKIP")) {
-            session.replyMode(request.argIs(2, "OFF") ? ClientSession.ReplyMode.OFF : ClientSession.ReplyMode.SKIP);
+            session.clientReply().mode(request.argIs(2, "OFF") ? ClientReply.Mode.OFF : ClientReply.Mode.SKIP);
             pending.silence();
             return Replies.ok();
         }
@@ -366,7 +366,7 @@ final class LocalCommands {
                 return Replies.error(alloc, "ERR Client names cannot contain spaces, newlines or special characters.");
             }
         }
-        session.name(name.isEmpty() ? null : name);
+        session.info().name(name.isEmpty() ? null : name);
         return Replies.ok();
     }
 }

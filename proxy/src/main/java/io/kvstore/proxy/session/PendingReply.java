@@ -61,7 +61,7 @@ final class PendingReply implements ReplySink {
         long nanos = command.replied(startNanos, r, rejected);
         if (args != null) {
             if (nanos >= 0 && stats.slowLog().isSlow(nanos)) {
-                stats.slowLog().add(nanos, command.name(), args, session.remoteAddress(), session.name());
+                stats.slowLog().add(nanos, command.name(), args, session.remoteAddress(), session.info().name());
             }
             args = null;
         }

@@ -232,7 +232,7 @@ final class Router {
         }
         Group target = map.groups().get(index);
         BlockedCall blocked = new BlockedCall(session, dispatcher, request, keys, target, pending);
-        session.blocked(blocked);
+        session.blocked().add(blocked);
         blocked.send(session.connections().dedicated(target), request.frame());
     }
 

@@ -193,6 +193,7 @@ final class LocalCommands {
     private static ByteBuf clientReply(ClientSession session, ByteBufAllocator alloc, Request request, PendingReply pending) {
         if (request.argIs(2, "ON")) {
             session.clientReply().mode(ClientReply.Mode.ON);
+            pending.unsilence(); // read while replies were off, yet Redis answers it
             return Replies.ok();
         }
         if (request.argIs(2, "OFF") || request.argIs(2, "SKIP")) {

@@ -102,6 +102,11 @@ final class PendingReply implements ReplySink {
         silent = true;
     }
 
+    /** CLIENT REPLY ON, read while replies were off: its own OK is sent, as Redis sends it. */
+    void unsilence() {
+        silent = false;
+    }
+
     boolean silent() {
         return silent;
     }

@@ -24,8 +24,26 @@ public final class EnvAndFileDefaults implements CommandLine.IDefaultValueProvid
     private final Map<String, String> env;
     private final JsonNode file;
 
+    /** Defaults for {@code spec}'s options; a key of the file that names none of them is refused (a typo would be silent). */
     public EnvAndFileDefaults(CommandSpec spec, String[] args) {
         this(System.getenv(), configPath(args, System.getenv()));
+        refuseUnknownKeys(spec);
+    }
+
+    void refuseUnknownKeys(CommandSpec spec) {
+        if (file == null) {
+            return;
+        }
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        file.fieldNames().forEachRemaining(key -> {
+            if (spec.findOption("--" + key) == null) {
+                unknown.add(key);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) in the config file: " + String.join(", ", unknown)
+                    + " (every key is an option without its leading --; see conf/proxy.yml)");
+        }
     }
 
     EnvAndFileDefaults(Map<String, String> env, String configPath) {

@@ -245,7 +245,12 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyMain main = new ProxyMain();
         main.failoverSteps = steps;
         CommandLine cli = new CommandLine(main);
-        cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
+        try {
+            cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException | CommandLine.ParameterException e) {
+            System.err.println("kvstore-proxy: " + e.getMessage());
+            System.exit(2);
+        }
         int code = cli.execute(args);
         if (code != 0) {
             System.exit(code);

@@ -43,6 +43,17 @@ class ProxyYmlTest {
         org.junit.jupiter.api.Assertions.assertEquals(List.of("bob on nopass", "carol off"), flags.access.staticUsers());
     }
 
+    /** A misspelt key is refused, naming it; the shipped file itself passes (its keys are all options). */
+    @Test
+    void unknownKeysAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        CommandLine cli = new CommandLine(new ProxyMain());
+        Path typo = Files.writeString(dir.resolve("typo.yml"), "max-client: 5\nthreads: 1\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new EnvAndFileDefaults(Map.of(), typo.toString()).refuseUnknownKeys(cli.getCommandSpec()));
+        assertTrue(e.getMessage().contains("max-client") && !e.getMessage().contains("threads"), e.getMessage());
+        new EnvAndFileDefaults(Map.of(), FILE.toString()).refuseUnknownKeys(cli.getCommandSpec());
+    }
+
     @Test
     void namesEveryOptionWithItsDefault() throws Exception {
         Map<String, String> set = new HashMap<>();

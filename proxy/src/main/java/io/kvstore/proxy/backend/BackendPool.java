@@ -3,7 +3,6 @@ package io.kvstore.proxy.backend;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
-import io.kvstore.proxy.loop.FlushBatch;
 import io.kvstore.proxy.stats.BackendTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

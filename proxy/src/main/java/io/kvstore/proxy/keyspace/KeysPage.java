@@ -2,9 +2,9 @@ package io.kvstore.proxy.keyspace;
 
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
-import io.kvstore.proxy.backend.ReplySink;
-import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.split.Gather;
 import io.kvstore.proxy.split.GroupSender;
 import io.kvstore.proxy.split.Merges;

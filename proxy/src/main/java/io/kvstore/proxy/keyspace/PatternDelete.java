@@ -1,8 +1,8 @@
 package io.kvstore.proxy.keyspace;
 
-import io.kvstore.proxy.backend.ReplySink;
-import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.split.GroupSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.keyspace;
 
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.split.Gather;
 import io.kvstore.proxy.split.GroupSender;

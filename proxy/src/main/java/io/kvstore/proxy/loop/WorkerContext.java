@@ -4,6 +4,7 @@ import io.kvstore.config.Group;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.backend.BackendPool;
+import io.kvstore.proxy.backend.FlushBatch;
 import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.stats.LoopStats;
 import io.kvstore.proxy.tracking.TrackingHub;

@@ -1,8 +1,8 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.loop.WorkerContext;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.session.ClientRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,9 +1,9 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
-import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.ReplySink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;

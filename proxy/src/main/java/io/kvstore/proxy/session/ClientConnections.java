@@ -4,8 +4,8 @@ import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.loop.WorkerContext;
+import io.kvstore.proxy.resp.ReplySink;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -2,7 +2,7 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.split.GroupSender;
 import io.netty.buffer.ByteBuf;
 

@@ -1,8 +1,8 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.stats.CommandStats;
 import io.kvstore.proxy.stats.LoopStats;

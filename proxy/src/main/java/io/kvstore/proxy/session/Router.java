@@ -1,16 +1,16 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.proxy.command.Glob;
 import io.kvstore.config.Group;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandSpec;
+import io.kvstore.proxy.command.Glob;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.keyspace.KeysPage;
 import io.kvstore.proxy.keyspace.PatternDelete;
 import io.kvstore.proxy.keyspace.RandomKey;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
 import io.kvstore.proxy.split.ConfigGetMerger;

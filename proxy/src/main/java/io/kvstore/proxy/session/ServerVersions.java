@@ -2,8 +2,8 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package io.kvstore.proxy.session;
 
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandKind;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 
 /**

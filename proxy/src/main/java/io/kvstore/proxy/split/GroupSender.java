@@ -1,6 +1,6 @@
 package io.kvstore.proxy.split;
 
-import io.kvstore.proxy.backend.ReplySink;
+import io.kvstore.proxy.resp.ReplySink;
 import io.netty.buffer.ByteBuf;
 
 /** Sends a request frame to the master of a group of the slot map the command was routed by, for one client. */

@@ -1,9 +1,9 @@
 package io.kvstore.proxy.split;
 
 import io.kvstore.config.SlotMap;
-import io.kvstore.proxy.backend.ReplySink;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.MergeKind;
+import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.route.KeySlot;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.backend;
+package io.kvstore.proxy.resp;
 
 import io.netty.buffer.ByteBuf;
 

@@ -1,4 +1,4 @@
-package io.kvstore.proxy.loop;
+package io.kvstore.proxy.backend;
 
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -9,6 +9,10 @@ import java.util.ArrayList;
  * commands read in one pass costs one write syscall per backend and one per client, and replies
  * for many clients arriving in one backend read cost one flush per client. Owned by its event
  * loop; never touched from another thread.
+ *
+ * <p>It lives with the backends because backend connections are the members that need it most and
+ * {@code backend} is below {@code loop} and {@code session} (doc/architecture.md): client
+ * sessions, one layer up, join it too.
  */
 public final class FlushBatch {
 

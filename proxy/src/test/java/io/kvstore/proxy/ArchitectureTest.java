@@ -1,0 +1,90 @@
+package io.kvstore.proxy;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Keeps the package map of doc/architecture.md true: the proxy's packages form no cycle, and a package only depends on
+ * packages of a lower layer (or of its own layer, which the cycle rule still keeps acyclic).
+ *
+ * <p>Invariant: {@link #LAYERS} is the one statement of the layer order, top first; the map in doc/architecture.md
+ * repeats it in words. A new package must be added to a layer here, or the layer rule fails on it as soon as a layered
+ * package depends on it or it on one. Nothing is frozen: every rule holds in full today. Only main classes are read, on
+ * JUnit's thread.
+ */
+@AnalyzeClasses(packages = "io.kvstore.proxy", importOptions = ImportOption.DoNotIncludeTests.class)
+final class ArchitectureTest {
+
+    /** One layer: a name for messages and the packages (under io.kvstore.proxy) it holds. */
+    private record Layer(String name, String... packages) {}
+
+    /**
+     * Top to bottom. The request path reads down this list: server accepts, session frames and dispatches, split and
+     * keyspace fan out, backend connections carry, resp and route are the vocabulary every layer shares. The control
+     * plane (control, failover, health) sits above the data path so the data path can never call into it; the data
+     * path sees the control plane's results only as a swapped SlotMap in route.
+     */
+    private static final List<Layer> LAYERS = List.of(
+            new Layer("server", "server"),
+            new Layer("edges", "metrics", "control"),
+            new Layer("control plane", "failover", "health"),
+            new Layer("session", "session"),
+            new Layer("multi-key", "split", "keyspace"),
+            new Layer("loop", "loop"),
+            new Layer("connections", "tracking", "backend"),
+            new Layer("policy and figures", "acl", "rewrite", "stats", "hotkeys"),
+            new Layer("command", "command"),
+            new Layer("base", "resp", "route", "tls"));
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("io.kvstore.proxy.(*)..")
+            .should()
+            .beFreeOfCycles()
+            .because("doc/architecture.md: layers only point down");
+
+    @ArchTest
+    static final ArchRule importsPointDown = layers().because("doc/architecture.md: a package imports only below it");
+
+    @ArchTest
+    static final ArchRule everyPackageHasALayer = classes()
+            .that()
+            .resideInAPackage("io.kvstore.proxy..")
+            .should()
+            .resideInAnyPackage(allPackages())
+            .because("a new package needs a place in ArchitectureTest.LAYERS and doc/architecture.md");
+
+    private static LayeredArchitecture layers() {
+        LayeredArchitecture rule = layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (Layer layer : LAYERS) {
+            rule = rule.layer(layer.name()).definedBy(identifiers(layer.packages()));
+        }
+        List<String> above = new ArrayList<>();
+        for (Layer layer : LAYERS) {
+            if (above.isEmpty()) {
+                rule = rule.whereLayer(layer.name()).mayNotBeAccessedByAnyLayer();
+            } else {
+                rule = rule.whereLayer(layer.name()).mayOnlyBeAccessedByLayers(above.toArray(String[]::new));
+            }
+            above.add(layer.name());
+        }
+        return rule;
+    }
+
+    private static String[] allPackages() {
+        return identifiers(LAYERS.stream().flatMap(l -> Arrays.stream(l.packages())).toArray(String[]::new));
+    }
+
+    private static String[] identifiers(String... packages) {
+        return Arrays.stream(packages).map(p -> "io.kvstore.proxy." + p + "..").toArray(String[]::new);
+    }
+}

@@ -3,7 +3,10 @@ package io.kvstore.proxy;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -12,6 +15,7 @@ import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the package map of doc/architecture.md true: the proxy's packages form no cycle, and a package only depends on
@@ -62,6 +66,18 @@ final class ArchitectureTest {
             .should()
             .resideInAnyPackage(allPackages())
             .because("a new package needs a place in ArchitectureTest.LAYERS and doc/architecture.md");
+
+    /**
+     * Positive control: the rules must fail on the deliberate upward import in test sources
+     * ({@code resp.UpwardDependency} names a {@code session} type), or a green run above would prove nothing.
+     */
+    @Test
+    void rulesCatchAnUpwardImportAndTheCycleItCloses() {
+        JavaClasses withFixture = new ClassFileImporter().importPackages("io.kvstore.proxy.resp", "io.kvstore.proxy.session");
+        assertTrue(withFixture.contain("io.kvstore.proxy.resp.UpwardDependency"), "fixture imported");
+        assertTrue(importsPointDown.evaluate(withFixture).hasViolation(), "layer rule sees resp -> session");
+        assertTrue(noPackageCycles.evaluate(withFixture).hasViolation(), "cycle rule sees resp -> session -> resp");
+    }
 
     private static LayeredArchitecture layers() {
         LayeredArchitecture rule = layeredArchitecture().consideringOnlyDependenciesInLayers();

@@ -274,8 +274,8 @@ class JedisClientTest {
             assertEquals(expected, new HashSet<>(got));
             assertEquals(expected.size(), got.size(), "each message once: " + got);
         } finally {
-            // Ends the subscription by closing the connection: UNSUBSCRIBE does not end it through
-            // the proxy (a known bug, see PubSubKnownBugsTest).
+            // Ends the subscription by closing the connection (UNSUBSCRIBE ends it too since the fix
+            // PubSubConfirmationsDifferentialTest checks; closing is what this test's clean-up needs).
             sub.close();
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "subscriber thread stopped");

@@ -47,7 +47,7 @@ import redis.clients.jedis.RedisProtocol;
  * <p>Each script also runs pipelined: all of it written in one go, the replies read afterwards;
  * scripts with blocking commands or transactions too, whose commands the proxy runs on a
  * dedicated backend connection (see
- * {@link KnownBugsDifferentialTest#pipelineKeepsOrderAcrossDedicatedConnections}).
+ * {@link SortAndDedicatedOrderDifferentialTest#pipelineKeepsOrderAcrossDedicatedConnections}).
  *
  * <p>Both sides start each script empty: FLUSHALL, SCRIPT FLUSH and FUNCTION FLUSH straight on
  * every shard and on the plain server.

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Pub/Sub confirmations through the proxy compared with a single Redis, where the proxy is known
- * to differ. Each test fails today and is disabled with the bug it shows; enable it with the fix.
+ * Pub/Sub confirmations through the proxy compared with a single Redis, where the proxy once
+ * differed: unsubscribing from everything leaves subscribed state, and the confirmation counts
+ * follow the arguments' order, not the shards'. (Named "known bugs" while they failed.)
  */
-class PubSubKnownBugsTest {
+class PubSubConfirmationsDifferentialTest {
 
     @RegisterExtension
     static final ProxyCluster cluster = ProxyCluster.perClass(3);

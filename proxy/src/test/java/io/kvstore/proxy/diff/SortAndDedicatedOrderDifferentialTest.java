@@ -14,12 +14,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisProtocol;
 
 /**
- * Differential scripts ({@code src/test/resources/diff-bugs/}) on which the proxy does not yet
- * answer like a single Redis. Each is a failing test, disabled with the bug it shows so the suite
- * stays green; enable it (remove {@code @Disabled}) with the fix. To run them all as they are:
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * Differential scripts ({@code src/test/resources/diff-bugs/}) on which the proxy once answered
+ * unlike a single Redis and now must not: SORT's BY/GET patterns are not keys, and a pipeline that
+ * mixes the client's dedicated connection with the shared ones keeps its order. (Named "known
+ * bugs" while they failed; they pass since the fixes.)
  */
-class KnownBugsDifferentialTest {
+class SortAndDedicatedOrderDifferentialTest {
 
     @RegisterExtension
     static final ProxyCluster cluster = ProxyCluster.perClass(3);

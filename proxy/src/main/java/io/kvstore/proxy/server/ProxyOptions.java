@@ -85,10 +85,6 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet, tls);
     }
 
-    public ProxyOptions withPassword(String pass) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, pass, multiKeyScope, allowConfigSet, tls);
-    }
-
     public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
         return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet, tls);
     }

@@ -1,14 +1,8 @@
 package io.kvstore.admin.chaos;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.kvstore.admin.chaos.CheckerConn.RespError;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,101 +175,6 @@ public final class ChaosChecker {
         verifyAndReport();
     }
 
-    // ------------------------------------------------------------------------------- clients
-
-    /** A blocking RESP2 connection; one thread only. */
-    static final class Conn implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-
-        Conn(int port, int timeoutMs) throws IOException {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout(timeoutMs);
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-        }
-
-        Object call(String... args) throws IOException {
-            StringBuilder sb = new StringBuilder();
-            sb.append('*').append(args.length).append("\r\n");
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
-            }
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return readReply();
-        }
-
-        private Object readReply() throws IOException {
-            int type = in.read();
-            if (type < 0) {
-                throw new IOException("connection closed");
-            }
-            String line = readLine();
-            switch (type) {
-                case '+':
-                    return line;
-                case '-':
-                    return new RespError(line);
-                case ':':
-                    return Long.parseLong(line);
-                case '$': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return null;
-                    }
-                    byte[] b = in.readNBytes(n + 2);
-                    if (b.length < n + 2) {
-                        throw new IOException("connection closed");
-                    }
-                    return new String(b, 0, n, StandardCharsets.UTF_8);
-                }
-                case '*': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return null;
-                    }
-                    List<Object> items = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        items.add(readReply());
-                    }
-                    return items;
-                }
-                default:
-                    throw new IOException("protocol error: type byte " + type);
-            }
-        }
-
-        private String readLine() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\r') {
-                if (c < 0) {
-                    throw new IOException("connection closed");
-                }
-                sb.append((char) c);
-            }
-            if (in.read() != '\n') {
-                throw new IOException("protocol error: CR without LF");
-            }
-            return sb.toString();
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing a broken connection
-            }
-        }
-    }
-
-    record RespError(String message) { }
 
     private void tick(boolean error) {
         long bucket = System.currentTimeMillis() / 100;
@@ -298,7 +197,7 @@ public final class ChaosChecker {
         List<Key> mine = keysByWriter.get(w);
         Link link = new Link(ports, socketTimeoutMs, this::error, "writer " + w, w);
         while (running.get()) {
-            Conn conn = link.conn();
+            CheckerConn conn = link.conn();
             if (conn == null) {
                 continue;
             }
@@ -349,7 +248,7 @@ public final class ChaosChecker {
         SplittableRandom random = new SplittableRandom(2000 + r);
         Link link = new Link(ports, socketTimeoutMs, this::error, "reader " + r, r + 1);
         while (running.get()) {
-            Conn conn = link.conn();
+            CheckerConn conn = link.conn();
             if (conn == null) {
                 continue;
             }
@@ -400,14 +299,14 @@ public final class ChaosChecker {
     private void verifyAndReport() {
         long deadline = System.currentTimeMillis() + 60_000;
         int unverified = 0;
-        Conn conn = null;
+        CheckerConn conn = null;
         int endpoint = 0;
         for (Key k : all) {
             Long got = null;
             while (got == null && System.currentTimeMillis() < deadline) {
                 try {
                     if (conn == null) {
-                        conn = new Conn(ports[endpoint], socketTimeoutMs);
+                        conn = new CheckerConn(ports[endpoint], socketTimeoutMs);
                     }
                     Object reply = conn.call("GET", k.name);
                     if (reply instanceof RespError) {

@@ -15,7 +15,7 @@ final class Link {
     private final BiConsumer<String, Object> errors;
     private final String who;
     private int endpoint;
-    private ChaosChecker.Conn conn;
+    private CheckerConn conn;
 
     /** {@code errors} receives (who and where, the failure) for the checker's error report. */
     Link(int[] ports, int timeoutMs, BiConsumer<String, Object> errors, String who, int first) {
@@ -27,10 +27,10 @@ final class Link {
     }
 
     /** The open connection, or null when connecting failed (reported; the next call tries the next proxy). */
-    ChaosChecker.Conn conn() {
+    CheckerConn conn() {
         if (conn == null) {
             try {
-                conn = new ChaosChecker.Conn(ports[endpoint], timeoutMs);
+                conn = new CheckerConn(ports[endpoint], timeoutMs);
             } catch (IOException e) {
                 errors.accept(who + " connecting to " + ports[endpoint], e);
                 endpoint = (endpoint + 1) % ports.length;

@@ -27,11 +27,11 @@ import org.apache.zookeeper.KeeperException;
  *
  * <p>This class is the store's entry point and owns the client's lifetime; the work is done by
  * its parts: {@link TopologyReads}, {@link TopologyWrites} (the transactions), {@link ServerClaims},
- * {@link FailoverRecords}, all over {@link ZkAccess}.
+ * {@link FailoverRecords}, all over {@link StoreClient}.
  */
 public final class ClusterStore implements AutoCloseable {
 
-    private final ZkAccess zk;
+    private final StoreClient zk;
     private final boolean owned;
     private final TopologyReads reads;
     private final ServerClaims claims;
@@ -39,7 +39,7 @@ public final class ClusterStore implements AutoCloseable {
     private final FailoverRecords failovers;
 
     private ClusterStore(CuratorFramework client, boolean owned) {
-        this.zk = new ZkAccess(client);
+        this.zk = new StoreClient(client);
         this.owned = owned;
         this.reads = new TopologyReads(zk);
         this.claims = new ServerClaims(zk);

@@ -20,9 +20,9 @@ import org.apache.zookeeper.data.Stat;
  */
 final class FailoverRecords {
 
-    private final ZkAccess zk;
+    private final StoreClient zk;
 
-    FailoverRecords(ZkAccess zk) {
+    FailoverRecords(StoreClient zk) {
         this.zk = zk;
     }
 

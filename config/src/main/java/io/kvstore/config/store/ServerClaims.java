@@ -19,9 +19,9 @@ import org.apache.zookeeper.data.Stat;
  */
 final class ServerClaims {
 
-    private final ZkAccess zk;
+    private final StoreClient zk;
 
-    ServerClaims(ZkAccess zk) {
+    ServerClaims(StoreClient zk) {
         this.zk = zk;
     }
 

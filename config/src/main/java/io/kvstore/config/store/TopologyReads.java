@@ -16,9 +16,9 @@ import org.apache.zookeeper.data.Stat;
  */
 final class TopologyReads {
 
-    private final ZkAccess zk;
+    private final StoreClient zk;
 
-    TopologyReads(ZkAccess zk) {
+    TopologyReads(StoreClient zk) {
         this.zk = zk;
     }
 

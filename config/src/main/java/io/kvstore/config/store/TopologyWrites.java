@@ -15,7 +15,7 @@ import org.apache.zookeeper.KeeperException;
  * The compare-and-set transactions on a cluster's topology: create, change and delete it together
  * with the claims on the servers it names. Blocking: never on an event loop; any thread, any
  * number at once (a lost race is retried on what the winner wrote, up to
- * {@link ZkAccess#CAS_ATTEMPTS} times).
+ * {@link StoreClient#CAS_ATTEMPTS} times).
  *
  * <p>Invariants: a topology and its claims change in one ZooKeeper transaction, so a server is
  * never in two clusters; every write carries a fresh write id, so a writer whose reply was lost
@@ -24,11 +24,11 @@ import org.apache.zookeeper.KeeperException;
  */
 final class TopologyWrites {
 
-    private final ZkAccess zk;
+    private final StoreClient zk;
     private final TopologyReads reads;
     private final ServerClaims claims;
 
-    TopologyWrites(ZkAccess zk, TopologyReads reads, ServerClaims claims) {
+    TopologyWrites(StoreClient zk, TopologyReads reads, ServerClaims claims) {
         this.zk = zk;
         this.reads = reads;
         this.claims = claims;
@@ -41,7 +41,7 @@ final class TopologyWrites {
         byte[] data = StoreCodec.encodeTopology(topology, writeId);
         zk.ensure(StorePaths.CLUSTERS);
         zk.ensure(StorePaths.SERVERS);
-        for (int attempt = 1; attempt <= ZkAccess.CAS_ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
             Optional<Versioned<byte[]>> existing = reads.readIfExists(name);
             if (existing.isPresent()) {
                 if (writeId.equals(StoreCodec.writeId(existing.get().value()))) {
@@ -66,18 +66,18 @@ final class TopologyWrites {
                 zk.client().transaction().forOperations(ops);
                 return reads.read(name);
             } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException raced) {
-                ZkAccess.backoff(attempt); // someone created the same nodes meanwhile: look again
+                StoreClient.backoff(attempt); // someone created the same nodes meanwhile: look again
             } catch (Exception e) {
                 throw zk.failure("create cluster " + name, e);
             }
         }
-        throw ZkAccess.gaveUp(name);
+        throw StoreClient.gaveUp(name);
     }
 
     /** See {@link ClusterStore#update(String, UnaryOperator, String)}; {@code guard} may be null. */
     Versioned<Topology> update(String cluster, UnaryOperator<Topology> change, String guard) {
         String writeId = UUID.randomUUID().toString();
-        for (int attempt = 1; attempt <= ZkAccess.CAS_ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
             Versioned<byte[]> raw = reads.readRaw(cluster);
             Topology current = StoreCodec.decodeTopology(cluster, raw.value());
             if (attempt > 1 && writeId.equals(StoreCodec.writeId(raw.value()))) {
@@ -117,17 +117,17 @@ final class TopologyWrites {
                     throw new StoreException.Conflict("not written: " + guard + " is gone (the writer lost its"
                             + " ZooKeeper session or its leadership)");
                 }
-                ZkAccess.backoff(attempt); // another writer won: apply the change again to what it wrote
+                StoreClient.backoff(attempt); // another writer won: apply the change again to what it wrote
             } catch (Exception e) {
                 throw zk.failure("update cluster " + cluster, e);
             }
         }
-        throw ZkAccess.gaveUp(cluster);
+        throw StoreClient.gaveUp(cluster);
     }
 
     /** See {@link ClusterStore#delete}. */
     void delete(String cluster, boolean force) {
-        for (int attempt = 1; attempt <= ZkAccess.CAS_ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
             Versioned<byte[]> raw = reads.readRaw(cluster);
             List<String> proxies = zk.children(StorePaths.proxies(cluster));
             if (!proxies.isEmpty() && !force) {
@@ -149,7 +149,7 @@ final class TopologyWrites {
                 }
                 zk.client().transaction().forOperations(ops);
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException lost) {
-                ZkAccess.backoff(attempt);
+                StoreClient.backoff(attempt);
                 continue;
             } catch (Exception e) {
                 throw zk.failure("delete cluster " + cluster, e);
@@ -163,6 +163,6 @@ final class TopologyWrites {
             }
             return;
         }
-        throw ZkAccess.gaveUp(cluster);
+        throw StoreClient.gaveUp(cluster);
     }
 }

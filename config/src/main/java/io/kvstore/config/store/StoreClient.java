@@ -15,7 +15,7 @@ import org.apache.zookeeper.KeeperException;
  * <p>Invariant: nothing leaves this class's callers as a raw {@link KeeperException}; a failure
  * names what was attempted and where ({@link #failure}).
  */
-final class ZkAccess {
+final class StoreClient {
 
     /** Compare-and-set attempts before giving up with {@link StoreException.Conflict}. */
     static final int CAS_ATTEMPTS = 30;
@@ -23,7 +23,7 @@ final class ZkAccess {
     private final CuratorFramework client;
     private final String where;
 
-    ZkAccess(CuratorFramework client) {
+    StoreClient(CuratorFramework client) {
         this.client = client;
         this.where = "ZooKeeper at " + client.getZookeeperClient().getCurrentConnectionString();
     }

@@ -6,11 +6,10 @@ import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -27,11 +26,15 @@ import java.util.regex.Pattern;
  * epoch is at least 1.
  * Groups are kept without credentials ({@link BackendAuth#NONE}): secrets are not stored in
  * ZooKeeper, each proxy brings its own ({@link #slotMap(BackendAuth)}).
+ *
+ * <p>This class is the value and its queries; the rules it checks are {@link TopologyInvariants},
+ * the conversion from stored ranges {@link SlotRanges}, and its changes ({@code with...}) are made
+ * by {@link MigrationTransitions}, {@link GroupTransitions} and {@link FailoverTransitions}.
  */
 public final class Topology {
 
     /** Cluster names and group ids: letters, digits, {@code _ . -}, 1 to 64 characters, no leading dot or dash. */
-    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    public static final Pattern NAME = TopologyInvariants.NAME;
 
     private final String cluster;
     private final ClusterMode mode;
@@ -43,51 +46,18 @@ public final class Topology {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.slots = slots;
         this.states = List.copyOf(states);
-        if (slots.epoch() < 1) {
-            throw new IllegalArgumentException("epoch must be >= 1, got " + slots.epoch());
-        }
-        if (this.states.size() != slots.groups().size()) {
-            throw new IllegalArgumentException("one state per group is needed");
-        }
-        Map<HostPort, String> seen = new HashMap<>();
-        for (Group g : slots.groups()) {
-            checkName("group id", g.id());
-            claim(seen, g.master(), "master of " + g.id());
-            for (HostPort r : g.replicas()) {
-                claim(seen, r, "replica of " + g.id());
-            }
-        }
-    }
-
-    private static void claim(Map<HostPort, String> seen, HostPort address, String role) {
-        if (address.port() == 0) {
-            throw new IllegalArgumentException("address " + address + " (" + role + "): a redis-server needs a real port, not 0");
-        }
-        String before = seen.putIfAbsent(address, role);
-        if (before != null) {
-            throw new IllegalArgumentException("address " + address + " is listed twice: " + before + " and " + role);
-        }
+        TopologyInvariants.check(slots, this.states);
     }
 
     /** Checks a cluster name or group id against {@link #NAME}; returns it. */
     public static String checkName(String what, String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("bad " + what + " '" + name
-                    + "': use 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
-        }
-        return name;
+        return TopologyInvariants.checkName(what, name);
     }
 
     /** A new cluster at epoch 1: groups {@code g1..gN} in the order given, slots spread evenly. */
     public static Topology create(String cluster, ClusterMode mode, List<Group> groups) {
-        if (groups.isEmpty()) {
-            throw new IllegalArgumentException("a cluster needs at least one group");
-        }
-        List<Group> plain = new ArrayList<>();
-        for (Group g : groups) {
-            plain.add(plain(g));
-        }
-        return new Topology(cluster, mode, SlotMap.evenlySpread(1, plain), nCopies(plain.size()));
+        List<Group> plain = plain(groups);
+        return new Topology(cluster, mode, SlotMap.evenlySpread(1, plain), Collections.nCopies(plain.size(), GroupState.ACTIVE));
     }
 
     /** A topology as read back from its parts; checks that the ranges cover every slot exactly once. */
@@ -106,85 +76,39 @@ public final class Topology {
     public static Topology of(String cluster, ClusterMode mode, long epoch, List<Group> groups,
                               List<GroupState> states, List<SlotRange> ranges, List<SlotRange> migrating,
                               List<SlotRange> frozen) {
+        SlotMap slots = SlotRanges.toSlotMap(epoch, plain(groups), ranges, migrating, frozen);
+        return new Topology(cluster, mode, slots, states);
+    }
+
+    /** The groups without credentials, as they are stored; refuses an empty list. */
+    private static List<Group> plain(List<Group> groups) {
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("a cluster needs at least one group");
         }
         List<Group> plain = new ArrayList<>();
-        Map<String, Integer> index = new HashMap<>();
         for (Group g : groups) {
-            if (index.put(g.id(), plain.size()) != null) {
-                throw new IllegalArgumentException("group id " + g.id() + " is used twice");
-            }
-            plain.add(plain(g));
+            plain.add(new Group(g.id(), g.master(), g.replicas(), BackendAuth.NONE));
         }
-        short[] owner = new short[SlotHash.SLOTS];
-        Arrays.fill(owner, (short) -1);
-        for (SlotRange r : ranges) {
-            Integer g = index.get(r.groupId());
-            if (g == null) {
-                throw new IllegalArgumentException("slots " + r.start() + "-" + r.end() + " belong to unknown group " + r.groupId());
-            }
-            for (int s = r.start(); s <= r.end(); s++) {
-                if (owner[s] >= 0) {
-                    throw new IllegalArgumentException("slot " + s + " is assigned twice");
-                }
-                owner[s] = g.shortValue();
-            }
-        }
-        for (int s = 0; s < SlotHash.SLOTS; s++) {
-            if (owner[s] < 0) {
-                int e = s;
-                while (e + 1 < SlotHash.SLOTS && owner[e + 1] < 0) {
-                    e++;
-                }
-                throw new IllegalArgumentException("slots " + s + "-" + e + " are not assigned to any group");
-            }
-        }
-        short[] to = SlotMap.noMigrations();
-        for (SlotRange r : migrating) {
-            Integer g = index.get(r.groupId());
-            if (g == null) {
-                throw new IllegalArgumentException("slots " + r.start() + "-" + r.end() + " migrate to unknown group " + r.groupId());
-            }
-            for (int s = r.start(); s <= r.end(); s++) {
-                if (owner[s] == g) {
-                    throw new IllegalArgumentException("slot " + s + " migrates to the group that owns it");
-                }
-                to[s] = g.shortValue();
-            }
-        }
-        boolean[] frozenSlots = new boolean[SlotHash.SLOTS];
-        for (SlotRange r : frozen) {
-            Integer g = index.get(r.groupId());
-            for (int s = r.start(); s <= r.end(); s++) {
-                if (g == null || to[s] != g) {
-                    throw new IllegalArgumentException("slot " + s + " is frozen but does not migrate to " + r.groupId());
-                }
-                frozenSlots[s] = true;
-            }
-        }
-        return new Topology(cluster, mode, SlotMap.of(epoch, plain, owner, to, null, frozenSlots), states);
+        return plain;
     }
 
-    /** The next epoch's map; migrating slots that stay migrating keep their frozen flag. */
-    private SlotMap next(List<Group> groups, short[] owner, short[] to) {
+    /** This cluster with another slot map and states (used by the transitions; the map carries the epoch). */
+    Topology withSlots(SlotMap nextSlots, List<GroupState> nextStates) {
+        return new Topology(cluster, mode, nextSlots, nextStates);
+    }
+
+    /** The next epoch with these groups, owners, targets and states; migrating slots that stay migrating keep their frozen flag. */
+    Topology next(List<Group> groups, short[] owner, short[] to, List<GroupState> nextStates) {
         boolean[] frozen = slots.frozenArray();
         for (int s = 0; s < SlotHash.SLOTS; s++) {
             frozen[s] &= to[s] >= 0;
         }
-        return SlotMap.of(epoch() + 1, groups, owner, to, null, frozen);
+        return withSlots(SlotMap.of(epoch() + 1, groups, owner, to, null, frozen), nextStates);
     }
 
-    private static Group plain(Group g) {
-        return new Group(g.id(), g.master(), g.replicas(), BackendAuth.NONE);
-    }
-
-    private static List<GroupState> nCopies(int n) {
-        List<GroupState> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(GroupState.ACTIVE);
-        }
-        return out;
+    /** The slot map as stored: groups without credentials, no group flagged down. */
+    SlotMap slots() {
+        return slots;
     }
 
     public String cluster() {
@@ -224,15 +148,7 @@ public final class Topology {
 
     /** The slot assignment as maximal ranges, in slot order. */
     public List<SlotRange> ranges() {
-        List<SlotRange> out = new ArrayList<>();
-        int start = 0;
-        for (int slot = 1; slot <= SlotHash.SLOTS; slot++) {
-            if (slot == SlotHash.SLOTS || slots.groupIndex(slot) != slots.groupIndex(start)) {
-                out.add(new SlotRange(start, slot - 1, slots.groupOf(start).id()));
-                start = slot;
-            }
-        }
-        return out;
+        return SlotRanges.owned(slots);
     }
 
     /** How many slots {@code groupId} owns. */
@@ -270,93 +186,17 @@ public final class Topology {
 
     /** Slots migrating (frozen or not), as maximal ranges with the group they move to, in slot order. */
     public List<SlotRange> migrating() {
-        return migratingWhere(false);
+        return SlotRanges.migrating(slots, false);
     }
 
-    private List<SlotRange> migratingWhere(boolean frozenOnly) {
-        List<SlotRange> out = new ArrayList<>();
-        int slot = 0;
-        while (slot < SlotHash.SLOTS) {
-            int to = slots.migrationTarget(slot);
-            if (to < 0 || frozenOnly && !slots.isFrozen(slot)) {
-                slot++;
-                continue;
-            }
-            int end = slot;
-            while (end + 1 < SlotHash.SLOTS && slots.migrationTarget(end + 1) == to
-                    && (!frozenOnly || slots.isFrozen(end + 1))) {
-                end++;
-            }
-            out.add(new SlotRange(slot, end, groups().get(to).id()));
-            slot = end + 1;
-        }
-        return out;
+    /** Migrating slots still frozen (marked; their keys do not move yet), as maximal ranges with their target, in slot order. */
+    public List<SlotRange> frozen() {
+        return SlotRanges.migrating(slots, true);
     }
 
     /** The group that owns {@code slot}. */
     public String owner(int slot) {
         return slots.groupOf(slot).id();
-    }
-
-    /**
-     * The next epoch with each range marked as migrating to its group, frozen: proxies hold the
-     * commands on those slots until {@link #withMigrationsMoving()}. A slot already migrating
-     * elsewhere is refused; one already migrating to the same group keeps its phase.
-     */
-    public Topology withMigrations(List<SlotRange> targets) {
-        short[] to = slots.migratingArray();
-        boolean[] frozen = slots.frozenArray();
-        for (SlotRange r : targets) {
-            short g = (short) indexOf(r.groupId());
-            refuseIfNotServing(g);
-            for (int s = r.start(); s <= r.end(); s++) {
-                if (to[s] >= 0 && to[s] != g) {
-                    throw new StoreException.Conflict("slot " + s + " is already migrating to " + groups().get(to[s]).id());
-                }
-                if (slots.groupIndex(s) != g && to[s] < 0) {
-                    to[s] = g;
-                    frozen[s] = true;
-                }
-            }
-        }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), to, null, frozen), states);
-    }
-
-    /** The next epoch in which no migrating slot is frozen any more: their keys may move. */
-    public Topology withMigrationsMoving() {
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), slots.migratingArray()), states);
-    }
-
-    /**
-     * The next epoch without the frozen migrations: their slots stay with their owner. Safe because
-     * no key of a frozen slot has moved; the driver does it when a proxy does not confirm the mark.
-     */
-    public Topology withFrozenMigrationsDropped() {
-        short[] to = slots.migratingArray();
-        for (int s = 0; s < SlotHash.SLOTS; s++) {
-            if (slots.isFrozen(s)) {
-                to[s] = -1;
-            }
-        }
-        return new Topology(cluster, mode, SlotMap.of(epoch() + 1, groups(), slots.ownerArray(), to), states);
-    }
-
-    /** Migrating slots still frozen (marked; their keys do not move yet), as maximal ranges with their target, in slot order. */
-    public List<SlotRange> frozen() {
-        return migratingWhere(true);
-    }
-
-    /** The next epoch in which the migrating slots among {@code done} belong to their target, and migrate no more. */
-    public Topology withMigrationsDone(java.util.Collection<Integer> done) {
-        short[] owner = slots.ownerArray();
-        short[] to = slots.migratingArray();
-        for (int s : done) {
-            if (to[s] >= 0) {
-                owner[s] = to[s];
-                to[s] = -1;
-            }
-        }
-        return new Topology(cluster, mode, next(groups(), owner, to), states);
     }
 
     /** An id not used by any group: {@code g<n>} with n one more than the highest in use. */
@@ -370,131 +210,69 @@ public final class Topology {
         return "g" + (max + 1);
     }
 
-    /** The next epoch with {@code group} added, owning no slots yet. */
+    // ------------------------------------------------ transitions: each returns the next epoch
+
+    /**
+     * Each range marked as migrating to its group, frozen: proxies hold the commands on those
+     * slots until {@link #withMigrationsMoving()}. See {@link MigrationTransitions#mark}.
+     */
+    public Topology withMigrations(List<SlotRange> targets) {
+        return MigrationTransitions.mark(this, targets);
+    }
+
+    /** No migrating slot is frozen any more: their keys may move. */
+    public Topology withMigrationsMoving() {
+        return MigrationTransitions.moving(this);
+    }
+
+    /** The frozen migrations dropped: their slots stay with their owner (no key of theirs has moved). */
+    public Topology withFrozenMigrationsDropped() {
+        return MigrationTransitions.frozenDropped(this);
+    }
+
+    /** The migrating slots among {@code done} belong to their target, and migrate no more. */
+    public Topology withMigrationsDone(Collection<Integer> done) {
+        return MigrationTransitions.done(this, done);
+    }
+
+    /** {@code group} added, owning no slots yet. */
     public Topology withGroupAdded(Group group) {
-        if (group(group.id()).isPresent()) {
-            throw new StoreException.Conflict("cluster " + cluster + " already has a group " + group.id());
-        }
-        List<Group> next = new ArrayList<>(groups());
-        next.add(plain(group));
-        List<GroupState> nextStates = new ArrayList<>(states);
-        nextStates.add(GroupState.ACTIVE);
-        return new Topology(cluster, mode, next(next, slots.ownerArray(), slots.migratingArray()), nextStates);
+        return GroupTransitions.added(this, group);
     }
 
-    /** The next epoch without {@code groupId}; refused while the group owns slots. */
+    /** {@code groupId} removed; refused while the group owns slots. */
     public Topology withGroupRemoved(String groupId) {
-        int g = indexOf(groupId);
-        int owned = slotCount(groupId);
-        if (owned > 0) {
-            throw new StoreException.Conflict("group " + groupId + " still owns " + owned + " slots; assign them to "
-                    + "other groups first (kvstore-admin slots assign)");
-        }
-        List<Group> next = new ArrayList<>(groups());
-        next.remove(g);
-        List<GroupState> nextStates = new ArrayList<>(states);
-        nextStates.remove(g);
-        short[] owner = slots.ownerArray();
-        short[] to = slots.migratingArray();
-        for (int s = 0; s < owner.length; s++) {
-            if (to[s] == g) {
-                throw new StoreException.Conflict("group " + groupId + " is the target of a migration; finish or cancel it first");
-            }
-            if (owner[s] > g) {
-                owner[s]--;
-            }
-            if (to[s] > g) {
-                to[s]--;
-            }
-        }
-        return new Topology(cluster, mode, next(next, owner, to), nextStates);
+        return GroupTransitions.removed(this, groupId);
     }
 
-    /** The next epoch with each range given to its group (metadata only: no data moves). */
+    /** Each range given to its group (metadata only: no data moves). */
     public Topology withSlotsAssigned(List<SlotRange> ranges) {
-        if (ranges.isEmpty()) {
-            throw new IllegalArgumentException("no slots given");
-        }
-        short[] owner = slots.ownerArray();
-        short[] to = slots.migratingArray();
-        for (SlotRange r : ranges) {
-            short g = (short) indexOf(r.groupId());
-            refuseIfNotServing(g);
-            for (int s = r.start(); s <= r.end(); s++) {
-                if (to[s] >= 0) {
-                    throw new StoreException.Conflict("slot " + s + " is migrating; let the migration finish first");
-                }
-            }
-            Arrays.fill(owner, r.start(), r.end() + 1, g);
-        }
-        return new Topology(cluster, mode, next(groups(), owner, to), states);
+        return GroupTransitions.slotsAssigned(this, ranges);
     }
 
     /**
-     * The next epoch in which {@code newMaster} is the master of {@code groupId} and
-     * {@code newReplicas} its replicas (a failover: the promoted replica becomes master, the old
-     * master is usually listed among the replicas, so that it is made one when it returns). The
-     * group becomes {@link GroupState#ACTIVE}. Addresses that leave or join the group are
-     * unclaimed or claimed with the write ({@link ClusterStore#update}).
+     * {@code newMaster} the master of {@code groupId} and {@code newReplicas} its replicas (a
+     * failover: the old master is usually listed among the replicas, so that it is made one when it
+     * returns); the group becomes {@link GroupState#ACTIVE}. Addresses that leave or join the group
+     * are unclaimed or claimed with the write ({@link ClusterStore#update}).
      */
     public Topology withMaster(String groupId, HostPort newMaster, List<HostPort> newReplicas) {
-        int g = indexOf(groupId);
-        List<Group> next = new ArrayList<>(groups());
-        next.set(g, new Group(groupId, newMaster, newReplicas, BackendAuth.NONE));
-        List<GroupState> nextStates = new ArrayList<>(states);
-        nextStates.set(g, GroupState.ACTIVE);
-        return new Topology(cluster, mode, next(next, slots.ownerArray(), slots.migratingArray()), nextStates);
+        return GroupTransitions.master(this, groupId, newMaster, newReplicas);
     }
 
     /**
-     * Cache mode, a group's master failed: the next epoch in which its slots are split evenly, in
-     * contiguous parts, over the {@link GroupState#ACTIVE} groups, and the group is
-     * {@link GroupState#FAILED} (owning nothing until it rejoins). Migrations from it go to their
-     * target at once (its keys are lost anyway), migrations to it are dropped (the slots stay where
-     * they are). With no active group left it keeps its slots and is {@link GroupState#DOWN}: the
-     * whole cluster answers -CLUSTERDOWN until a master is back.
+     * Cache mode, a group's master failed: its slots go to the {@link GroupState#ACTIVE} groups and
+     * it is {@link GroupState#FAILED}; with no active group left it keeps them and is
+     * {@link GroupState#DOWN}. See {@link FailoverTransitions#failed}.
      */
     public Topology withGroupFailed(String groupId) {
-        int g = indexOf(groupId);
-        List<Integer> receivers = new ArrayList<>();
-        for (int i = 0; i < groups().size(); i++) {
-            if (i != g && states.get(i) == GroupState.ACTIVE) {
-                receivers.add(i);
-            }
-        }
-        List<GroupState> nextStates = new ArrayList<>(states);
-        if (receivers.isEmpty()) {
-            nextStates.set(g, GroupState.DOWN);
-            return new Topology(cluster, mode, next(groups(), slots.ownerArray(), slots.migratingArray()), nextStates);
-        }
-        short[] owner = slots.ownerArray();
-        short[] to = slots.migratingArray();
-        List<Integer> orphans = new ArrayList<>();
-        for (int s = 0; s < SlotHash.SLOTS; s++) {
-            if (owner[s] == g && to[s] >= 0 && states.get(to[s]) == GroupState.ACTIVE) {
-                owner[s] = to[s];
-                to[s] = -1;
-            } else if (owner[s] == g) {
-                orphans.add(s);
-                to[s] = -1;
-            } else if (to[s] == g) {
-                to[s] = -1;
-            }
-        }
-        int n = receivers.size();
-        for (int k = 0; k < orphans.size(); k++) {
-            owner[orphans.get(k)] = receivers.get((int) ((long) k * n / orphans.size())).shortValue();
-        }
-        nextStates.set(g, GroupState.FAILED);
-        return new Topology(cluster, mode, next(groups(), owner, to), nextStates);
+        return FailoverTransitions.failed(this, groupId);
     }
 
     /**
-     * A failed or down group is back (its master flushed, in cache mode): the next epoch in which it
-     * is {@link GroupState#ACTIVE}; with {@code takeShare}, it also gets an even share of the slots
-     * of the active groups (16384 / active groups, the first ones one more), taken from the highest
-     * slots of the groups above their share. Metadata only: in cache mode the slots it gets start
-     * empty (misses). Slots that are migrating do not move.
+     * A failed or down group is back: it is {@link GroupState#ACTIVE}; with {@code takeShare} it
+     * also gets an even share of the active groups' slots (metadata only: in cache mode they start
+     * empty). See {@link FailoverTransitions#rejoined}.
      */
     public Topology withGroupRejoined(String groupId, boolean takeShare) {
         return withGroupRejoined(groupId, takeShare, List.of());
@@ -506,68 +284,16 @@ public final class Topology {
      * time, and keep the keys of their own slots.
      */
     public Topology withGroupRejoined(String groupId, boolean takeShare, List<SlotRange> former) {
-        int g = indexOf(groupId);
-        List<GroupState> nextStates = new ArrayList<>(states);
-        nextStates.set(g, GroupState.ACTIVE);
-        short[] owner = slots.ownerArray();
-        short[] to = slots.migratingArray();
-        if (takeShare) {
-            List<Integer> active = new ArrayList<>();
-            for (int i = 0; i < groups().size(); i++) {
-                if (nextStates.get(i) == GroupState.ACTIVE) {
-                    active.add(i);
-                }
-            }
-            int[] have = new int[groups().size()];
-            for (short o : owner) {
-                have[o]++;
-            }
-            int[] want = new int[groups().size()];
-            Arrays.fill(want, -1); // not active: keeps what it has
-            for (int k = 0; k < active.size(); k++) {
-                want[active.get(k)] = SlotHash.SLOTS / active.size() + (k < SlotHash.SLOTS % active.size() ? 1 : 0);
-            }
-            for (SlotRange r : former) {
-                for (int s = r.start(); s <= r.end() && have[g] < want[g]; s++) {
-                    int o = owner[s];
-                    if (o != g && want[o] >= 0 && to[s] < 0) {
-                        owner[s] = (short) g;
-                        have[o]--;
-                        have[g]++;
-                    }
-                }
-            }
-            // Then from active groups above their share, highest slots first, so every giver keeps
-            // its lower slots in one piece.
-            for (int s = SlotHash.SLOTS - 1; s >= 0 && have[g] < want[g]; s--) {
-                int o = owner[s];
-                if (o != g && want[o] >= 0 && have[o] > want[o] && to[s] < 0) {
-                    owner[s] = (short) g;
-                    have[o]--;
-                    have[g]++;
-                }
-            }
-        }
-        return new Topology(cluster, mode, next(groups(), owner, to), nextStates);
+        return FailoverTransitions.rejoined(this, groupId, takeShare, former);
     }
 
-    /** The next epoch with one group's state changed. */
+    /** One group's state changed. */
     public Topology withGroupState(String groupId, GroupState state) {
-        List<GroupState> next = new ArrayList<>(states);
-        next.set(indexOf(groupId), state);
-        return new Topology(cluster, mode, next(groups(), slots.ownerArray(), slots.migratingArray()), next);
+        return GroupTransitions.state(this, groupId, state);
     }
 
-    /** Slots may not be given to a group whose master is failed or down. */
-    private void refuseIfNotServing(int g) {
-        GroupState st = states.get(g);
-        if (st.refusesClients()) {
-            throw new StoreException.Conflict("group " + groups().get(g).id() + " is " + st + " (its master is not serving);"
-                    + " it can be given slots once it is back and active (see doc/failover.md)");
-        }
-    }
-
-    private int indexOf(String groupId) {
+    /** The index of {@code groupId} in {@link #groups()}; {@link StoreException.NotFound} if there is none. */
+    int indexOf(String groupId) {
         List<Group> gs = groups();
         for (int i = 0; i < gs.size(); i++) {
             if (gs.get(i).id().equals(groupId)) {

@@ -1,6 +1,7 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.command.CommandSpec;
+import io.kvstore.proxy.hotkeys.KeySample;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
@@ -8,6 +9,7 @@ import io.kvstore.proxy.stats.CommandStats;
 import io.kvstore.proxy.stats.LoopStats;
 import io.kvstore.proxy.stats.SlowLog;
 import io.netty.buffer.ByteBuf;
+import java.util.function.UnaryOperator;
 
 /**
  * The place of one request in its client's reply order. Confined to the client's event loop.
@@ -32,8 +34,8 @@ final class PendingReply implements ReplySink {
     private byte[] args;
     private boolean rejected;
     private boolean rewritten;
-    private java.util.function.UnaryOperator<ByteBuf> filter;
-    private io.kvstore.proxy.hotkeys.KeySample hot;
+    private UnaryOperator<ByteBuf> filter;
+    private KeySample hot;
 
     PendingReply(ClientSession session) {
         this.session = session;
@@ -74,7 +76,7 @@ final class PendingReply implements ReplySink {
     }
 
     /** Marks the request as rewritten; {@code replies}, when not null, turns the reply into the one the client gets. */
-    void rewritten(java.util.function.UnaryOperator<ByteBuf> replies) {
+    void rewritten(UnaryOperator<ByteBuf> replies) {
         rewritten = true;
         filter = replies;
     }
@@ -127,7 +129,7 @@ final class PendingReply implements ReplySink {
             throw new IllegalStateException("reply completed twice");
         }
         if (filter != null) {
-            java.util.function.UnaryOperator<ByteBuf> f = filter;
+            UnaryOperator<ByteBuf> f = filter;
             filter = null;
             try {
                 buf = f.apply(buf); // takes buf over

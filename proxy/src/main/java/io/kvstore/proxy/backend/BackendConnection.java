@@ -2,10 +2,10 @@ package io.kvstore.proxy.backend;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.resp.ReplyFramer;
 import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.tls.BackendSsl;
 import io.netty.bootstrap.Bootstrap;
@@ -343,9 +343,9 @@ public final class BackendConnection implements FlushBatch.Member {
 
     private ByteBuf command(String... words) {
         ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
-        Replies.writeLength(buf, '*', words.length);
+        RespWriter.writeArrayHeader(buf, words.length);
         for (String w : words) {
-            Replies.writeBulk(buf, w.getBytes(StandardCharsets.UTF_8));
+            RespWriter.writeBulk(buf, w.getBytes(StandardCharsets.UTF_8));
         }
         return buf;
     }

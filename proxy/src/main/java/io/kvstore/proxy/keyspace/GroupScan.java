@@ -1,8 +1,8 @@
 package io.kvstore.proxy.keyspace;
 
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.split.GroupSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -57,10 +57,10 @@ final class GroupScan implements ReplySink {
         }
         started = true;
         ByteBuf frame = alloc.buffer();
-        Replies.writeLength(frame, '*', 6);
+        RespWriter.writeArrayHeader(frame, 6);
         for (byte[] word : new byte[][] {bytes("SCAN"), bytes(cursor), bytes("MATCH"), pattern, bytes("COUNT"),
                 bytes(Integer.toString(BATCH))}) {
-            Replies.writeBulk(frame, word);
+            RespWriter.writeBulk(frame, word);
         }
         sender.send(group, frame, this);
     }

@@ -5,6 +5,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.split.Gather;
 import io.kvstore.proxy.split.GroupSender;
 import io.kvstore.proxy.split.Merges;
@@ -95,8 +96,8 @@ public final class KeysPage implements GroupScan.Listener {
             target.onReply(Replies.error(alloc, error));
         } else if (!options.withValues() || best.isEmpty()) {
             ByteBuf out = alloc.buffer();
-            Replies.writeLength(out, '*', best.size());
-            best.forEach(k -> Replies.writeBulk(out, k));
+            RespWriter.writeArrayHeader(out, best.size());
+            best.forEach(k -> RespWriter.writeBulk(out, k));
             target.onReply(out);
         } else {
             fetchValues(new ArrayList<>(best));
@@ -122,9 +123,9 @@ public final class KeysPage implements GroupScan.Listener {
                 alloc, groups.size());
         for (int f = 0; f < groups.size(); f++) {
             ByteBuf mget = alloc.buffer();
-            Replies.writeLength(mget, '*', indexes.get(f).size() + 1L);
-            Replies.writeBulk(mget, GroupScan.bytes("MGET"));
-            indexes.get(f).forEach(i -> Replies.writeBulk(mget, keys.get(i)));
+            RespWriter.writeArrayHeader(mget, indexes.get(f).size() + 1L);
+            RespWriter.writeBulk(mget, GroupScan.bytes("MGET"));
+            indexes.get(f).forEach(i -> RespWriter.writeBulk(mget, keys.get(i)));
             sender.send(groups.get(f), mget, gather.fragment(f));
         }
     }
@@ -147,9 +148,9 @@ public final class KeysPage implements GroupScan.Listener {
             }
         }
         ByteBuf out = alloc.buffer();
-        Replies.writeLength(out, '*', keys.size() * 2L);
+        RespWriter.writeArrayHeader(out, keys.size() * 2L);
         for (int i = 0; i < keys.size(); i++) {
-            Replies.writeBulk(out, keys.get(i));
+            RespWriter.writeBulk(out, keys.get(i));
             out.writeBytes(replies[fragment[i]], start[i], end[i] - start[i]);
         }
         return out;

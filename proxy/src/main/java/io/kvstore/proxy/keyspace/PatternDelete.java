@@ -3,6 +3,7 @@ package io.kvstore.proxy.keyspace;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.split.GroupSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -49,9 +50,9 @@ public final class PatternDelete implements GroupScan.Listener {
             return;
         }
         ByteBuf unlink = alloc.buffer();
-        Replies.writeLength(unlink, '*', keys.size() + 1L);
-        Replies.writeBulk(unlink, GroupScan.bytes("UNLINK"));
-        keys.forEach(k -> Replies.writeBulk(unlink, k));
+        RespWriter.writeArrayHeader(unlink, keys.size() + 1L);
+        RespWriter.writeBulk(unlink, GroupScan.bytes("UNLINK"));
+        keys.forEach(k -> RespWriter.writeBulk(unlink, k));
         scan.send(unlink, new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {

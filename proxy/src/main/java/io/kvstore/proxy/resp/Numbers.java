@@ -55,10 +55,7 @@ public final class Numbers {
             buf.writeByte('-');
             n = -n;
         }
-        int digits = 1;
-        for (long p = 10; digits < 19 && n >= p; p *= 10) {
-            digits++;
-        }
+        int digits = digits(n);
         buf.ensureWritable(digits);
         int at = buf.writerIndex();
         for (int i = at + digits - 1; i >= at; i--) {
@@ -66,6 +63,23 @@ public final class Numbers {
             n /= 10;
         }
         buf.writerIndex(at + digits);
+    }
+
+    /** How many bytes {@link #writeDecimal} writes for {@code value}, sign included. */
+    public static int decimalLength(long value) {
+        if (value == Long.MIN_VALUE) {
+            return MIN_VALUE.length;
+        }
+        return value < 0 ? digits(-value) + 1 : digits(value);
+    }
+
+    /** Digits of {@code n >= 0}. */
+    private static int digits(long n) {
+        int digits = 1;
+        for (long p = 10; digits < 19 && n >= p; p *= 10) {
+            digits++;
+        }
+        return digits;
     }
 
     private static final byte[] MIN_VALUE = Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -33,13 +33,14 @@ public final class Request implements ReferenceCounted {
         }
         ByteBuf buf = alloc.buffer(size);
         int[] offsets = new int[words.size() << 1];
-        Replies.writeLength(buf, '*', words.size());
+        RespWriter.writeArrayHeader(buf, words.size());
         for (int i = 0; i < words.size(); i++) {
             byte[] w = words.get(i);
-            Replies.writeLength(buf, '$', w.length);
+            RespWriter.writeBulkHeader(buf, w.length);
             offsets[i << 1] = buf.writerIndex();
             offsets[(i << 1) + 1] = w.length;
-            buf.writeBytes(w).writeByte('\r').writeByte('\n');
+            buf.writeBytes(w);
+            RespWriter.writeBulkEnd(buf);
         }
         return new Request(buf, offsets);
     }
@@ -57,11 +58,11 @@ public final class Request implements ReferenceCounted {
         ByteBuf buf = alloc.buffer(size);
         int n = argCount();
         int[] offsets = new int[n << 1];
-        Replies.writeLength(buf, '*', n);
+        RespWriter.writeArrayHeader(buf, n);
         for (int i = 0, k = 0; i < n; i++) {
             boolean replaced = k < index.length && index[k] == i;
             int len = replaced ? values[k].length : argLength(i);
-            Replies.writeLength(buf, '$', len);
+            RespWriter.writeBulkHeader(buf, len);
             offsets[i << 1] = buf.writerIndex();
             offsets[(i << 1) + 1] = len;
             if (replaced) {
@@ -69,7 +70,7 @@ public final class Request implements ReferenceCounted {
             } else {
                 buf.writeBytes(frame, argOffset(i), len);
             }
-            buf.writeByte('\r').writeByte('\n');
+            RespWriter.writeBulkEnd(buf);
         }
         return new Request(buf, offsets);
     }

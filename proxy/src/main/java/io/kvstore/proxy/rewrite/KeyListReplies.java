@@ -4,6 +4,7 @@ import io.kvstore.config.rewrite.KeyGlob;
 import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class KeyListReplies {
                 int namesAt = ReplyReader.end(reply, cursorAt);
                 List<byte[]> names = visible(rules, pattern, reply, namesAt);
                 ByteBuf out = reply.alloc().buffer();
-                Replies.writeLength(out, '*', 2);
+                RespWriter.writeArrayHeader(out, 2);
                 out.writeBytes(reply, cursorAt, namesAt - cursorAt);
                 writeArray(out, names);
                 return out;
@@ -137,7 +138,7 @@ final class KeyListReplies {
         if (name == null || reply.getByte(at) != '$') {
             out.writeBytes(reply, at, ReplyReader.end(reply, at) - at);
         } else {
-            Replies.writeBulk(out, io.kvstore.config.RewrittenKey.logical(name));
+            RespWriter.writeBulk(out, io.kvstore.config.RewrittenKey.logical(name));
         }
     }
 
@@ -157,9 +158,9 @@ final class KeyListReplies {
     }
 
     private static void writeArray(ByteBuf out, List<byte[]> names) {
-        Replies.writeLength(out, '*', names.size());
+        RespWriter.writeArrayHeader(out, names.size());
         for (byte[] name : names) {
-            Replies.writeBulk(out, name);
+            RespWriter.writeBulk(out, name);
         }
     }
 }

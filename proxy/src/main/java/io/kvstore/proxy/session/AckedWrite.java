@@ -1,9 +1,9 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +38,10 @@ final class AckedWrite implements ReplySink {
         AckedWrite write = new AckedWrite(target, acks, timeoutMillis, alloc);
         conn.send(frame, write);
         ByteBuf wait = alloc.buffer(48);
-        Replies.writeLength(wait, '*', 3);
-        Replies.writeBulk(wait, "WAIT".getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(wait, Integer.toString(acks).getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(wait, Long.toString(timeoutMillis).getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeArrayHeader(wait, 3);
+        RespWriter.writeBulk(wait, "WAIT".getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(wait, Integer.toString(acks).getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(wait, Long.toString(timeoutMillis).getBytes(StandardCharsets.US_ASCII));
         conn.send(wait, write.new Wait());
     }
 

@@ -10,6 +10,7 @@ import io.kvstore.proxy.command.CommandTable;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ final class AclCommands {
         }
         UserRules r = user.rules();
         ByteBuf buf = alloc.buffer(256);
-        Replies.writeMapHeader(buf, protocol, 6);
+        RespWriter.writeMapHeader(buf, protocol, 6);
         bulk(buf, "flags");
         List<String> flags = new ArrayList<>(List.of(r.enabled() ? "on" : "off"));
         if (r.nopass()) {
@@ -163,11 +164,11 @@ final class AclCommands {
     }
 
     private static void writeStrings(ByteBuf buf, List<String> items) {
-        Replies.writeLength(buf, '*', items.size());
+        RespWriter.writeArrayHeader(buf, items.size());
         items.forEach(s -> bulk(buf, s));
     }
 
     private static void bulk(ByteBuf buf, String s) {
-        Replies.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
+        RespWriter.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
     }
 }

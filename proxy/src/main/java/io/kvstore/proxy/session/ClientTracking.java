@@ -3,6 +3,7 @@ package io.kvstore.proxy.session;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.tracking.TrackingClient;
 import io.kvstore.proxy.tracking.TrackingHub;
 import io.netty.buffer.ByteBuf;
@@ -225,15 +226,15 @@ final class ClientTracking implements TrackingClient {
             }
         }
         ByteBuf buf = alloc.buffer();
-        Replies.writeMapHeader(buf, protocol, 3);
-        Replies.writeBulk(buf, bytes("flags"));
-        Replies.writeLength(buf, protocol == 3 ? '~' : '*', flags.size());
-        flags.forEach(f -> Replies.writeBulk(buf, bytes(f)));
-        Replies.writeBulk(buf, bytes("redirect"));
-        Replies.writeLength(buf, ':', getRedir());
-        Replies.writeBulk(buf, bytes("prefixes"));
-        Replies.writeLength(buf, '*', prefixes.size());
-        prefixes.forEach(p -> Replies.writeBulk(buf, p));
+        RespWriter.writeMapHeader(buf, protocol, 3);
+        RespWriter.writeBulk(buf, bytes("flags"));
+        RespWriter.writeSetHeader(buf, protocol, flags.size());
+        flags.forEach(f -> RespWriter.writeBulk(buf, bytes(f)));
+        RespWriter.writeBulk(buf, bytes("redirect"));
+        RespWriter.writeInteger(buf, getRedir());
+        RespWriter.writeBulk(buf, bytes("prefixes"));
+        RespWriter.writeArrayHeader(buf, prefixes.size());
+        prefixes.forEach(p -> RespWriter.writeBulk(buf, p));
         return buf;
     }
 
@@ -307,18 +308,18 @@ final class ClientTracking implements TrackingClient {
     static ByteBuf message(ByteBufAllocator alloc, int protocol, boolean asMessage, List<byte[]> keys) {
         ByteBuf buf = alloc.buffer();
         if (asMessage) {
-            Replies.writeLength(buf, '*', 3);
-            Replies.writeBulk(buf, MESSAGE);
-            Replies.writeBulk(buf, CHANNEL);
+            RespWriter.writeArrayHeader(buf, 3);
+            RespWriter.writeBulk(buf, MESSAGE);
+            RespWriter.writeBulk(buf, CHANNEL);
         } else {
-            Replies.writePushHeader(buf, protocol, 2);
-            Replies.writeBulk(buf, INVALIDATE);
+            RespWriter.writePushHeader(buf, protocol, 2);
+            RespWriter.writeBulk(buf, INVALIDATE);
         }
         if (keys == null) {
-            Replies.writeNull(buf, protocol);
+            RespWriter.writeNull(buf, protocol);
         } else {
-            Replies.writeLength(buf, '*', keys.size());
-            keys.forEach(k -> Replies.writeBulk(buf, k));
+            RespWriter.writeArrayHeader(buf, keys.size());
+            keys.forEach(k -> RespWriter.writeBulk(buf, k));
         }
         return buf;
     }

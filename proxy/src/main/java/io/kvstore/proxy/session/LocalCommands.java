@@ -3,6 +3,7 @@ package io.kvstore.proxy.session;
 import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.stats.SlowLogReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -230,9 +231,9 @@ final class LocalCommands {
             return Replies.error(alloc, "ERR Invalid arguments specified for command");
         }
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', keys.length);
+        RespWriter.writeArrayHeader(buf, keys.length);
         for (int k : keys) {
-            Replies.writeBulk(buf, request.argBytes(k));
+            RespWriter.writeBulk(buf, request.argBytes(k));
         }
         return buf;
     }
@@ -255,7 +256,7 @@ final class LocalCommands {
                 "RESETSTAT: the stats of every redis-server and of the proxy"};
         };
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', lines.length);
+        RespWriter.writeArrayHeader(buf, lines.length);
         for (String l : lines) {
             buf.writeByte('+').writeCharSequence(l, StandardCharsets.UTF_8);
             buf.writeByte('\r').writeByte('\n');
@@ -328,13 +329,13 @@ final class LocalCommands {
 
     private static ByteBuf helloReply(ByteBufAllocator alloc, int version, long id, String redisVersion) {
         ByteBuf buf = alloc.buffer(160);
-        Replies.writeMapHeader(buf, version, 7);
+        RespWriter.writeMapHeader(buf, version, 7);
         bulk(buf, "server");
         bulk(buf, "redis");
         bulk(buf, "version");
         bulk(buf, redisVersion);
         bulk(buf, "proto");
-        Replies.writeLength(buf, ':', version);
+        RespWriter.writeInteger(buf, version);
         bulk(buf, "id");
         buf.writeBytes((":" + id + "\r\n").getBytes(StandardCharsets.US_ASCII));
         bulk(buf, "mode");
@@ -342,7 +343,7 @@ final class LocalCommands {
         bulk(buf, "role");
         bulk(buf, "master");
         bulk(buf, "modules");
-        Replies.writeLength(buf, '*', 0);
+        RespWriter.writeArrayHeader(buf, 0);
         return buf;
     }
 
@@ -357,7 +358,7 @@ final class LocalCommands {
     }
 
     private static void bulk(ByteBuf buf, String s) {
-        Replies.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
+        RespWriter.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
     }
 
     private static ByteBuf setName(ClientSession session, ByteBufAllocator alloc, String name) {

@@ -5,10 +5,10 @@ import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -319,31 +319,31 @@ final class PubSub {
     /** PING while subscribed answers {@code ["pong", arg]}, as Redis does in RESP2. */
     static ByteBuf pong(ByteBufAllocator alloc, Request request) {
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', 2);
-        Replies.writeBulk(buf, "pong".getBytes(StandardCharsets.US_ASCII));
-        Replies.writeBulk(buf, request.argCount() > 1 ? request.argBytes(1) : new byte[0]);
+        RespWriter.writeArrayHeader(buf, 2);
+        RespWriter.writeBulk(buf, "pong".getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(buf, request.argCount() > 1 ? request.argBytes(1) : new byte[0]);
         return buf;
     }
 
     /** A (un)subscription confirmation: a push message in RESP3, an array in RESP2. */
     private static ByteBuf confirmation(ByteBufAllocator alloc, int protocol, String kind, byte[] name, int count) {
         ByteBuf buf = alloc.buffer();
-        Replies.writePushHeader(buf, protocol, 3);
-        Replies.writeBulk(buf, kind.getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writePushHeader(buf, protocol, 3);
+        RespWriter.writeBulk(buf, kind.getBytes(StandardCharsets.US_ASCII));
         if (name == null) {
-            Replies.writeNull(buf, protocol);
+            RespWriter.writeNull(buf, protocol);
         } else {
-            Replies.writeBulk(buf, name);
+            RespWriter.writeBulk(buf, name);
         }
-        Replies.writeLength(buf, ':', count);
+        RespWriter.writeInteger(buf, count);
         return buf;
     }
 
     private static ByteBuf command(ByteBufAllocator alloc, String command, List<byte[]> names) {
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', names.size() + 1);
-        Replies.writeBulk(buf, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
-        names.forEach(n -> Replies.writeBulk(buf, n));
+        RespWriter.writeArrayHeader(buf, names.size() + 1);
+        RespWriter.writeBulk(buf, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+        names.forEach(n -> RespWriter.writeBulk(buf, n));
         return buf;
     }
 

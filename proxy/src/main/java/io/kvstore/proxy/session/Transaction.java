@@ -1,9 +1,9 @@
 package io.kvstore.proxy.session;
 
 import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -182,9 +182,9 @@ final class Transaction {
     /** A command of the proxy's own (MULTI, EXEC, UNWATCH, HELLO 3) as a request frame. */
     static ByteBuf command(ByteBufAllocator alloc, String... words) {
         ByteBuf buf = alloc.buffer(16 * words.length + 16);
-        Replies.writeLength(buf, '*', words.length);
+        RespWriter.writeArrayHeader(buf, words.length);
         for (String w : words) {
-            Replies.writeBulk(buf, w.getBytes(StandardCharsets.US_ASCII));
+            RespWriter.writeBulk(buf, w.getBytes(StandardCharsets.US_ASCII));
         }
         return buf;
     }

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.split;
 
 import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +41,10 @@ public final class ConfigGetMerger implements Merger {
         }
         proxySettings.forEach((k, v) -> merged.put(k, v.getBytes(StandardCharsets.UTF_8)));
         ByteBuf out = alloc.buffer();
-        Replies.writeMapHeader(out, ReplyReader.type(replies[0]) == '%' ? 3 : 2, merged.size());
+        RespWriter.writeMapHeader(out, ReplyReader.type(replies[0]) == '%' ? 3 : 2, merged.size());
         merged.forEach((k, v) -> {
-            Replies.writeBulk(out, k.getBytes(StandardCharsets.UTF_8));
-            Replies.writeBulk(out, v);
+            RespWriter.writeBulk(out, k.getBytes(StandardCharsets.UTF_8));
+            RespWriter.writeBulk(out, v);
         });
         return out;
     }

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.split;
 
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -27,7 +27,7 @@ public final class FrameBuilder {
             }
         }
         ByteBuf out = alloc.buffer(size);
-        Replies.writeLength(out, '*', 1 + keys * step);
+        RespWriter.writeArrayHeader(out, 1 + keys * step);
         writeArg(out, request, 0);
         for (int k = 0; k < keyFragment.length; k++) {
             if (keyFragment[k] == fragment) {
@@ -42,10 +42,10 @@ public final class FrameBuilder {
     /** The request with argument {@code index} replaced by {@code value}. */
     public static ByteBuf replacing(ByteBufAllocator alloc, Request request, int index, byte[] value) {
         ByteBuf out = alloc.buffer(request.frame().readableBytes() + value.length + 16);
-        Replies.writeLength(out, '*', request.argCount());
+        RespWriter.writeArrayHeader(out, request.argCount());
         for (int i = 0; i < request.argCount(); i++) {
             if (i == index) {
-                Replies.writeBulk(out, value);
+                RespWriter.writeBulk(out, value);
             } else {
                 writeArg(out, request, i);
             }
@@ -54,8 +54,6 @@ public final class FrameBuilder {
     }
 
     private static void writeArg(ByteBuf out, Request request, int i) {
-        Replies.writeLength(out, '$', request.argLength(i));
-        out.writeBytes(request.frame(), request.argOffset(i), request.argLength(i));
-        out.writeByte('\r').writeByte('\n');
+        RespWriter.writeBulk(out, request.frame(), request.argOffset(i), request.argLength(i));
     }
 }

@@ -3,6 +3,7 @@ package io.kvstore.proxy.split;
 import io.kvstore.proxy.command.MergeKind;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
@@ -90,7 +91,7 @@ public final class Merges {
             bytes += r.readableBytes();
         }
         ByteBuf out = alloc.buffer(bytes);
-        Replies.writeLength(out, '*', count);
+        RespWriter.writeArrayHeader(out, count);
         for (ByteBuf r : replies) {
             int body = ReplyReader.afterLine(r, r.readerIndex());
             out.writeBytes(r, body, r.writerIndex() - body);
@@ -109,9 +110,9 @@ public final class Merges {
             }
         }
         ByteBuf out = alloc.buffer();
-        Replies.writeLength(out, '*', seen.size());
+        RespWriter.writeArrayHeader(out, seen.size());
         for (ByteBuffer b : seen) {
-            Replies.writeBulk(out, b.array());
+            RespWriter.writeBulk(out, b.array());
         }
         return out;
     }
@@ -129,9 +130,9 @@ public final class Merges {
             }
         }
         ByteBuf out = alloc.buffer();
-        Replies.writeLength(out, '*', n);
+        RespWriter.writeArrayHeader(out, n);
         for (long v : all) {
-            Replies.writeLength(out, ':', v);
+            RespWriter.writeInteger(out, v);
         }
         return out;
     }
@@ -151,10 +152,10 @@ public final class Merges {
             }
         }
         ByteBuf out = alloc.buffer();
-        Replies.writeLength(out, '*', n);
+        RespWriter.writeArrayHeader(out, n);
         for (int i = 0; i < names.length; i++) {
-            Replies.writeBulk(out, names[i]);
-            Replies.writeLength(out, ':', counts[i]);
+            RespWriter.writeBulk(out, names[i]);
+            RespWriter.writeInteger(out, counts[i]);
         }
         return out;
     }

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.split;
 
 import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -43,7 +43,7 @@ final class MgetMerger implements Merger {
         }
         ByteBuf out = alloc.buffer(size);
         try {
-            Replies.writeLength(out, '*', fragment.length);
+            RespWriter.writeArrayHeader(out, fragment.length);
             for (int k = 0; k < fragment.length; k++) {
                 int f = fragment[k];
                 int from = starts[f][position[k]];

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.split;
 
 import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +52,8 @@ public final class ScanMerger implements Merger {
         }
         int rest = ReplyReader.end(r, cursorAt);
         ByteBuf out = alloc.buffer(r.readableBytes() + 24);
-        Replies.writeLength(out, '*', 2);
-        Replies.writeBulk(out, Long.toUnsignedString(client).getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeArrayHeader(out, 2);
+        RespWriter.writeBulk(out, Long.toUnsignedString(client).getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(r, rest, r.writerIndex() - rest);
         return out;
     }

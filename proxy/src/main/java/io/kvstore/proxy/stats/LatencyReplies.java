@@ -1,7 +1,7 @@
 package io.kvstore.proxy.stats;
 
-import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -25,22 +25,22 @@ public final class LatencyReplies {
         switch (subcommand) {
             case "latency|latest" -> {
                 List<LatencyMonitor.Latest> latest = monitor.latest();
-                Replies.writeLength(buf, '*', latest.size());
+                RespWriter.writeArrayHeader(buf, latest.size());
                 for (LatencyMonitor.Latest l : latest) {
-                    Replies.writeLength(buf, '*', 4);
-                    Replies.writeBulk(buf, l.event().getBytes(StandardCharsets.US_ASCII));
-                    Replies.writeLength(buf, ':', l.unixSeconds());
-                    Replies.writeLength(buf, ':', l.millis());
-                    Replies.writeLength(buf, ':', l.maxMillis());
+                    RespWriter.writeArrayHeader(buf, 4);
+                    RespWriter.writeBulk(buf, l.event().getBytes(StandardCharsets.US_ASCII));
+                    RespWriter.writeInteger(buf, l.unixSeconds());
+                    RespWriter.writeInteger(buf, l.millis());
+                    RespWriter.writeInteger(buf, l.maxMillis());
                 }
             }
             case "latency|history" -> {
                 List<LatencyMonitor.Sample> samples = monitor.history(request.argString(2));
-                Replies.writeLength(buf, '*', samples.size());
+                RespWriter.writeArrayHeader(buf, samples.size());
                 for (LatencyMonitor.Sample s : samples) {
-                    Replies.writeLength(buf, '*', 2);
-                    Replies.writeLength(buf, ':', s.unixSeconds());
-                    Replies.writeLength(buf, ':', s.millis());
+                    RespWriter.writeArrayHeader(buf, 2);
+                    RespWriter.writeInteger(buf, s.unixSeconds());
+                    RespWriter.writeInteger(buf, s.millis());
                 }
             }
             default -> { // latency|reset
@@ -48,7 +48,7 @@ public final class LatencyReplies {
                 for (int i = 2; i < request.argCount(); i++) {
                     names.add(request.argString(i));
                 }
-                Replies.writeLength(buf, ':', monitor.reset(names));
+                RespWriter.writeInteger(buf, monitor.reset(names));
             }
         }
         return buf;

@@ -2,6 +2,7 @@ package io.kvstore.proxy.stats;
 
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -33,16 +34,16 @@ public final class SlowLogReplies {
         }
         java.util.List<SlowLog.Entry> entries = log.newest(count);
         ByteBuf buf = alloc.buffer();
-        Replies.writeLength(buf, '*', entries.size());
+        RespWriter.writeArrayHeader(buf, entries.size());
         for (SlowLog.Entry e : entries) {
-            Replies.writeLength(buf, '*', 6);
-            Replies.writeLength(buf, ':', e.id());
-            Replies.writeLength(buf, ':', e.timestampSeconds());
-            Replies.writeLength(buf, ':', e.micros());
-            Replies.writeLength(buf, '*', e.args().size());
-            e.args().forEach(a -> Replies.writeBulk(buf, a));
-            Replies.writeBulk(buf, e.clientAddress().getBytes(StandardCharsets.UTF_8));
-            Replies.writeBulk(buf, e.clientName().getBytes(StandardCharsets.UTF_8));
+            RespWriter.writeArrayHeader(buf, 6);
+            RespWriter.writeInteger(buf, e.id());
+            RespWriter.writeInteger(buf, e.timestampSeconds());
+            RespWriter.writeInteger(buf, e.micros());
+            RespWriter.writeArrayHeader(buf, e.args().size());
+            e.args().forEach(a -> RespWriter.writeBulk(buf, a));
+            RespWriter.writeBulk(buf, e.clientAddress().getBytes(StandardCharsets.UTF_8));
+            RespWriter.writeBulk(buf, e.clientName().getBytes(StandardCharsets.UTF_8));
         }
         return buf;
     }

@@ -10,7 +10,6 @@ import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.tls.BackendSsl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -235,14 +234,15 @@ public final class BackendConnection implements FlushBatch.Member {
         timer.connected();
         LOG.info("connected to backend {} ({})", address, ch.localAddress());
         if (auth.needsAuth()) {
-            write(auth.user() == null ? command("AUTH", auth.password()) : command("AUTH", auth.user(), auth.password()),
+            write(auth.user() == null ? RespWriter.command(ch.alloc(), "AUTH", auth.password())
+                            : RespWriter.command(ch.alloc(), "AUTH", auth.user(), auth.password()),
                     new HandshakeSink("AUTH"));
         }
         if (auth.db() != 0) {
-            write(command("SELECT", Integer.toString(auth.db())), new HandshakeSink("SELECT"));
+            write(RespWriter.command(ch.alloc(), "SELECT", Integer.toString(auth.db())), new HandshakeSink("SELECT"));
         }
         if (protocol == 3) {
-            write(command("HELLO", "3"), new HandshakeSink("HELLO 3"));
+            write(RespWriter.command(ch.alloc(), "HELLO", "3"), new HandshakeSink("HELLO 3"));
         }
         while (!waiting.isEmpty()) {
             write((ByteBuf) waiting.poll(), (ReplySink) waiting.poll());
@@ -339,15 +339,6 @@ public final class BackendConnection implements FlushBatch.Member {
         if (channel != null) {
             channel.close();
         }
-    }
-
-    private ByteBuf command(String... words) {
-        ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
-        RespWriter.writeArrayHeader(buf, words.length);
-        for (String w : words) {
-            RespWriter.writeBulk(buf, w.getBytes(StandardCharsets.UTF_8));
-        }
-        return buf;
     }
 
     /** Reads replies of one channel; events of a channel that is no longer current are ignored. */

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class AckedWrite implements ReplySink {
 
+    private static final byte[] WAIT = "WAIT".getBytes(StandardCharsets.US_ASCII);
+
     private final ReplySink target;
     private final int acks;
     private final long timeoutMillis;
@@ -39,9 +41,9 @@ final class AckedWrite implements ReplySink {
         conn.send(frame, write);
         ByteBuf wait = alloc.buffer(48);
         RespWriter.writeArrayHeader(wait, 3);
-        RespWriter.writeBulk(wait, "WAIT".getBytes(StandardCharsets.US_ASCII));
-        RespWriter.writeBulk(wait, Integer.toString(acks).getBytes(StandardCharsets.US_ASCII));
-        RespWriter.writeBulk(wait, Long.toString(timeoutMillis).getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(wait, WAIT);
+        RespWriter.writeBulk(wait, acks);
+        RespWriter.writeBulk(wait, timeoutMillis);
         conn.send(wait, write.new Wait());
     }
 

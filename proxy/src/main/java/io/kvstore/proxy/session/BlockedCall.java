@@ -6,6 +6,7 @@ import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -181,11 +182,7 @@ final class BlockedCall implements ReplySink {
     }
 
     private ByteBuf command(String... words) {
-        List<byte[]> bytes = new ArrayList<>(words.length);
-        for (String w : words) {
-            bytes.add(w.getBytes(StandardCharsets.US_ASCII));
-        }
-        return Request.of(session.alloc(), bytes).frame();
+        return RespWriter.command(session.alloc(), words);
     }
 
     private static boolean isNil(ByteBuf reply) {

@@ -6,6 +6,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -61,7 +62,7 @@ final class ClientConnections {
     /** The client switched RESP version: its own connections switch too, in order behind what they carry. */
     void protocolChanged(int version) {
         for (BackendConnection c : dedicated.values()) {
-            c.send(Transaction.command(session.alloc(), "HELLO", Integer.toString(version)), ReplySink.discarding());
+            c.send(RespWriter.command(session.alloc(), "HELLO", Integer.toString(version)), ReplySink.discarding());
         }
     }
 
@@ -73,9 +74,9 @@ final class ClientConnections {
     private void track(BackendConnection c, HostPort address, boolean on) {
         long sink = worker.tracking().sinkId(address);
         if (!on) {
-            c.send(Transaction.command(session.alloc(), "CLIENT", "TRACKING", "off"), ReplySink.discarding());
+            c.send(RespWriter.command(session.alloc(), "CLIENT", "TRACKING", "off"), ReplySink.discarding());
         } else if (sink >= 0) {
-            c.send(Transaction.command(session.alloc(), "CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(sink)),
+            c.send(RespWriter.command(session.alloc(), "CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(sink)),
                     ReplySink.discarding());
         }
     }

@@ -7,7 +7,6 @@ import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.stats.SlowLogReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Commands the proxy answers itself because they concern the client's connection to the proxy,
@@ -258,8 +257,7 @@ final class LocalCommands {
         ByteBuf buf = alloc.buffer();
         RespWriter.writeArrayHeader(buf, lines.length);
         for (String l : lines) {
-            buf.writeByte('+').writeCharSequence(l, StandardCharsets.UTF_8);
-            buf.writeByte('\r').writeByte('\n');
+            RespWriter.writeStatus(buf, l);
         }
         return buf;
     }
@@ -337,7 +335,7 @@ final class LocalCommands {
         bulk(buf, "proto");
         RespWriter.writeInteger(buf, version);
         bulk(buf, "id");
-        buf.writeBytes((":" + id + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeInteger(buf, id);
         bulk(buf, "mode");
         bulk(buf, "standalone");
         bulk(buf, "role");
@@ -358,7 +356,7 @@ final class LocalCommands {
     }
 
     private static void bulk(ByteBuf buf, String s) {
-        RespWriter.writeBulk(buf, s.getBytes(StandardCharsets.UTF_8));
+        RespWriter.writeBulk(buf, s);
     }
 
     private static ByteBuf setName(ClientSession session, ByteBufAllocator alloc, String name) {

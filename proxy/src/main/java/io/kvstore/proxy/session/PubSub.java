@@ -320,7 +320,7 @@ final class PubSub {
     static ByteBuf pong(ByteBufAllocator alloc, Request request) {
         ByteBuf buf = alloc.buffer();
         RespWriter.writeArrayHeader(buf, 2);
-        RespWriter.writeBulk(buf, "pong".getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(buf, "pong");
         RespWriter.writeBulk(buf, request.argCount() > 1 ? request.argBytes(1) : new byte[0]);
         return buf;
     }
@@ -329,7 +329,7 @@ final class PubSub {
     private static ByteBuf confirmation(ByteBufAllocator alloc, int protocol, String kind, byte[] name, int count) {
         ByteBuf buf = alloc.buffer();
         RespWriter.writePushHeader(buf, protocol, 3);
-        RespWriter.writeBulk(buf, kind.getBytes(StandardCharsets.US_ASCII));
+        RespWriter.writeBulk(buf, kind);
         if (name == null) {
             RespWriter.writeNull(buf, protocol);
         } else {
@@ -340,11 +340,7 @@ final class PubSub {
     }
 
     private static ByteBuf command(ByteBufAllocator alloc, String command, List<byte[]> names) {
-        ByteBuf buf = alloc.buffer();
-        RespWriter.writeArrayHeader(buf, names.size() + 1);
-        RespWriter.writeBulk(buf, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
-        names.forEach(n -> RespWriter.writeBulk(buf, n));
-        return buf;
+        return RespWriter.command(alloc, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII), names);
     }
 
     private static String key(String kind, byte[] name) {

@@ -6,7 +6,6 @@ import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -134,11 +133,11 @@ final class Transaction {
 
         /** Sends MULTI, the commands and EXEC to {@code conn}; EXEC's reply completes {@code target}. */
         void exec(BackendConnection conn, ByteBufAllocator alloc, ReplySink target) {
-            conn.send(command(alloc, "MULTI"), ReplySink.discarding());
+            conn.send(RespWriter.command(alloc, "MULTI"), ReplySink.discarding());
             for (Request r : requests) {
                 conn.send(r.frame(), ReplySink.discarding()); // EXEC's reply carries theirs
             }
-            conn.send(command(alloc, "EXEC"), target);
+            conn.send(RespWriter.command(alloc, "EXEC"), target);
         }
     }
 
@@ -179,14 +178,5 @@ final class Transaction {
         watchGroup = -1;
     }
 
-    /** A command of the proxy's own (MULTI, EXEC, UNWATCH, HELLO 3) as a request frame. */
-    static ByteBuf command(ByteBufAllocator alloc, String... words) {
-        ByteBuf buf = alloc.buffer(16 * words.length + 16);
-        RespWriter.writeArrayHeader(buf, words.length);
-        for (String w : words) {
-            RespWriter.writeBulk(buf, w.getBytes(StandardCharsets.US_ASCII));
-        }
-        return buf;
-    }
 
 }

@@ -8,6 +8,7 @@ import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 
 /**
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH, and the queueing of commands between MULTI and EXEC
@@ -111,7 +112,7 @@ final class TransactionCommands {
         Transaction tx = session.transaction();
         int group = tx.watchGroup();
         if (tx.discard()) {
-            dedicated(session, map, group).send(Transaction.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
+            dedicated(session, map, group).send(RespWriter.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
         }
     }
 

@@ -10,6 +10,7 @@ import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.tls.BackendSsl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -118,6 +119,12 @@ public final class BackendConnection implements FlushBatch.Member {
     }
 
     /** Whether requests are written and unanswered, or waiting for the connection. */
+    /** The allocator of its channel; before the first connect the default one, which its channel then gets too. */
+    ByteBufAllocator alloc() {
+        Channel ch = channel;
+        return ch != null ? ch.alloc() : ByteBufAllocator.DEFAULT;
+    }
+
     public boolean busy() {
         return !inflight.isEmpty() || !waiting.isEmpty();
     }

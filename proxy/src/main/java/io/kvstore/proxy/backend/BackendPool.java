@@ -7,6 +7,7 @@ import io.kvstore.proxy.stats.BackendTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -220,6 +221,18 @@ public final class BackendPool {
         byAddress.values().forEach(a -> out.addAll(List.of(a)));
         retiring.values().forEach(r -> out.addAll(List.of(r.conns)));
         return out;
+    }
+
+    /**
+     * On the loop: the drain of a slot-map switch. PINGs each busy connection of this pool and each
+     * busy one of {@code others} (connections of this loop the pool does not hold: tracking, a
+     * client's own); {@code drained} runs on the loop once every one has answered. The caller drops
+     * what is still unanswered when its time is up ({@link ConnectionDrain#dropUnanswered}).
+     */
+    public ConnectionDrain drain(Collection<BackendConnection> others, Runnable drained) {
+        List<BackendConnection> candidates = all();
+        candidates.addAll(others);
+        return ConnectionDrain.start(candidates, drained);
     }
 
     public void closeAll() {

@@ -1,11 +1,15 @@
 package io.kvstore.proxy;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -67,6 +71,41 @@ final class ArchitectureTest {
             .resideInAnyPackage(allPackages())
             .because("a new package needs a place in ArchitectureTest.LAYERS and doc/architecture.md");
 
+    private static final String DISPATCHER = "io.kvstore.proxy.session.CommandDispatcher";
+    private static final String BACKEND_CONNECTION = "io.kvstore.proxy.backend.BackendConnection";
+
+    /** Gates, the router and transactions share helpers of their own; the dispatcher only runs the sequence. */
+    @ArchTest
+    static final ArchRule nothingCallsTheDispatcherStatically = noStaticCallsInto(DISPATCHER)
+            .because("issue 17: a helper lives where its users are, not in CommandDispatcher");
+
+    /** The server asks each loop's pool to drain (BackendPool.drain); it never drives a connection itself. */
+    @ArchTest
+    static final ArchRule serverDrivesNoBackendConnection = noClasses()
+            .that()
+            .resideInAPackage("io.kvstore.proxy.server..")
+            .should()
+            .callMethodWhere(methodOf(BACKEND_CONNECTION))
+            .because("issue 17: the drain barrier asks the backend pool instead of reaching into connections");
+
+    private static ArchRule noStaticCallsInto(String owner) {
+        return noClasses().should().callMethodWhere(staticMethodOf(owner).and(calledFromOutside(owner)));
+    }
+
+    private static DescribedPredicate<JavaMethodCall> methodOf(String owner) {
+        return DescribedPredicate.describe("a method of " + owner, call -> call.getTargetOwner().getName().equals(owner));
+    }
+
+    private static DescribedPredicate<JavaMethodCall> staticMethodOf(String owner) {
+        return DescribedPredicate.describe("a static method of " + owner, call -> call.getTargetOwner().getName().equals(owner)
+                && call.getTarget().resolveMember().map(m -> m.getModifiers().contains(JavaModifier.STATIC)).orElse(false));
+    }
+
+    private static DescribedPredicate<JavaMethodCall> calledFromOutside(String owner) {
+        return DescribedPredicate.describe("called from outside " + owner,
+                call -> !call.getOriginOwner().getName().equals(owner) && !call.getOriginOwner().getName().startsWith(owner + "$"));
+    }
+
     /**
      * Positive control: the rules must fail on the deliberate upward import in test sources
      * ({@code resp.UpwardDependency} names a {@code session} type), or a green run above would prove nothing.
@@ -77,6 +116,21 @@ final class ArchitectureTest {
         assertTrue(withFixture.contain("io.kvstore.proxy.resp.UpwardDependency"), "fixture imported");
         assertTrue(importsPointDown.evaluate(withFixture).hasViolation(), "layer rule sees resp -> session");
         assertTrue(noPackageCycles.evaluate(withFixture).hasViolation(), "cycle rule sees resp -> session -> resp");
+    }
+
+    /**
+     * Positive controls for the call rules: the server rule must flag the fixture {@code server.ReachesIntoConnection}
+     * (test sources), and the static-call rule, aimed at a class whose static methods main code does call
+     * ({@code resp.RespWriter}), must flag those calls; CommandDispatcher has none left to flag.
+     */
+    @Test
+    void callRulesCatchAServerDrivingAConnectionAndAStaticCall() {
+        JavaClasses withFixture = new ClassFileImporter().importPackages("io.kvstore.proxy.server");
+        assertTrue(withFixture.contain("io.kvstore.proxy.server.ReachesIntoConnection"), "fixture imported");
+        assertTrue(serverDrivesNoBackendConnection.evaluate(withFixture).hasViolation(), "server -> BackendConnection seen");
+        JavaClasses main = new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("io.kvstore.proxy");
+        assertTrue(noStaticCallsInto("io.kvstore.proxy.resp.RespWriter").evaluate(main).hasViolation(), "static calls seen");
     }
 
     private static LayeredArchitecture layers() {

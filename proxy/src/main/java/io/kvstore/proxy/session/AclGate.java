@@ -38,7 +38,7 @@ final class AclGate implements Gate {
         } else if (session.transaction().inMulti()) {
             session.transaction().abort();
         }
-        CommandDispatcher.reject(call.request(), call.pending(), error);
+        call.pending().refuse(call.request(), error);
         return true;
     }
 

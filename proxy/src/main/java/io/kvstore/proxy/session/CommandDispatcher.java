@@ -17,8 +17,6 @@ import java.util.List;
  */
 public final class CommandDispatcher {
 
-    static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
-
     private final ProxyContext proxy;
     private final RequestResolver resolver;
     private final Router router;
@@ -63,7 +61,7 @@ public final class CommandDispatcher {
         if (session.transaction().inMulti()) {
             session.transaction().abort();
         }
-        reject(call.request(), call.pending(), "NOAUTH Authentication required.");
+        call.pending().refuse(call.request(), "NOAUTH Authentication required.");
         return true;
     }
 
@@ -85,7 +83,7 @@ public final class CommandDispatcher {
         String why = "Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE / "
                 + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
         // Redis words every refused EXEC as an aborted transaction (MULTI is refused here, so none is open).
-        reject(call.request(), call.pending(), (spec.name().equals("exec") ? "EXECABORT Transaction discarded because of: " : "ERR ") + why);
+        call.pending().refuse(call.request(), (spec.name().equals("exec") ? "EXECABORT Transaction discarded because of: " : "ERR ") + why);
         return true;
     }
 
@@ -95,11 +93,5 @@ public final class CommandDispatcher {
                  "ping", "quit", "reset" -> true;
             default -> false;
         };
-    }
-
-    static void reject(Request request, PendingReply pending, String error) {
-        pending.rejected();
-        request.release();
-        pending.onFailure(error);
     }
 }

@@ -49,6 +49,6 @@ final class FenceGate implements Gate {
         } else if (session.transaction().inMulti()) {
             session.transaction().abort();
         }
-        CommandDispatcher.reject(call.request(), call.pending(), Fence.error(fence));
+        call.pending().refuse(call.request(), Fence.error(fence));
     }
 }

@@ -106,7 +106,7 @@ final class LocalCommands {
         } else if (spec.name().equals("command") || spec.name().startsWith("command|")) {
             router.forward(session, request, pending, proxy.cluster().map(), 0);
         } else {
-            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+            pending.refuse(request, "ERR command '" + spec.displayName()
                     + "' is not supported by kvstore proxy yet");
         }
     }

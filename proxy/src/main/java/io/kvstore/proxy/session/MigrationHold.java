@@ -41,7 +41,7 @@ final class MigrationHold implements Gate {
         MigrationGate.moveThen(session, map, List.of(request), List.of(call.keys()), pending, () -> {
             String late = proxy.cluster().fence(); // went up while the key moved
             if (late != null) {
-                CommandDispatcher.reject(request, pending, Fence.error(late));
+                pending.refuse(request, Fence.error(late));
             } else {
                 router.route(session, call, map.afterMigrations());
             }

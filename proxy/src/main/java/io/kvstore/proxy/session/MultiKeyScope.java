@@ -29,6 +29,8 @@ public enum MultiKeyScope {
     static final int NO_KEYS = -1;
     /** Keys in more than one scope: -CROSSSLOT. */
     static final int CROSS = -2;
+    /** The error for keys in more than one scope, worded as Redis Cluster words it. */
+    static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
 
     /** {@code slot} or {@code group}, as written in the option. */
     public static MultiKeyScope parse(String text) {

@@ -54,6 +54,13 @@ final class PendingReply implements ReplySink {
         }
     }
 
+    /** Refuses {@code request} without running it: releases its frame and answers {@code error} (a rejected call). */
+    void refuse(Request request, String error) {
+        rejected();
+        request.release();
+        onFailure(error);
+    }
+
     /** The proxy refused the request without running it (rejected_calls, not calls). */
     void rejected() {
         rejected = true;

@@ -53,7 +53,7 @@ final class RequestResolver {
             if (session.transaction().inMulti()) {
                 session.transaction().abort();
             }
-            CommandDispatcher.reject(request, pending, error);
+            pending.refuse(request, error);
             return null;
         }
         int[] keys = NO_KEYS;

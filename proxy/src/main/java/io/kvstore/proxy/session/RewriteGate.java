@@ -33,13 +33,13 @@ final class RewriteGate implements Gate {
         }
         KeyRewrite.Outcome o = KeyRewrite.apply(rules, call.spec(), call.request(), session.alloc(), session.protocol());
         if (o.error() != null) {
-            CommandDispatcher.reject(call.request(), call.pending(), o.error());
+            call.pending().refuse(call.request(), o.error());
             return true;
         }
         if (o.replies() != null && session.transaction().inMulti()) {
             // EXEC's reply would carry the stored names: no filter sees inside it
             session.transaction().abort();
-            CommandDispatcher.reject(o.request(), call.pending(), IN_MULTI);
+            call.pending().refuse(o.request(), IN_MULTI);
             return true;
         }
         call.pending().rewritten(o.replies());

@@ -74,14 +74,14 @@ final class Router {
                     request.release();
                     PatternDelete.start(pattern, map.groups().size(), sender(session, map), session.alloc(), pending);
                 }
-                case REFUSED -> CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+                case REFUSED -> pending.refuse(request, "ERR command '" + spec.displayName()
                         + "' is not supported by kvstore proxy: " + spec.reason());
-                default -> CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+                default -> pending.refuse(request, "ERR command '" + spec.displayName()
                         + "' is not supported by kvstore proxy yet");
             }
         } catch (KeyFinder.BadKeysException e) {
             if (e.answerHere()) {
-                CommandDispatcher.reject(request, pending, e.getMessage());
+                pending.refuse(request, e.getMessage());
             } else {
                 // The arguments do not say where the keys are; Redis refuses such a command without
                 // running it, with its own words, so let one group answer.
@@ -95,7 +95,7 @@ final class Router {
         PendingReply pending = call.pending();
         int group = proxy.keyScope().groupOf(map, request, call.routingKeys());
         if (group == MultiKeyScope.CROSS) {
-            CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+            pending.refuse(request, MultiKeyScope.CROSSSLOT);
         } else {
             send(session, map, group == MultiKeyScope.NO_KEYS ? 0 : group, request.frame(), pending, acked(call.spec()));
         }
@@ -157,7 +157,7 @@ final class Router {
             } else if (request.argIs(i, "LIMIT") && i + 1 < request.argCount()) {
                 limit = request.argLong(++i);
                 if (limit <= 0) {
-                    CommandDispatcher.reject(request, pending, "ERR LIMIT must be a positive integer");
+                    pending.refuse(request, "ERR LIMIT must be a positive integer");
                     return;
                 }
             } else if (request.argIs(i, "DESC")) {
@@ -165,7 +165,7 @@ final class Router {
             } else if (request.argIs(i, "WITHVALUES")) {
                 withValues = true;
             } else {
-                CommandDispatcher.reject(request, pending, "ERR syntax error");
+                pending.refuse(request, "ERR syntax error");
                 return;
             }
         }
@@ -180,13 +180,13 @@ final class Router {
         try {
             cursor = Long.parseUnsignedLong(request.argString(1));
         } catch (NumberFormatException e) {
-            CommandDispatcher.reject(request, pending, "ERR invalid cursor");
+            pending.refuse(request, "ERR invalid cursor");
             return;
         }
         int groups = map.groups().size();
         int group = ScanMerger.groupOf(cursor);
         if (group >= groups || groups > ScanMerger.MAX_GROUPS) {
-            CommandDispatcher.reject(request, pending, "ERR invalid cursor");
+            pending.refuse(request, "ERR invalid cursor");
             return;
         }
         byte[] backendCursor = Long.toUnsignedString(ScanMerger.backendCursor(cursor)).getBytes(StandardCharsets.US_ASCII);
@@ -222,12 +222,12 @@ final class Router {
         int[] keys = call.routingKeys();
         int group = proxy.keyScope().groupOf(map, request, keys);
         if (group == MultiKeyScope.CROSS) {
-            CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+            pending.refuse(request, MultiKeyScope.CROSSSLOT);
             return;
         }
         int index = group == MultiKeyScope.NO_KEYS ? 0 : group;
         if (map.isGroupDown(index)) {
-            CommandDispatcher.reject(request, pending, clusterDown(map, index));
+            pending.refuse(request, clusterDown(map, index));
             return;
         }
         Group target = map.groups().get(index);

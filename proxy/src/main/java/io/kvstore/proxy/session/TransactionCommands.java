@@ -32,7 +32,7 @@ final class TransactionCommands {
         switch (spec.name()) {
             case "multi" -> {
                 if (tx.inMulti()) {
-                    CommandDispatcher.reject(request, pending, "ERR MULTI calls can not be nested");
+                    pending.refuse(request, "ERR MULTI calls can not be nested");
                     return;
                 }
                 tx.begin();
@@ -41,7 +41,7 @@ final class TransactionCommands {
             }
             case "watch" -> {
                 if (tx.inMulti()) {
-                    CommandDispatcher.reject(request, pending, "ERR WATCH inside MULTI is not allowed");
+                    pending.refuse(request, "ERR WATCH inside MULTI is not allowed");
                     return;
                 }
                 MultiKeyScope keyScope = proxy.keyScope();
@@ -49,7 +49,7 @@ final class TransactionCommands {
                 int group = keyScope.group(map, scope);
                 // Keys watched twice must sit where one transaction can run: same scope, same connection.
                 if (scope == MultiKeyScope.CROSS || !tx.bind(scope) || (tx.watching() && tx.watchGroup() != group)) {
-                    CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+                    pending.refuse(request, MultiKeyScope.CROSSSLOT);
                     return;
                 }
                 tx.watched(group);
@@ -66,7 +66,7 @@ final class TransactionCommands {
             }
             case "discard" -> {
                 if (!tx.inMulti()) {
-                    CommandDispatcher.reject(request, pending, "ERR DISCARD without MULTI");
+                    pending.refuse(request, "ERR DISCARD without MULTI");
                     return;
                 }
                 discard(session, map);
@@ -75,7 +75,7 @@ final class TransactionCommands {
             }
             case "exec" -> {
                 if (!tx.inMulti()) {
-                    CommandDispatcher.reject(request, pending, "ERR EXEC without MULTI");
+                    pending.refuse(request, "ERR EXEC without MULTI");
                     return;
                 }
                 int frozen = tx.aborted() || tx.crossed() ? -1 : tx.frozenSlot(map);
@@ -86,7 +86,7 @@ final class TransactionCommands {
                 request.release();
                 if (tx.crossed()) { // checked first, as Redis Cluster checks the queue's keys before EXEC runs
                     discard(session, map);
-                    pending.onFailure(CommandDispatcher.CROSSSLOT);
+                    pending.onFailure(MultiKeyScope.CROSSSLOT);
                     return;
                 }
                 if (tx.aborted()) {
@@ -103,7 +103,7 @@ final class TransactionCommands {
                     execOn(session, prepared, map, pending);
                 }
             }
-            default -> CommandDispatcher.reject(request, pending, "ERR unexpected transaction command " + spec.name());
+            default -> pending.refuse(request, "ERR unexpected transaction command " + spec.name());
         }
     }
 
@@ -127,7 +127,7 @@ final class TransactionCommands {
         int group = prepared.groupUnder(map, proxy.keyScope());
         if (group == MultiKeyScope.CROSS) {
             prepared.release();
-            pending.onFailure(CommandDispatcher.CROSSSLOT);
+            pending.onFailure(MultiKeyScope.CROSSSLOT);
             return;
         }
         prepared.exec(session.connections().dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
@@ -154,7 +154,7 @@ final class TransactionCommands {
         };
         if (spec.hasFlag("no_multi")) {
             tx.abort(); // Redis's own refusal, before the proxy's
-            CommandDispatcher.reject(request, pending, "ERR Command not allowed inside a transaction");
+            pending.refuse(request, "ERR Command not allowed inside a transaction");
             return true;
         }
         if (!runsOnOneGroup) {
@@ -162,21 +162,21 @@ final class TransactionCommands {
             // FLUSHALL and other fan-out commands cannot be part of one group's atomic EXEC: say so.
             String why = spec.kind() != CommandKind.FAN_OUT ? "" : ": a transaction runs on one group, "
                     + spec.displayName().toUpperCase(java.util.Locale.ROOT) + " runs on every group";
-            CommandDispatcher.reject(request, pending, "ERR command '" + spec.displayName()
+            pending.refuse(request, "ERR command '" + spec.displayName()
                     + "' cannot run inside MULTI through kvstore proxy" + why);
             return true;
         }
         KeyFinder.BadKeysException bad = call.badKeys();
         if (bad != null && bad.answerHere()) {
             tx.abort();
-            CommandDispatcher.reject(request, pending, bad.getMessage());
+            pending.refuse(request, bad.getMessage());
             return true;
         }
         // Bad keys Redis refuses itself inside EXEC, in its own words: queued with no keys.
         int scope = proxy.keyScope().of(proxy.cluster().map().afterMigrations(), request, call.keys());
         if (scope == MultiKeyScope.CROSS) {
             tx.abort();
-            CommandDispatcher.reject(request, pending, CommandDispatcher.CROSSSLOT);
+            pending.refuse(request, MultiKeyScope.CROSSSLOT);
             return true;
         }
         if (!tx.bind(scope)) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class NumbersTest {
 
     @Test
-    void writeDecimalMatchesLongToStringAndParsesBack() {
+    void writeDecimalMatchesLongToStringParsesBackAndDecimalLengthCountsIt() {
         long[] edges = {0, 1, 9, 10, 99, 100, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
             Long.MAX_VALUE, -1, -9, -10, -1_000_000_000_000_000_000L, Long.MIN_VALUE + 1, Long.MIN_VALUE};
         for (long v : edges) {
@@ -41,6 +41,7 @@ class NumbersTest {
         try {
             Numbers.writeDecimal(buf, v);
             assertEquals(Long.toString(v), buf.toString(StandardCharsets.US_ASCII));
+            assertEquals(buf.readableBytes(), Numbers.decimalLength(v), "decimalLength(" + v + ")");
             if (v != Long.MIN_VALUE) { // parseLong's INVALID
                 assertEquals(v, Numbers.parseLong(buf, 0, buf.readableBytes()));
             }

@@ -7,7 +7,7 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
-import io.kvstore.proxy.resp.Request;
+import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
@@ -415,10 +415,6 @@ public final class TrackingHub {
     }
 
     private ByteBuf frame(String... words) {
-        List<byte[]> bytes = new ArrayList<>(words.length);
-        for (String w : words) {
-            bytes.add(w.getBytes(StandardCharsets.US_ASCII));
-        }
-        return Request.of(alloc, bytes).frame();
+        return RespWriter.command(alloc, words);
     }
 }

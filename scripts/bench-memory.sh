@@ -99,7 +99,7 @@ REDIS_PID=$!
 PIDS+=($REDIS_PID)
 KVSTORE_JAVA_OPTS="${KVSTORE_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary -XX:+AlwaysPreTouch" \
   "$DIST/bin/kvstore-proxy" --listen "127.0.0.1:$PROXY_PORT" --backends "127.0.0.1:$REDIS_PORT" \
-  --max-clients $((CLIENTS + 100)) --backend-stall-ms 0 --down-after-ms 3600000 \
+  --max-clients $(( (CLIENTS > PENDING_CLIENTS ? CLIENTS : PENDING_CLIENTS) + 100 )) --backend-stall-ms 0 --down-after-ms 3600000 \
   ${PROXY_OPTS[@]+"${PROXY_OPTS[@]}"} < /dev/null > "$DIR/proxy.log" 2>&1 &
 PROXY_PID=$! # the launcher execs java: this is the JVM
 PIDS+=($PROXY_PID)

@@ -66,7 +66,10 @@ if [ -z "$DIST" ]; then
 fi
 DIST="$(cd "$DIST" && pwd)"
 DIR="${DIR:-$ROOT/run/bench-memory}"
-for tool in java jcmd redis-server redis-cli; do command -v "$tool" > /dev/null || die "needs $tool"; done
+# The launcher runs $JAVA_HOME/bin/java when JAVA_HOME is set: attach with that JDK's jcmd.
+JCMD=jcmd
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jcmd" ]; then JCMD="$JAVA_HOME/bin/jcmd"; fi
+for tool in java "$JCMD" redis-server redis-cli; do command -v "$tool" > /dev/null || die "needs $tool"; done
 PROXY_PORT=$BASE_PORT
 REDIS_PORT=$((BASE_PORT + 101))
 for p in $PROXY_PORT $REDIS_PORT; do
@@ -114,9 +117,9 @@ out "# $(date -u +%Y-%m-%dT%H:%M:%SZ) kvstore $(cat "$DIST/VERSION" 2>/dev/null)
 
 # measure NAME: live heap by class (after a full collection), RSS and NMT's committed KB into DIR/NAME.*
 measure() {
-  jcmd "$PROXY_PID" GC.class_histogram > "$DIR/$1.histo"
+  "$JCMD" "$PROXY_PID" GC.class_histogram > "$DIR/$1.histo"
   awk '/^VmRSS:/ { print $2 }' "/proc/$PROXY_PID/status" > "$DIR/$1.rss"
-  jcmd "$PROXY_PID" VM.native_memory summary > "$DIR/$1.nmt"
+  "$JCMD" "$PROXY_PID" VM.native_memory summary > "$DIR/$1.nmt"
 }
 heap_bytes() { awk '$1 == "Total" { print $3 }' "$DIR/$1.histo"; }
 nmt_kb() { sed -n "s/^-  *$2 (reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/\1/p" "$DIR/$1.nmt" | head -n 1; }
@@ -135,7 +138,7 @@ report() {
   out "$name: the classes that grew most (bytes per $unit, instances per $unit, class):"
   awk -v n="$count" 'FNR == NR { if ($1 ~ /:$/) { b[$4] = $3; i[$4] = $2 } next }
        $1 ~ /:$/ { d = $3 - b[$4]; if (d > 0) printf "%d %.2f %s\n", d, ($2 - i[$4]) / n, $4 }' \
-    "$DIR/base.histo" "$DIR/$name.histo" | sort -rn | head -n 10 |
+    "$DIR/base.histo" "$DIR/$name.histo" | sort -rn | awk "NR <= 10" |
     awk -v n="$count" '{ printf "  %8.1f B  %6s  %s\n", $1 / n, $2, $3 }' | tee -a "$DIR/results.txt"
 }
 # with_driver NAME ARGS...: runs MemoryBench, waits for READY, runs NAME_ready, then lets it finish
@@ -171,7 +174,7 @@ run_driver idle idle "$CLIENTS"
 pending_ready() {
   local total=$((PENDING_CLIENTS * PER_CLIENT)) held=0
   for _ in $(seq 1 60); do
-    held=$(jcmd "$PROXY_PID" GC.class_histogram | awk '$4 == "io.kvstore.proxy.session.PendingReply" { print $2 }')
+    held=$("$JCMD" "$PROXY_PID" GC.class_histogram | awk '$4 == "io.kvstore.proxy.session.PendingReply" { print $2 }')
     [ "${held:-0}" -ge "$total" ] && break
     sleep 1
   done

@@ -141,7 +141,7 @@ report() {
     "$DIR/base.histo" "$DIR/$name.histo" | sort -rn | awk "NR <= 10" |
     awk -v n="$count" '{ printf "  %8.1f B  %6s  %s\n", $1 / n, $2, $3 }' | tee -a "$DIR/results.txt"
 }
-# with_driver NAME ARGS...: runs MemoryBench, waits for READY, runs NAME_ready, then lets it finish
+# run_driver NAME ARGS...: runs MemoryBench, waits for READY, runs NAME_ready, then lets it finish
 run_driver() {
   local name=$1 line
   shift

@@ -81,6 +81,13 @@ final class PendingReply implements ReplySink {
         filter = replies;
     }
 
+    /** Takes the reply filter off this reply (a queued command's filter moves to its EXEC), or null. */
+    UnaryOperator<ByteBuf> takeFilter() {
+        UnaryOperator<ByteBuf> f = filter;
+        filter = null;
+        return f;
+    }
+
     boolean isDone() {
         return reply != null;
     }

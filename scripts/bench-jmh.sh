@@ -20,7 +20,7 @@ MVN=(mvn -B -q)
 # The forked JVM runs as bin/kvstore-proxy does (collector, heap, no leak detection, Netty's
 # Unsafe paths), and Netty's per-thread buffer caches are on for JMH's threads as they are for
 # an event loop's (Netty gives them only to its own threads by default).
-JVM_ARGS="-XX:+UseParallelGC -Xms512m -Xmx512m -Dio.netty.leakDetection.level=disabled \
+JVM_ARGS="-XX:+UseG1GC -Xms512m -Xmx512m -Dio.netty.leakDetection.level=disabled \
 --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
 -Dio.netty.tryReflectionSetAccessible=true -Dio.netty.allocator.useCacheForAllThreads=true"
 # Average time in ns per operation; 3 warm-up and 5 measured iterations of 1 s, one fork.

@@ -181,7 +181,8 @@ public final class RewriteCommand extends AdminCommand {
     }
 
     @Command(name = "reclaim", description = {"Delete the keys of PATTERN that clients cannot see any more (older generations,",
-            "keys stored before the rule): one SCAN pass over every master, resumable (progress kept in ZooKeeper)."},
+            "keys stored before the rule): one SCAN pass over every master, resumable (progress kept in ZooKeeper).",
+            "One run per cluster at a time (a ZooKeeper lock): another is refused, exit 4."},
             footer = {"", Exit.SUMMARY})
     static final class ReclaimKeys extends AdminCommand {
         @Parameters(index = "0", paramLabel = "CLUSTER")

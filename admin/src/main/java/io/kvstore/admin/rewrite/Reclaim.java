@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -31,6 +33,10 @@ import org.apache.zookeeper.KeeperException;
  * batch, and only while the pattern still has a rule; generations never come back (they only
  * grow), so a key invisible then stays invisible, unless the rule is removed (which stops the
  * reclaim at its next batch).
+ *
+ * <p>One reclaim per cluster at a time, from any host: a run holds a ZooKeeper mutex
+ * ({@link #lockPath}) for its whole pass, and a second run is refused at once (a conflict) instead
+ * of scanning the same keys and overwriting the saved cursors.
  */
 public final class Reclaim {
 
@@ -62,6 +68,34 @@ public final class Reclaim {
 
     /** Runs (or resumes) the reclaim to its end; the saved state is deleted when every group is done. */
     public Result run(KeyProgress progress) throws IOException {
+        InterProcessMutex lock = new InterProcessMutex(store.client(), lockPath(cluster));
+        try {
+            if (!lock.acquire(0, TimeUnit.MILLISECONDS)) {
+                throw new StoreException.Conflict("another reclaim of cluster " + cluster + " is running (it holds "
+                        + lockPath(cluster) + "); wait for it to finish, or stop it and run this again to resume");
+            }
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException.Unavailable("cannot take the reclaim lock " + lockPath(cluster) + ": " + e.getMessage(), e);
+        }
+        try {
+            return runLocked(progress);
+        } finally {
+            try {
+                lock.release();
+            } catch (Exception e) {
+                // the lock node is ephemeral: it goes with this session at the latest
+            }
+        }
+    }
+
+    /** The ZooKeeper mutex a reclaim of {@code cluster} holds while it runs. */
+    public static String lockPath(String cluster) {
+        return StorePaths.cluster(cluster) + "/rewrite-reclaim-lock";
+    }
+
+    private Result runLocked(KeyProgress progress) throws IOException {
         RewriteStore rules = new RewriteStore(store.client(), cluster);
         if (rules.read().rule(pattern) == null) {
             throw new StoreException.NotFound("no rewrite rule for " + pattern + " in cluster " + cluster);

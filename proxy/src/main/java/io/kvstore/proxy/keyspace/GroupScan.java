@@ -14,7 +14,8 @@ import java.util.List;
  * A full SCAN of one group, driven by the proxy one batch at a time, so a walk over the whole
  * keyspace never holds more than one batch per group and never blocks Redis. Confined to the
  * client's event loop. The listener decides when the next batch is asked for ({@link #next()}),
- * which lets it act on a batch (UNLINK it) first.
+ * which lets it act on a batch (UNLINK it) first. Batches hold the names a client sees
+ * ({@link KeyNames}): while the cluster has rewrite rules, logical names of visible keys only.
  */
 final class GroupScan implements ReplySink {
 
@@ -31,15 +32,19 @@ final class GroupScan implements ReplySink {
 
     private final int group;
     private final byte[] pattern;
+    private final byte[] serverPattern;
+    private final KeyNames names;
     private final GroupSender sender;
     private final ByteBufAllocator alloc;
     private final Listener listener;
     private String cursor = "0";
     private boolean started;
 
-    GroupScan(int group, byte[] pattern, GroupSender sender, ByteBufAllocator alloc, Listener listener) {
+    GroupScan(int group, byte[] pattern, KeyNames names, GroupSender sender, ByteBufAllocator alloc, Listener listener) {
         this.group = group;
         this.pattern = pattern;
+        this.serverPattern = names.serverPattern(pattern);
+        this.names = names;
         this.sender = sender;
         this.alloc = alloc;
         this.listener = listener;
@@ -58,7 +63,7 @@ final class GroupScan implements ReplySink {
         started = true;
         ByteBuf frame = alloc.buffer();
         RespWriter.writeArrayHeader(frame, 6);
-        for (byte[] word : new byte[][] {bytes("SCAN"), bytes(cursor), bytes("MATCH"), pattern, bytes("COUNT"),
+        for (byte[] word : new byte[][] {bytes("SCAN"), bytes(cursor), bytes("MATCH"), serverPattern, bytes("COUNT"),
                 bytes(Integer.toString(BATCH))}) {
             RespWriter.writeBulk(frame, word);
         }
@@ -84,7 +89,10 @@ final class GroupScan implements ReplySink {
             at = ReplyReader.afterLine(reply, at);
             List<byte[]> keys = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) {
-                keys.add(ReplyReader.bulk(reply, at));
+                byte[] name = names.shown(ReplyReader.bulk(reply, at), pattern);
+                if (name != null) {
+                    keys.add(name);
+                }
                 at = ReplyReader.end(reply, at);
             }
             listener.batch(this, keys);

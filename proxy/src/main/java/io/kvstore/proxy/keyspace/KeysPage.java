@@ -25,12 +25,14 @@ import java.util.TreeSet;
  *
  * <p>Every group is walked with SCAN in batches; only the best LIMIT keys seen so far are kept,
  * so memory is bounded by LIMIT and one batch per group, not by the keyspace. Keys changed during
- * the walk follow SCAN's guarantees.
+ * the walk follow SCAN's guarantees. Order, PIVOT and the pattern apply to the names the client
+ * sees ({@link KeyNames}: logical names while the cluster has rewrite rules); WITHVALUES reads
+ * each key under its stored name.
  */
 public final class KeysPage implements GroupScan.Listener {
 
     /** The parsed options; {@code limit} is {@code Long.MAX_VALUE} when none was given. */
-    public record Options(byte[] pattern, byte[] pivot, long limit, boolean desc, boolean withValues) {
+    public record Options(byte[] pattern, byte[] pivot, long limit, boolean desc, boolean withValues, KeyNames names) {
     }
 
     private static final Comparator<byte[]> BYTE_ORDER = Arrays::compareUnsigned;
@@ -57,7 +59,7 @@ public final class KeysPage implements GroupScan.Listener {
     public static void start(Options options, SlotMap map, GroupSender sender, ByteBufAllocator alloc, ReplySink target) {
         KeysPage page = new KeysPage(options, map, sender, alloc, target);
         for (int g = 0; g < map.groups().size(); g++) {
-            new GroupScan(g, options.pattern(), sender, alloc, page).next();
+            new GroupScan(g, options.pattern(), options.names(), sender, alloc, page).next();
         }
     }
 
@@ -125,7 +127,7 @@ public final class KeysPage implements GroupScan.Listener {
             ByteBuf mget = alloc.buffer();
             RespWriter.writeArrayHeader(mget, indexes.get(f).size() + 1L);
             RespWriter.writeBulk(mget, GroupScan.bytes("MGET"));
-            indexes.get(f).forEach(i -> RespWriter.writeBulk(mget, keys.get(i)));
+            indexes.get(f).forEach(i -> RespWriter.writeBulk(mget, options.names().stored(keys.get(i))));
             sender.send(groups.get(f), mget, gather.fragment(f));
         }
     }

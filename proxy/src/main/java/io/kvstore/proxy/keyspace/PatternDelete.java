@@ -16,26 +16,31 @@ import java.util.List;
  *
  * <p>Keys written during the walk may or may not be deleted, as with any SCAN; keys present
  * throughout it are. The first error of any group ends the command with that error, after the
- * other groups finish.
+ * other groups finish. While the cluster has rewrite rules the pattern is matched against the
+ * client's names and only keys the client can see are deleted ({@link KeyNames}); older
+ * generations are left to their TTL or {@code kvstore-admin rewrite reclaim}.
  */
 public final class PatternDelete implements GroupScan.Listener {
 
     private final ReplySink target;
     private final ByteBufAllocator alloc;
+    private final KeyNames names;
     private int running;
     private long deleted;
     private String error;
 
-    private PatternDelete(ReplySink target, ByteBufAllocator alloc, int groups) {
+    private PatternDelete(ReplySink target, ByteBufAllocator alloc, KeyNames names, int groups) {
         this.target = target;
         this.alloc = alloc;
+        this.names = names;
         this.running = groups;
     }
 
-    public static void start(byte[] pattern, int groups, GroupSender sender, ByteBufAllocator alloc, ReplySink target) {
-        PatternDelete walk = new PatternDelete(target, alloc, groups);
+    public static void start(byte[] pattern, KeyNames names, int groups, GroupSender sender, ByteBufAllocator alloc,
+            ReplySink target) {
+        PatternDelete walk = new PatternDelete(target, alloc, names, groups);
         for (int g = 0; g < groups; g++) {
-            new GroupScan(g, pattern, sender, alloc, walk).next();
+            new GroupScan(g, pattern, names, sender, alloc, walk).next();
         }
     }
 
@@ -52,7 +57,7 @@ public final class PatternDelete implements GroupScan.Listener {
         ByteBuf unlink = alloc.buffer();
         RespWriter.writeArrayHeader(unlink, keys.size() + 1L);
         RespWriter.writeBulk(unlink, GroupScan.bytes("UNLINK"));
-        keys.forEach(k -> RespWriter.writeBulk(unlink, k));
+        keys.forEach(k -> RespWriter.writeBulk(unlink, names.stored(k)));
         scan.send(unlink, new ReplySink() {
             @Override
             public void onReply(ByteBuf reply) {

@@ -43,7 +43,7 @@ public final class KeyRewrite {
         switch (spec.name()) {
             case "keys" -> {
                 if (request.argCount() > 2) {
-                    return refused("ERR KEYS with PIVOT/LIMIT is not available while the cluster has key rewrite rules");
+                    return new Outcome(request, null, null); // KeysPage walks with the client's names (KeyNames)
                 }
                 byte[] pattern = request.argBytes(1);
                 return new Outcome(replaced(request, alloc, 1, new byte[] {'*'}), KeyListReplies.keys(rules, pattern), null);
@@ -55,8 +55,7 @@ public final class KeyRewrite {
                 return new Outcome(request, KeyListReplies.randomKey(rules, protocol), null);
             }
             case "pdel" -> {
-                return refused("ERR PDEL is not available while the cluster has key rewrite rules; "
-                        + "kvstore-admin rewrite bump forgets a pattern's keys at once");
+                return new Outcome(request, null, null); // PatternDelete matches and deletes by the client's names (KeyNames)
             }
             default -> {
                 Outcome o = keys(rules, spec, request, alloc);

@@ -185,7 +185,7 @@ public final class ProxyServer implements AutoCloseable {
         workerContexts.values().forEach(w -> w.loop().execute(() -> {
             w.backends().refresh(map);
             if (w.trackingIfAny() != null) {
-                w.trackingIfAny().mapChanged(map);
+                w.trackingIfAny().mapChanged(map, context.cluster().rewrite());
             }
             context.clients().mapChanged(w, map);
             barrier.begin(w, context.clients());

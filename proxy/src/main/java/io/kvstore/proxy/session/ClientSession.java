@@ -156,7 +156,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Pub/Sub state, made on the first subscription. */
     PubSub pubSub() {
         if (pubSub == null) {
-            pubSub = new PubSub(this);
+            pubSub = new PubSub(this, proxy.cluster()::rewrite);
         }
         return pubSub;
     }

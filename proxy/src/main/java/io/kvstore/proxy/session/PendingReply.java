@@ -34,6 +34,7 @@ final class PendingReply implements ReplySink {
     private byte[] args;
     private boolean rejected;
     private boolean rewritten;
+    private boolean timed;
     private UnaryOperator<ByteBuf> filter;
     private KeySample hot;
 
@@ -41,10 +42,18 @@ final class PendingReply implements ReplySink {
         this.session = session;
     }
 
-    /** Names the command this reply answers; the first call counts (a held request is dispatched again). */
+    /**
+     * Names the command this reply answers; only the first call counts: a held request, a woken
+     * blocking command and a request whose keys key rewrite renamed are dispatched again, and the
+     * first call is the one with the client's own key names (hot keys and SLOWLOG show those).
+     */
     void timed(LoopStats loopStats, CommandSpec spec, Request request) {
-        hot = hot != null ? hot : loopStats.hotKeys().sample(spec, request);
-        if (command != null || !loopStats.enabled()) {
+        if (timed) {
+            return;
+        }
+        timed = true;
+        hot = loopStats.hotKeys().sample(spec, request);
+        if (!loopStats.enabled()) {
             return;
         }
         stats = loopStats;
@@ -86,6 +95,13 @@ final class PendingReply implements ReplySink {
     void rewritten(UnaryOperator<ByteBuf> replies) {
         rewritten = true;
         filter = replies;
+    }
+
+    /** Takes the reply filter off this reply (a queued command's filter moves to its EXEC), or null. */
+    UnaryOperator<ByteBuf> takeFilter() {
+        UnaryOperator<ByteBuf> f = filter;
+        filter = null;
+        return f;
     }
 
     boolean isDone() {

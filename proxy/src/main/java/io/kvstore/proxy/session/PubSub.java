@@ -4,11 +4,13 @@ import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.resp.RespWriter;
+import io.kvstore.proxy.rewrite.KeyspaceChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Pub/Sub for one client. Confined to the client's event loop.
@@ -35,6 +38,12 @@ import java.util.Set;
  * sees a message before the confirmation of its subscription. Each subscribed group has one
  * connection of this client's ({@code links}); losing one closes the client, as a Redis restart
  * would, so the client resubscribes.
+ *
+ * <p>Under key rewrite rules ({@link KeyspaceChannels}) a SUBSCRIBE to the keyspace channel of a
+ * rewritten key is made on the channel of its stored name ({@code wired}: the name each such
+ * subscription is made on, moved when a bump changes it), confirmations are counted by the
+ * client's name, and keyspace notifications are shown by logical names, or not at all for keys
+ * clients cannot see.
  */
 final class PubSub {
 
@@ -69,6 +78,9 @@ final class PubSub {
     }
 
     private final ClientSession session;
+    private final Supplier<RewriteRules> rules;
+    /** The server channel of each "subscribe:channel" whose name key rewrite changed; absent: the client's name. */
+    private final Map<String, byte[]> wired = new HashMap<>();
     private final Set<String> channels = new LinkedHashSet<>();
     private final Set<String> patterns = new LinkedHashSet<>();
     private final Set<String> shardChannels = new LinkedHashSet<>();
@@ -85,8 +97,10 @@ final class PubSub {
      */
     private final Map<String, Set<HostPort>> placed = new java.util.LinkedHashMap<>();
 
-    PubSub(ClientSession session) {
+    /** {@code rules}: the cluster's key rewrite rules now (null for none). */
+    PubSub(ClientSession session, Supplier<RewriteRules> rules) {
         this.session = session;
+        this.rules = rules;
     }
 
     /**
@@ -158,8 +172,9 @@ final class PubSub {
             batch.open++;
             batchOf.put(item, batch);
             awaiting.computeIfAbsent(key(command, name), k -> new ArrayDeque<>()).add(item);
+            byte[] onServer = unsubscribe ? unwire(placeKind, name) : wire(placeKind, name);
             for (BackendConnection c : targets) {
-                perLink.computeIfAbsent(c, k -> new ArrayList<>()).add(name);
+                perLink.computeIfAbsent(c, k -> new ArrayList<>()).add(onServer);
             }
         }
         perLink.forEach((c, list) -> c.send(command(session.alloc(), command, list), null));
@@ -176,22 +191,42 @@ final class PubSub {
         for (Map.Entry<String, Set<HostPort>> e : placed.entrySet()) {
             String kind = e.getKey().substring(0, e.getKey().indexOf(':'));
             byte[] name = e.getKey().substring(kind.length() + 1).getBytes(StandardCharsets.ISO_8859_1);
+            byte[] before = wired.getOrDefault(e.getKey(), name);
+            byte[] now = wire(kind, name); // a bump comes with a new map: the stored name may have changed
+            boolean renamed = !java.util.Arrays.equals(before, now);
             Set<HostPort> want = new java.util.LinkedHashSet<>();
             for (int g : groupsOf(kind, name, map)) {
                 Group group = map.groups().get(g);
                 want.add(group.master());
-                if (!e.getValue().contains(group.master())) {
-                    link(group).send(command(session.alloc(), kind, List.of(name)), null);
+                if (renamed || !e.getValue().contains(group.master())) {
+                    link(group).send(command(session.alloc(), kind, List.of(now)), null);
                 }
             }
             for (HostPort old : e.getValue()) {
                 BackendConnection c = links.get(old);
-                if (!want.contains(old) && c != null) {
-                    c.send(command(session.alloc(), unsubscribeOf(kind), List.of(name)), null);
+                if ((renamed || !want.contains(old)) && c != null) {
+                    c.send(command(session.alloc(), unsubscribeOf(kind), List.of(before)), null);
                 }
             }
             e.setValue(want);
         }
+    }
+
+    /** The channel a subscription of {@code kind} to {@code name} is made on now; remembered when key rewrite renamed it. */
+    private byte[] wire(String kind, byte[] name) {
+        byte[] onServer = kind.equals("subscribe") ? KeyspaceChannels.stored(rules.get(), name) : name;
+        if (onServer != name) {
+            wired.put(key(kind, name), onServer);
+        } else {
+            wired.remove(key(kind, name));
+        }
+        return onServer;
+    }
+
+    /** The channel a subscription was made on, forgotten (its UNSUBSCRIBE). */
+    private byte[] unwire(String kind, byte[] name) {
+        byte[] onServer = wired.remove(key(kind, name));
+        return onServer == null ? name : onServer;
     }
 
     private static String unsubscribeOf(String subscribeKind) {
@@ -260,12 +295,18 @@ final class PubSub {
         byte[] kindBytes = ReplyReader.bulk(push, at);
         String kind = kindBytes == null ? "" : new String(kindBytes, StandardCharsets.US_ASCII);
         switch (kind) {
-            case "message", "pmessage", "smessage" -> session.push(push.retainedDuplicate());
+            case "message", "pmessage" -> {
+                ByteBuf shown = KeyspaceChannels.shown(rules.get(), push);
+                if (shown != null) {
+                    session.push(shown);
+                }
+            }
+            case "smessage" -> session.push(push.retainedDuplicate());
             case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
                 at = ReplyReader.end(push, at);
                 byte[] name = ReplyReader.bulk(push, at);
                 if (name != null) {
-                    confirmed(kind, name);
+                    confirmed(kind, kind.equals("subscribe") || kind.equals("unsubscribe") ? KeyspaceChannels.subscribed(name) : name);
                 }
             }
             default -> { }
@@ -367,5 +408,6 @@ final class PubSub {
         batchOf.clear();
         batches.clear();
         placed.clear();
+        wired.clear();
     }
 }

@@ -7,6 +7,7 @@ import io.kvstore.proxy.command.CommandSpec;
 import io.kvstore.proxy.command.Glob;
 import io.kvstore.proxy.command.KeyFinder;
 import io.kvstore.proxy.command.MergeKind;
+import io.kvstore.proxy.keyspace.KeyNames;
 import io.kvstore.proxy.keyspace.KeysPage;
 import io.kvstore.proxy.keyspace.PatternDelete;
 import io.kvstore.proxy.keyspace.RandomKey;
@@ -72,7 +73,8 @@ final class Router {
                 case KEYSPACE -> {
                     byte[] pattern = request.argBytes(1);
                     request.release();
-                    PatternDelete.start(pattern, map.groups().size(), sender(session, map), session.alloc(), pending);
+                    PatternDelete.start(pattern, KeyNames.of(proxy.cluster().rewrite()), map.groups().size(),
+                            sender(session, map), session.alloc(), pending);
                 }
                 case REFUSED -> pending.refuse(request, "ERR command '" + spec.displayName()
                         + "' is not supported by kvstore proxy: " + spec.reason());
@@ -169,7 +171,8 @@ final class Router {
                 return;
             }
         }
-        KeysPage.Options options = new KeysPage.Options(request.argBytes(1), pivot, limit, desc, withValues);
+        KeysPage.Options options = new KeysPage.Options(request.argBytes(1), pivot, limit, desc, withValues,
+                KeyNames.of(proxy.cluster().rewrite()));
         request.release();
         KeysPage.start(options, map, sender(session, map), session.alloc(), pending);
     }

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * MULTI/EXEC and WATCH state of one client. Confined to the client's event loop.
@@ -20,13 +21,15 @@ import java.util.List;
  * scopes gets -CROSSSLOT and aborts the transaction (EXEC then answers -EXECABORT), while commands
  * each within one scope but not the same one are queued and EXEC answers -CROSSSLOT.
  *
- * <p>Invariant: {@code queued} is empty unless {@code inMulti}; {@code scope} is -1 while no key
+ * <p>Invariant: {@code queued} is empty unless {@code inMulti}; {@code queuedKeys} and
+ * {@code queuedReplies} (key rewrite's reply filter of each command, null for none) run parallel to it; {@code scope} is -1 while no key
  * (or WATCH) has chosen one; {@code watchGroup} is the group WATCH was sent to, -1 when none.
  */
 final class Transaction {
 
     private final List<Request> queued = new ArrayList<>();
     private final List<int[]> queuedKeys = new ArrayList<>();
+    private final List<UnaryOperator<ByteBuf>> queuedReplies = new ArrayList<>();
     private boolean inMulti;
     private boolean aborted;
     private boolean crossed;
@@ -91,18 +94,20 @@ final class Transaction {
         return -1;
     }
 
-    void queue(Request request, int[] keys) {
+    void queue(Request request, int[] keys, UnaryOperator<ByteBuf> replies) {
         queued.add(request);
         queuedKeys.add(keys);
+        queuedReplies.add(replies);
     }
 
     /**
      * The commands of a transaction at EXEC, taken out of the client's state at once so that
      * commands pipelined after EXEC are not queued into it while its keys are being moved.
      *
+     * @param replies key rewrite's filter of each command's reply (null for none)
      * @param watchGroup the group WATCH was sent to, or -1
      */
-    record Prepared(List<Request> requests, List<int[]> keys, int watchGroup) {
+    record Prepared(List<Request> requests, List<int[]> keys, List<UnaryOperator<ByteBuf>> replies, int watchGroup) {
 
         /** Whether a command touches a migrating slot of {@code map}. */
         boolean touchesMigration(io.kvstore.config.SlotMap map) {
@@ -143,9 +148,11 @@ final class Transaction {
 
     /** Ends the transaction and hands its commands over (EXEC). */
     Prepared take() {
-        Prepared p = new Prepared(new ArrayList<>(queued), new ArrayList<>(queuedKeys), watching ? watchGroup : -1);
+        Prepared p = new Prepared(new ArrayList<>(queued), new ArrayList<>(queuedKeys), new ArrayList<>(queuedReplies),
+                watching ? watchGroup : -1);
         queued.clear();
         queuedKeys.clear();
+        queuedReplies.clear();
         reset();
         return p;
     }
@@ -165,6 +172,7 @@ final class Transaction {
         queued.forEach(Request::release);
         queued.clear();
         queuedKeys.clear();
+        queuedReplies.clear();
         reset();
         return wasWatching;
     }

@@ -9,6 +9,9 @@ import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.resp.RespWriter;
+import io.kvstore.proxy.rewrite.TransactionReplies;
+import io.netty.buffer.ByteBuf;
+import java.util.function.UnaryOperator;
 
 /**
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH, and the queueing of commands between MULTI and EXEC
@@ -130,6 +133,10 @@ final class TransactionCommands {
             pending.onFailure(MultiKeyScope.CROSSSLOT);
             return;
         }
+        UnaryOperator<ByteBuf> names = TransactionReplies.exec(prepared.replies());
+        if (names != null) {
+            pending.rewritten(names);
+        }
         prepared.exec(session.connections().dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
     }
 
@@ -182,7 +189,7 @@ final class TransactionCommands {
         if (!tx.bind(scope)) {
             tx.cross();
         }
-        tx.queue(request, call.keys());
+        tx.queue(request, call.keys(), pending.takeFilter()); // applied to its element of EXEC's reply
         pending.onReply(Replies.status(session.alloc(), "QUEUED"));
         return true;
     }

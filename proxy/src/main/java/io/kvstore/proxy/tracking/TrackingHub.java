@@ -2,8 +2,10 @@ package io.kvstore.proxy.tracking;
 
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
+import io.kvstore.config.RewrittenKey;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
+import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 
@@ -59,6 +62,7 @@ public final class TrackingHub {
     private final Set<TrackingClient> clients = new LinkedHashSet<>();
     private final Set<TrackingClient> broadcast = new LinkedHashSet<>();
     private SlotMap lastMap;
+    private RewriteRules lastRules;
 
     /** The invalidation receiver of one redis-server, with the tracked connections that redirect to it. */
     private final class Sink implements ReplySink {
@@ -283,11 +287,17 @@ public final class TrackingHub {
     /**
      * A new slot map is in place: if it moves slots between groups or changes a group's master,
      * every tracking client drops its cache (the new owner never saw those reads), and sinks of
-     * servers that left are closed.
+     * servers that left are closed; if it comes with other key rewrite rules ({@code rules}, null
+     * for none), every tracking client drops its cache too.
      */
-    public void mapChanged(SlotMap map) {
+    public void mapChanged(SlotMap map, RewriteRules rules) {
         SlotMap before = lastMap;
         lastMap = map;
+        boolean bumped = !Objects.equals(rules, lastRules); // keys of a bumped pattern are gone: no invalidation says so
+        lastRules = rules;
+        if (bumped && before != null) {
+            flushAll();
+        }
         if (before == null || !movesData(before, map)) {
             return;
         }
@@ -363,8 +373,9 @@ public final class TrackingHub {
     /** The clients to tell of {@code keys}, each with the keys it read or broadcasts; they are forgotten for those keys. */
     private Map<TrackingClient, List<byte[]>> keysChanged(List<byte[]> keys) {
         Map<TrackingClient, List<byte[]>> out = new LinkedHashMap<>();
-        for (byte[] key : keys) {
-            ByteBuffer k = ByteBuffer.wrap(key);
+        for (byte[] stored : keys) {
+            ByteBuffer k = ByteBuffer.wrap(stored);
+            byte[] key = RewrittenKey.logical(stored); // the name the client read: key rewrite's stored names never reach it
             Set<TrackingClient> who = readers.remove(k);
             if (who != null) {
                 for (TrackingClient c : who) {

@@ -20,7 +20,7 @@ import redis.clients.jedis.Transaction;
 
 /**
  * Commands that take other paths than a plain GET/SET, with a rule present: transactions (queued
- * in the proxy, sent at EXEC), a blocking pop woken by another client, a script's KEYS[], RENAME
+ * in the proxy, sent at EXEC, whose reply names keys by their logical names), a blocking pop woken by another client, a script's KEYS[], RENAME
  * between a rewritten and a plain key, DUMP/RESTORE, and the rules of a proxy started after them.
  * Each result is checked on the servers too: the key must be stored under its physical name.
  */
@@ -54,6 +54,19 @@ class RewriteCommandsTest {
             redis.clients.jedis.exceptions.JedisDataException aborted = org.junit.jupiter.api.Assertions.assertThrows(
                     redis.clients.jedis.exceptions.JedisDataException.class, listing::exec, "EXEC would show stored names");
             assertTrue(aborted.getMessage().startsWith("EXECABORT"), aborted.getMessage());
+            try (RespSocket m = RespSocket.connect(a.port())) {
+                assertEquals("OK", m.call("MULTI"));
+                for (String[] queued : new String[][] {{"RPUSH", "r:{m}:l", "x", "y"}, {"BLPOP", "r:{m}:l", "0"},
+                        {"LMPOP", "1", "r:{m}:l", "LEFT"}, {"XADD", "r:{m}:s", "1-1", "f", "v"}, {"XREAD", "STREAMS", "r:{m}:s", "0"}}) {
+                    assertEquals("QUEUED", m.call(queued));
+                }
+                List<?> exec = (List<?>) m.call("EXEC");
+                assertEquals(2L, exec.get(0));
+                assertEquals(List.of("r:{m}:l", "x"), exec.get(1), "BLPOP inside EXEC names the logical key");
+                assertEquals(List.of("r:{m}:l", List.of("y")), exec.get(2), "LMPOP inside EXEC");
+                assertEquals("1-1", exec.get(3));
+                assertEquals("r:{m}:s", ((List<?>) ((List<?>) exec.get(4)).get(0)).get(0), "XREAD inside EXEC");
+            }
 
             CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> {
                 try (Jedis blocked = ProxyCluster.client(a.port())) {
@@ -94,6 +107,6 @@ class RewriteCommandsTest {
                 }
             }
         }
-        assertEquals(5, physical, "r:{1}:a, r:{1}:n, r:{x}, r:y, r:s (r:q and r:l were popped empty)");
+        assertEquals(6, physical, "r:{1}:a, r:{1}:n, r:{x}, r:y, r:s, r:{m}:s (the lists were popped empty)");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.admin.rewrite.Reclaim;
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.RewrittenKey;
@@ -14,6 +15,8 @@ import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.reshard.AdminCli;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -23,7 +26,8 @@ import redis.clients.jedis.Pipeline;
  * Resharding and reclaim with rewrite rules present: the mover finds physical names on the servers
  * and must move each by the slot of its logical name (the shared codec, {@code RewrittenKey}), so
  * that every key is still readable afterwards and lives on the server owning its logical slot.
- * Then {@code rewrite reclaim} deletes exactly the invisible keys.
+ * Then {@code rewrite reclaim} deletes exactly the invisible keys, after being refused while
+ * another reclaim holds the cluster's reclaim lock.
  */
 class RewriteReshardTest {
 
@@ -80,6 +84,16 @@ class RewriteReshardTest {
             assertEquals(0, AdminCli.run(f, "rewrite", "bump", "shop", "user:*").exit());
             for (int i = 0; i < 100; i++) {
                 viaA.set("user:" + i, "new" + i);
+            }
+            InterProcessMutex other = new InterProcessMutex(f.admin.client(), Reclaim.lockPath("shop")); // a reclaim running elsewhere
+            assertTrue(other.acquire(10, TimeUnit.SECONDS));
+            try {
+                AdminCli.Result refused = AdminCli.run(f, "rewrite", "reclaim", "shop", "user:*", "--rate", "0", "--quiet");
+                assertEquals(4, refused.exit(), refused.toString());
+                assertTrue(refused.err().contains("another reclaim of cluster shop is running"), refused.toString());
+                assertNull(f.admin.client().checkExists().forPath("/kvstore/clusters/shop/rewrite-reclaim"), "nothing scanned");
+            } finally {
+                other.release();
             }
             AdminCli.Result reclaim = AdminCli.run(f, "rewrite", "reclaim", "shop", "user:*", "--rate", "0", "--quiet");
             assertEquals(0, reclaim.exit(), reclaim.toString());

@@ -20,6 +20,7 @@ public final class AccessControl {
     private static final long LOG_EVERY_MILLIS = 1000;
 
     private final ClientRegistry clients;
+    private final UserConnections connections = new UserConnections();
     private volatile Users users;
     private final LongAdder deniedAuth = new LongAdder();
     private final LongAdder deniedCommand = new LongAdder();
@@ -35,6 +36,11 @@ public final class AccessControl {
 
     public Users users() {
         return users;
+    }
+
+    /** How many connections each user has, against its limit. */
+    public UserConnections connections() {
+        return connections;
     }
 
     /** Puts {@code next} in force: new commands are checked by it, and clients of a deleted or disabled user are closed. */
@@ -81,6 +87,7 @@ public final class AccessControl {
         return "acl_access_denied_auth:" + deniedAuth.sum() + "\r\n"
                 + "acl_access_denied_cmd:" + deniedCommand.sum() + "\r\n"
                 + "acl_access_denied_key:" + deniedKey.sum() + "\r\n"
-                + "acl_access_denied_channel:" + deniedChannel.sum() + "\r\n";
+                + "acl_access_denied_channel:" + deniedChannel.sum() + "\r\n"
+                + connections.info();
     }
 }

@@ -32,8 +32,11 @@ final class AclCommands {
         this.proxy = proxy;
     }
 
-    /** AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of HELLO. */
-    ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words) {
+    /**
+     * AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of
+     * HELLO. A user at its connection limit is refused and the connection closed after {@code pending}.
+     */
+    ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words, PendingReply pending) {
         if (words > 2) {
             return Replies.error(alloc, "ERR syntax error");
         }
@@ -48,7 +51,10 @@ final class AclCommands {
             proxy.access().authFailed(session.remoteAddress(), name);
             return Replies.error(alloc, WRONGPASS);
         }
-        session.login().authenticate(user);
+        if (!session.login().authenticate(user)) {
+            session.quitAfter(pending); // refused and closed, so a client at the limit cannot retry on this connection
+            return Replies.error(alloc, UserConnections.error(name));
+        }
         return Replies.ok();
     }
 

@@ -1,6 +1,8 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.proxy.acl.Users;
+import io.kvstore.proxy.session.AclLog;
+import io.kvstore.proxy.session.ProxyContext;
 import io.kvstore.proxy.session.UserConnections;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +49,10 @@ final class AccessOptions {
             description = "A user's own limit over --max-connections-per-user, e.g. batch=5 (repeatable; 0: no limit for that user).")
     Map<String, Integer> maxConnectionsForUser;
 
+    @Option(names = "--acllog-max-len", paramLabel = "N", defaultValue = "" + AclLog.DEFAULT_MAX_LEN,
+            description = "As Redis's acllog-max-len: the denials ACL LOG keeps, per proxy (default: ${DEFAULT-VALUE}).")
+    int aclLogMaxLen;
+
     /** Refuses a value out of range, or static-mode users in ZooKeeper mode, with an IllegalArgumentException. */
     void check(boolean zkMode) {
         if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
@@ -58,6 +64,15 @@ final class AccessOptions {
         }
         ProtectedMode.parse(protectedMode);
         connectionLimits();
+        if (aclLogMaxLen < 0) {
+            throw new IllegalArgumentException("--acllog-max-len must be 0 or more, not " + aclLogMaxLen);
+        }
+    }
+
+    /** Puts the connection limits and the ACL LOG length in force on a started proxy. */
+    void apply(ProxyContext context) {
+        context.access().connections().limits(connectionLimits());
+        context.access().log().maxLen(aclLogMaxLen);
     }
 
     /** The per-user connection limits; an IllegalArgumentException for a negative one. */

@@ -371,7 +371,7 @@ public final class ProxyMain implements Callable<Integer> {
     private void configure(ProxyServer server) throws java.io.IOException {
         Hangup.onSignal(server::reloadTls);
         server.idleTimeout(access.timeout);
-        server.context().access().connections().limits(access.connectionLimits());
+        access.apply(server.context());
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);

@@ -57,7 +57,7 @@ final class LocalCommands {
                 }
                 case "select" -> select(alloc, request);
                 case "auth" -> acl.auth(session, alloc, request, 1, request.argCount() - 1, pending);
-                case "acl|whoami", "acl|users", "acl|list", "acl|getuser", "acl|cat", "acl|dryrun", "acl|help" ->
+                case "acl|whoami", "acl|users", "acl|list", "acl|getuser", "acl|cat", "acl|dryrun", "acl|help", "acl|log", "acl|genpass" ->
                         acl.execute(session, alloc, request, spec);
                 case "hello" -> hello(session, alloc, request, pending);
                 case "reset" -> {

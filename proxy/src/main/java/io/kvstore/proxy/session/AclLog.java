@@ -96,7 +96,7 @@ public final class AclLog {
     /** The reply to ACL LOG [count]: the newest {@code count} entries, each a map of Redis 7.0's seven fields. */
     synchronized ByteBuf reply(ByteBufAllocator alloc, int protocol, long count) {
         long n = Math.max(0, Math.min(count, entries.size()));
-        ByteBuf buf = alloc.buffer(64 + (int) n * 512);
+        ByteBuf buf = alloc.buffer((int) Math.min(1 << 20, 64 + n * 512));
         Replies.writeLength(buf, '*', n);
         long now = System.currentTimeMillis();
         Iterator<Entry> it = entries.iterator();
@@ -110,7 +110,8 @@ public final class AclLog {
             field(buf, "object", e.object);
             field(buf, "username", e.user);
             bulk(buf, "age-seconds");
-            String age = Double.toString((now - e.createdMillis) / 1000.0);
+            long millis = Math.max(0, now - e.createdMillis);
+            String age = millis / 1000 + "." + String.format("%03d", millis % 1000); // never in E notation
             if (protocol == 3) {
                 buf.writeByte(',').writeCharSequence(age + "\r\n", StandardCharsets.US_ASCII);
             } else {

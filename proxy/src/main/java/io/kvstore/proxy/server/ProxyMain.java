@@ -93,6 +93,9 @@ public final class ProxyMain implements Callable<Integer> {
     @CommandLine.Mixin
     AccessOptions access;
 
+    @CommandLine.Mixin
+    ZkTlsOptions zkTls;
+
     @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
     String backendUser;
 
@@ -276,6 +279,7 @@ public final class ProxyMain implements Callable<Integer> {
             observability.check();
             io.kvstore.proxy.rewrite.StaticRules.check(zkMode, rewriteRules);
             access.check(zkMode);
+            zkTls.value(); // a missing TLS file stops the proxy here
             options = options.withUsers(access.staticUsers());
             io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
                     io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
@@ -367,6 +371,7 @@ public final class ProxyMain implements Callable<Integer> {
     private void configure(ProxyServer server) throws java.io.IOException {
         Hangup.onSignal(server::reloadTls);
         server.idleTimeout(access.timeout);
+        access.apply(server.context());
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
@@ -377,7 +382,7 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     ZkSettings zkSettings() {
-        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth);
+        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth, zkTls.value());
     }
 
     HealthOptions healthOptions() {

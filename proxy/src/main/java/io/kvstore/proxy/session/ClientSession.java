@@ -54,9 +54,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
     private final Transaction transaction = new Transaction();
-    /** Requests that may not be dispatched yet; see {@link HeldRequests}. */
     private final HeldRequests held;
-    /** Blocking commands waiting on dedicated connections; see {@link BlockedCalls}. */
     private final BlockedCalls blocked = new BlockedCalls();
     private PubSub pubSub;
     /** CLIENT TRACKING state, made on first use. */
@@ -85,7 +83,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = proxy.nextClientId();
         this.held = new HeldRequests(this, proxy, dispatcher, queue);
         this.connections = new ClientConnections(this, worker);
-        this.login = new Login(proxy.access().users());
+        this.login = new Login(proxy.access().users(), proxy.access().connections());
     }
 
     public long id() {
@@ -207,10 +205,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** RESET: back to a fresh connection's state. */
+    /** RESET: back to a fresh connection's state, except for its login, which the caller resets ({@link Login#reset}). */
     void reset() {
         info.name(null);
-        login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();
@@ -232,6 +229,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         info.framer(ctx.pipeline().get(RequestFramer.class));
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
+        if (!login.reset(proxy.access().users())) { // the default user logs in at once, if it has room
+            quitting = true; // nothing it sends runs
+            ctx.writeAndFlush(Replies.error(ctx.alloc(), UserConnections.error(login.user().name()))).addListener(ChannelFutureListener.CLOSE);
+        }
         ctx.fireChannelActive();
     }
 
@@ -392,6 +393,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         closed = true;
+        login.leave();
         if (trackingOn()) {
             worker.tracking().disabled(tracking);
         }

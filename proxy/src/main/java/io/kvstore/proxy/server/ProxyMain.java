@@ -287,6 +287,7 @@ public final class ProxyMain implements Callable<Integer> {
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
+            Transport.choose(transport); // an unknown name, or one this host cannot use, stops the proxy here
         } catch (IllegalArgumentException e) {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;

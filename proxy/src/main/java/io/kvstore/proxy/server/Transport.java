@@ -69,7 +69,7 @@ public enum Transport {
 
     private static Transport require(Transport t, boolean available, Throwable cause) {
         if (!available) {
-            throw new IllegalStateException(t.label() + " transport is not available here: " + cause);
+            throw new IllegalArgumentException(t.label() + " transport is not available here: " + cause);
         }
         return t;
     }

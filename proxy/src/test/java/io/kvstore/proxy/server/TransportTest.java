@@ -56,7 +56,7 @@ class TransportTest {
     void namedButUnavailableIsRefusedWithTheCause() {
         // On Linux kqueue is never there; elsewhere epoll is not: either way one named transport is refused.
         String missing = KQueue.isAvailable() ? "epoll" : "kqueue";
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Transport.choose(missing));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Transport.choose(missing));
         assertTrue(e.getMessage().startsWith(missing + " transport is not available here"), e.getMessage());
     }
 

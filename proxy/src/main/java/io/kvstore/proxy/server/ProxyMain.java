@@ -84,7 +84,9 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Worker event loops (default: one per core).")
     int threads;
 
-    @Option(names = "--transport", defaultValue = "auto", description = "auto, epoll, kqueue or nio (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "auto", description = "I/O transport: auto, epoll, io_uring, kqueue or nio (default: ${DEFAULT-VALUE}: epoll on Linux, "
+            + "kqueue on macOS, else nio). io_uring needs Linux 5.14+ and a seccomp profile that allows it; "
+            + "named but not allowed, the proxy refuses to start.")
     String transport;
 
     @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
@@ -289,6 +291,7 @@ public final class ProxyMain implements Callable<Integer> {
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
+            Transport.choose(transport); // an unknown name, or one this host cannot use, stops the proxy here
         } catch (IllegalArgumentException e) {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;

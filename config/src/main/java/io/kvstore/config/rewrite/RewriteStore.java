@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.StoreClient;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.TopologyCodec;
 import io.kvstore.config.store.Versioned;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ public final class RewriteStore {
         ClusterStore store = ClusterStore.using(zk);
         return StoreClient.retryCas("write " + path, attempt -> {
             Versioned<byte[]> rawTopology = store.readRaw(cluster);
-            Topology topology = StoreCodec.decodeTopology(cluster, rawTopology.value());
+            Topology topology = TopologyCodec.decodeTopology(cluster, rawTopology.value());
             if (!topology.frozen().isEmpty()) {
                 pause(attempt); // a migration step waits for its mark to be confirmed: do not thaw it
                 return null;
@@ -86,7 +86,7 @@ public final class RewriteStore {
             Topology raised = topology.withMigrationsMoving(); // nothing is frozen: only the epoch changes
             zk.transaction().forOperations(
                     zk.transactionOp().setData().withVersion(rawTopology.version()).forPath(StorePaths.topology(cluster),
-                            StoreCodec.encodeTopology(raised, UUID.randomUUID().toString())),
+                            TopologyCodec.encodeTopology(raised, UUID.randomUUID().toString())),
                     stat == null ? zk.transactionOp().create().forPath(path, encode(next))
                             : zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, encode(next)));
             return new Published(next, raised.epoch());

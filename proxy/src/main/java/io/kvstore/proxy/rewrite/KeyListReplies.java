@@ -5,7 +5,6 @@ import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -1,6 +1,5 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;

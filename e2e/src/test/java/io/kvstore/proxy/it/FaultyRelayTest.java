@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvstore.config.HostPort;
 import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.admin.chaos.FaultyRelay.Direction;
 import io.kvstore.admin.chaos.RelayControl;
+import io.kvstore.config.HostPort;
 import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
 import java.io.BufferedReader;

@@ -29,6 +29,7 @@ public final class InFlightBudget {
 
     private final int share;
     private int inFlight;
+    private int peak;
     private volatile long pauses; // written only when a client pauses: rare, and read by INFO from any thread
     private ArrayList<Waiter> waiters = new ArrayList<>();
 
@@ -42,7 +43,10 @@ public final class InFlightBudget {
 
     /** Takes one unit; whether the share is now used up (the caller should stop reading). */
     public boolean take() {
-        return ++inFlight >= share && share > 0;
+        if (++inFlight > peak) {
+            peak = inFlight;
+        }
+        return inFlight >= share && share > 0;
     }
 
     /** Lists a client that stopped reading because {@link #take} said the share is used up. */
@@ -71,6 +75,11 @@ public final class InFlightBudget {
     /** Requests of this loop's clients read and not yet answered. */
     public int inFlight() {
         return inFlight;
+    }
+
+    /** The highest {@link #inFlight} this loop reached since start: how close it came to its share. */
+    public int peak() {
+        return peak;
     }
 
     /** This loop's share; 0 = no bound. */

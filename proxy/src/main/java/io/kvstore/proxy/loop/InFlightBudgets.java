@@ -40,7 +40,19 @@ public final class InFlightBudgets {
         return sum;
     }
 
-    /** Lines of INFO's {@code # Proxy}: the count now, the bound, and how often it stopped a client's reading. */
+    /** The highest count one loop reached since start (compare with the bound divided by the loops). */
+    public int loopPeak() {
+        int peak = 0;
+        for (InFlightBudget b : loops) {
+            peak = Math.max(peak, b.peak());
+        }
+        return peak;
+    }
+
+    /**
+     * Lines of INFO's {@code # Proxy}: the count now, the bound and one loop's share of it, the
+     * highest count one loop reached, and how often the bound stopped a client's reading.
+     */
     public String info() {
         long pauses = 0;
         for (InFlightBudget b : loops) {
@@ -48,6 +60,8 @@ public final class InFlightBudgets {
         }
         return "requests_in_flight:" + inFlight() + "\r\n"
                 + "max_requests_in_flight:" + bound + "\r\n"
+                + "requests_in_flight_loop_share:" + (loops.isEmpty() ? 0 : loops.get(0).share()) + "\r\n"
+                + "requests_in_flight_loop_peak:" + loopPeak() + "\r\n"
                 + "reads_paused_by_max_requests_in_flight:" + pauses + "\r\n";
     }
 }

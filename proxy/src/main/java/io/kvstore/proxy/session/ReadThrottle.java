@@ -57,6 +57,9 @@ final class ReadThrottle implements InFlightBudget.Waiter {
 
     /** {@code n} entries left the reply queue, now {@code queueSize} long. */
     void dequeued(int n, int queueSize) {
+        if (closed) {
+            return; // close gave every unit back, whatever left the queue with it
+        }
         units -= n;
         budget.give(n);
         if (ownPause && queueSize <= maxPending / 2) {

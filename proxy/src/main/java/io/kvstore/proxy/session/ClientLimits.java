@@ -33,7 +33,10 @@ public record ClientLimits(FramerLimits framer, int maxPending, int maxClients, 
     public static final ClientLimits DEFAULTS = new ClientLimits(FramerLimits.DEFAULTS, 4096, 10000, 512L * 1024 * 1024);
 
     public ClientLimits {
-        if (maxPending < 1 || maxClients < 1 || maxOutputBuffer < 1024 || maxHoldMillis < 0 || maxInFlight < 0) {
+        if (maxInFlight < 0) {
+            throw new IllegalArgumentException("--max-requests-in-flight must be 0 (no bound) or more, not " + maxInFlight);
+        }
+        if (maxPending < 1 || maxClients < 1 || maxOutputBuffer < 1024 || maxHoldMillis < 0) {
             throw new IllegalArgumentException("bad client limits");
         }
     }

@@ -138,6 +138,13 @@ public final class ProxyMain implements Callable<Integer> {
             description = "Requests per client in flight before the proxy stops reading it (default: ${DEFAULT-VALUE}).")
     int maxPending;
 
+    @Option(names = "--max-requests-in-flight", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_MAX_IN_FLIGHT,
+            description = "Requests of all clients together read and not yet answered, split evenly over the worker threads; "
+                    + "a thread whose share is used up stops reading the client that used it up until half is answered, so a "
+                    + "stalled backend with many pipelining clients cannot exhaust the heap. Size it at about 270 B of heap per "
+                    + "pending GET plus its request bytes (off-heap); 0 = no bound (default: ${DEFAULT-VALUE}).")
+    int maxRequestsInFlight;
+
     @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
     int maxClients;
 
@@ -416,7 +423,7 @@ public final class ProxyMain implements Callable<Integer> {
     ProxyOptions options() {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
-                maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
+                maxPending, maxClients, maxOutputBuffer, migrationHoldMs, maxRequestsInFlight);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
                 .dialing(BackendVia.parse(backendVia)).maxReply(maxBulkLength);

@@ -10,11 +10,15 @@ import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives the recorded migration job of a cluster to its end, one step at a time. A step is:
@@ -67,11 +71,21 @@ public final class MigrationDriver {
         long keys = job.keysMoved();
         long total = job.totalSlots();
         RateLimit rate = new RateLimit(job.rateKeys());
-        long[] moved = {0};
-        KeyMover mover = new KeyMover(auth, rate, n -> {
-            moved[0] += n;
-            progress.keys(n);
+        AtomicLong moved = new AtomicLong();
+        KeyMover mover = new KeyMover(auth, rate, job.tuning(), n -> {
+            moved.addAndGet(n);
+            synchronized (progress) { // the movers of several sources report from their threads
+                progress.keys(n);
+            }
         });
+        try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources())) {
+            return steps(job, start, keys, total, mover, moved, sources);
+        }
+    }
+
+    private Result steps(MigrationJob first, long start, long keys, long total, KeyMover mover, AtomicLong moved,
+                         ParallelSources sources) throws IOException {
+        MigrationJob job = first;
         while (true) {
             job = jobs.read().orElseThrow(() -> new StoreException.NotFound("the migration job disappeared"));
             Topology t = store.read(cluster).value();
@@ -85,7 +99,7 @@ public final class MigrationDriver {
                     long done = done(t, job);
                     jobs.delete();
                     progress.slots(done, total);
-                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved[0], System.currentTimeMillis() - start);
+                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved.get(), System.currentTimeMillis() - start);
                 }
                 if (job.noData()) {
                     store.update(cluster, x -> x.withSlotsAssigned(next));
@@ -98,11 +112,11 @@ public final class MigrationDriver {
             }
             progress.step(t.epoch(), step.size());
             t = thaw(t);
-            moveKeys(t, step, mover);
+            moveKeys(t, step, mover, sources);
             Set<Integer> flip = step;
             Topology after = store.update(cluster, x -> x.withMigrationsDone(flip)).value();
             long done = done(after, job);
-            long keysNow = keys + moved[0];
+            long keysNow = keys + moved.get();
             jobs.update(j -> j.progress(done, keysNow, me));
             progress.slots(done, total);
         }
@@ -118,27 +132,47 @@ public final class MigrationDriver {
         return out;
     }
 
-    /** Up to chunkSlots slots of the job not yet owned by their target, as ranges. */
+    /**
+     * Up to chunkSlots slots of the job not yet owned by their target, as ranges. When several
+     * sources are moved from at once the step takes its slots from the source groups in turns, so
+     * that it keeps as many of them busy as it can; otherwise in the job's order, which touches
+     * the fewest sources (each source a step touches is scanned whole).
+     */
     private static List<SlotRange> nextStep(Topology t, MigrationJob job) {
-        List<SlotRange> out = new ArrayList<>();
-        int budget = Math.max(1, job.chunkSlots());
+        Map<String, List<SlotRange>> byOwner = new LinkedHashMap<>(); // single slots still to move, per owner
         for (SlotRange r : job.moves()) {
             if (t.group(r.groupId()).isEmpty()) {
                 throw new StoreException.Conflict("group " + r.groupId() + " of the migration left the cluster");
             }
-            int s = r.start();
-            while (s <= r.end() && budget > 0) {
-                if (t.owner(s).equals(r.groupId())) {
-                    s++;
-                    continue;
+            for (int s = r.start(); s <= r.end(); s++) {
+                String owner = t.owner(s);
+                if (!owner.equals(r.groupId())) {
+                    String key = job.tuning().parallelSources() > 1 ? owner : "";
+                    byOwner.computeIfAbsent(key, o -> new ArrayList<>()).add(new SlotRange(s, s, r.groupId()));
                 }
-                int e = s;
-                while (e + 1 <= r.end() && e - s + 1 < budget && !t.owner(e + 1).equals(r.groupId())) {
-                    e++;
+            }
+        }
+        List<SlotRange> chosen = new ArrayList<>();
+        int budget = Math.max(1, job.chunkSlots());
+        List<Iterator<SlotRange>> turns = byOwner.values().stream().map(List::iterator).toList();
+        boolean any = true;
+        while (chosen.size() < budget && any) {
+            any = false;
+            for (Iterator<SlotRange> it : turns) {
+                if (it.hasNext() && chosen.size() < budget) {
+                    chosen.add(it.next());
+                    any = true;
                 }
-                out.add(new SlotRange(s, e, r.groupId()));
-                budget -= e - s + 1;
-                s = e + 1;
+            }
+        }
+        chosen.sort(Comparator.comparingInt(SlotRange::start));
+        List<SlotRange> out = new ArrayList<>();
+        for (SlotRange r : chosen) {
+            SlotRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.end() + 1 == r.start() && last.groupId().equals(r.groupId())) {
+                out.set(out.size() - 1, new SlotRange(last.start(), r.start(), r.groupId()));
+            } else {
+                out.add(r);
             }
         }
         return out;
@@ -210,8 +244,8 @@ public final class MigrationDriver {
         }
     }
 
-    /** Moves the keys of the step's slots, source group by source group. */
-    private void moveKeys(Topology t, Set<Integer> step, KeyMover mover) throws IOException {
+    /** Moves the keys of the step's slots, from several source groups at once. */
+    private void moveKeys(Topology t, Set<Integer> step, KeyMover mover, ParallelSources sources) throws IOException {
         Map<String, Map<Integer, Group>> bySource = new HashMap<>();
         Map<Integer, String> targetOf = new HashMap<>();
         for (SlotRange r : t.migrating()) {
@@ -223,9 +257,7 @@ public final class MigrationDriver {
             Group target = t.group(targetOf.get(s)).orElseThrow();
             bySource.computeIfAbsent(t.owner(s), g -> new HashMap<>()).put(s, withAuth(target));
         }
-        for (Map.Entry<String, Map<Integer, Group>> e : bySource.entrySet()) {
-            mover.moveAll(withAuth(t.group(e.getKey()).orElseThrow()), e.getValue());
-        }
+        sources.run(bySource, (source, targets) -> mover.moveAll(withAuth(t.group(source).orElseThrow()), targets));
     }
 
     private Group withAuth(Group g) {

@@ -67,7 +67,7 @@ parse_options() {
     case "$1" in
       --dist) DIST="${2:?}"; shift 2 ;;
       --keys) KEYS="${2:?}"; shift 2 ;;
-      --rates) RATES="${2:?}"; shift 2 ;;
+      --rates) RATES="${2?}"; shift 2 ;;
       --ratios) RATIOS="${2?}"; shift 2 ;;
       --mover) MOVER="${2?}"; shift 2 ;;
       --clients) CLIENTS="${2:?}"; shift 2 ;;
@@ -87,7 +87,6 @@ parse_options() {
     [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'"
   done
   [ "$PROXIES" -ge 1 ] && [ "$PROXIES" -le 2 ] || die "--proxies is 1 or 2"
-  [ -n "$RATES$RATIOS" ] || die "--rates or --ratios needs at least one value"
   for v in $RATIOS; do
     [[ "$v" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "expected a ratio, got '$v'"
   done
@@ -198,6 +197,15 @@ start_proxy() { # start_proxy INDEX
     --listen "127.0.0.1:$port" --threads "$THREADS" < /dev/null > "$DIR/proxy-$1.log" 2>&1 &
   PIDS+=($!)
   await_port "$port" "kvstore-proxy $1"
+  # A starting proxy answers -TRYAGAIN to keyed commands until it is registered: wait for that too.
+  local i
+  for i in $(seq 1 300); do
+    case "$(redis-cli -p "$port" exists bench:probe 2>/dev/null || true)" in
+      0|1) return 0 ;;
+    esac
+    sleep 0.1
+  done
+  die "kvstore-proxy $1 on port $port did not serve keys in 30 s (see $DIR/proxy-$1.log)"
 }
 
 admin() {
@@ -294,11 +302,18 @@ move_back() {
 measure_unloaded() {
   local out="$DIR/rebalance-unloaded.json" start end
   say "unloaded: rebalance onto g4 with --rate 0 and no client load"
+  local i
+  for i in 1 2 3 4; do redis-cli -p $((ZK_PORT + i)) config resetstat > /dev/null; done
   start=$(date +%s.%N)
   # shellcheck disable=SC2086 # MOVER is a list of options
   admin rebalance "$CLUSTER" --rate 0 ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} $MOVER --json > "$out" 2> "$DIR/rebalance-unloaded.err" ||
     die "rebalance unloaded failed: $(cat "$DIR/rebalance-unloaded.err")"
   end=$(date +%s.%N)
+  # Where the servers' time went (SCAN, MIGRATE, RESTORE), for the profile in doc/performance.md.
+  for i in 1 2 3 4; do
+    redis-cli -p $((ZK_PORT + i)) info commandstats | tr -d '\r' | grep -E 'cmdstat_(scan|migrate|restore|unlink)' |
+      sed "s/^/g$i /" >> "$DIR/commandstats-unloaded.txt" || true
+  done
   check_total
   local line
   line="$(printf "%-8s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall)" unloaded "$(json_field "$out" keysMoved)" \

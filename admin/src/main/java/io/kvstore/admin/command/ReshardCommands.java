@@ -35,8 +35,9 @@ public final class ReshardCommands {
                 description = "Keys moved per second at most, so client traffic keeps its latency; 0 = no limit (default: ${DEFAULT-VALUE}).")
         int rate;
 
-        @Option(names = "--chunk-slots", defaultValue = "1024",
-                description = "Slots moved per step: one epoch marks them migrating, one flips them (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--chunk-slots", defaultValue = "2048",
+                description = "Slots moved per step (one epoch marks them migrating, one flips them): from each source group when several"
+                        + " are moved from at once (--parallel-sources > 1), in all otherwise (default: ${DEFAULT-VALUE}).")
         int chunkSlots;
 
         @Option(names = "--parallel-sources", defaultValue = "4",
@@ -118,6 +119,14 @@ public final class ReshardCommands {
                 root.put("keysMoved", r.keysMoved());
                 root.put("millis", r.millis());
                 root.put("keysPerSecond", r.millis() == 0 ? 0 : r.keysMoved() * 1000 / r.millis());
+                if (r.pacing() != null) {
+                    ObjectNode p = root.putObject("pacing");
+                    p.put("baselineP99Micros", Math.round(r.pacing().baselineMicros()));
+                    p.put("boundP99Micros", Math.round(r.pacing().boundMicros()));
+                    p.put("windows", r.pacing().windows());
+                    p.put("decreases", r.pacing().decreases());
+                    p.put("lastRate", r.pacing().lastRate());
+                }
                 cmd.printJson(root);
             } else {
                 cmd.out().printf("%s: %d slots and %d keys moved in %.1f s%n", r.cancelled() ? "cancelled" : "done",

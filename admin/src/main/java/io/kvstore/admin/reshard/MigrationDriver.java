@@ -2,6 +2,7 @@ package io.kvstore.admin.reshard;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FrozenStep;
 import io.kvstore.config.store.SlotRange;
@@ -9,11 +10,7 @@ import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +57,16 @@ public final class MigrationDriver {
         this.proxyWaitMillis = proxyWaitMillis;
     }
 
-    /** The outcome of a run. */
-    public record Result(boolean cancelled, long slotsMoved, long keysMoved, long millis) {
+    /**
+     * The outcome of a run.
+     *
+     * @param pacing what latency pacing did, null when it was off
+     */
+    public record Result(boolean cancelled, long slotsMoved, long keysMoved, long millis, Pacing pacing) {
+    }
+
+    /** What latency pacing did: the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end. */
+    public record Pacing(double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
     }
 
     /** Runs the recorded job until it is done or cancelled; the job node is removed at the end. */
@@ -78,9 +83,33 @@ public final class MigrationDriver {
                 progress.keys(n);
             }
         });
-        try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources())) {
-            return steps(job, start, keys, total, mover, moved, sources);
+        try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources());
+             LatencyPacing pacing = pacing(job, rate, moved)) {
+            Result r = steps(job, start, keys, total, mover, moved, sources);
+            if (pacing == null) {
+                return r;
+            }
+            LatencyPacing.Summary p = pacing.summary();
+            if (pacing.failure() != null) {
+                progress.note("latency pacing stopped early: " + pacing.failure());
+            }
+            return new Result(r.cancelled(), r.slotsMoved(), r.keysMoved(), r.millis(),
+                    new Pacing(p.baselineMicros(), p.boundMicros(), p.windows(), p.decreases(), p.lastRate()));
         }
+    }
+
+    /** Latency pacing of the job when it asks for it (probing every group's master), else null. */
+    private LatencyPacing pacing(MigrationJob job, RateLimit rate, AtomicLong moved) throws IOException {
+        double ratio = job.tuning().maxLatencyRatio();
+        if (ratio == 0) {
+            return null;
+        }
+        List<HostPort> masters = store.read(cluster).value().groups().stream().map(Group::master).toList();
+        LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
+        LatencyPacing.Summary s = p.summary();
+        progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s)",
+                s.baselineMicros(), masters.size(), s.boundMicros(), ratio));
+        return p;
     }
 
     private Result steps(MigrationJob first, long start, long keys, long total, KeyMover mover, AtomicLong moved,
@@ -94,12 +123,12 @@ public final class MigrationDriver {
             }
             Set<Integer> step = migratingSlots(t);
             if (step.isEmpty()) {
-                List<SlotRange> next = nextStep(t, job);
+                List<SlotRange> next = Plans.nextStep(t, job);
                 if (job.cancel() || next.isEmpty()) {
                     long done = done(t, job);
                     jobs.delete();
                     progress.slots(done, total);
-                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved.get(), System.currentTimeMillis() - start);
+                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved.get(), System.currentTimeMillis() - start, null);
                 }
                 if (job.noData()) {
                     store.update(cluster, x -> x.withSlotsAssigned(next));
@@ -127,52 +156,6 @@ public final class MigrationDriver {
         for (SlotRange r : t.migrating()) {
             for (int s = r.start(); s <= r.end(); s++) {
                 out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Up to chunkSlots slots of the job not yet owned by their target, as ranges. When several
-     * sources are moved from at once the step takes its slots from the source groups in turns, so
-     * that it keeps as many of them busy as it can; otherwise in the job's order, which touches
-     * the fewest sources (each source a step touches is scanned whole).
-     */
-    private static List<SlotRange> nextStep(Topology t, MigrationJob job) {
-        Map<String, List<SlotRange>> byOwner = new LinkedHashMap<>(); // single slots still to move, per owner
-        for (SlotRange r : job.moves()) {
-            if (t.group(r.groupId()).isEmpty()) {
-                throw new StoreException.Conflict("group " + r.groupId() + " of the migration left the cluster");
-            }
-            for (int s = r.start(); s <= r.end(); s++) {
-                String owner = t.owner(s);
-                if (!owner.equals(r.groupId())) {
-                    String key = job.tuning().parallelSources() > 1 ? owner : "";
-                    byOwner.computeIfAbsent(key, o -> new ArrayList<>()).add(new SlotRange(s, s, r.groupId()));
-                }
-            }
-        }
-        List<SlotRange> chosen = new ArrayList<>();
-        int budget = Math.max(1, job.chunkSlots());
-        List<Iterator<SlotRange>> turns = byOwner.values().stream().map(List::iterator).toList();
-        boolean any = true;
-        while (chosen.size() < budget && any) {
-            any = false;
-            for (Iterator<SlotRange> it : turns) {
-                if (it.hasNext() && chosen.size() < budget) {
-                    chosen.add(it.next());
-                    any = true;
-                }
-            }
-        }
-        chosen.sort(Comparator.comparingInt(SlotRange::start));
-        List<SlotRange> out = new ArrayList<>();
-        for (SlotRange r : chosen) {
-            SlotRange last = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (last != null && last.end() + 1 == r.start() && last.groupId().equals(r.groupId())) {
-                out.set(out.size() - 1, new SlotRange(last.start(), r.start(), r.groupId()));
-            } else {
-                out.add(r);
             }
         }
         return out;

@@ -1,0 +1,115 @@
+package io.kvstore.admin.reshard;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Latency-aware pacing of a move ({@code --max-latency-ratio R}): before the first key moves it
+ * probes the servers' p99 for a second (the baseline), then, window after window while the move
+ * runs, probes again and lets a {@link LatencyPacer} set the shared {@link RateLimit}, so the
+ * movers go as fast as keeps the p99 within R x the baseline. Its own daemon thread runs the
+ * windows from {@link #start} to {@link #close}; the driver thread only starts, closes and reads
+ * the summary. If the probe fails (a server went away) the rate stays where it was: pacing then
+ * errs on the side it was on, and the move itself reports the failure.
+ */
+final class LatencyPacing implements AutoCloseable {
+
+    static final long BASELINE_MILLIS = 1_000;
+    static final long WINDOW_MILLIS = 200;
+    static final long INTERVAL_MILLIS = 2;
+    static final int START_RATE = 10_000;
+    static final int FLOOR_RATE = 500;
+    static final int MIN_STEP = 1_000;
+    /** The ceiling when --rate sets none: far above what one machine moves. */
+    static final int NO_CEILING = 10_000_000;
+
+    /** What pacing did, for the operator. */
+    record Summary(double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    }
+
+    private final LatencyProbe probe;
+    private final LatencyPacer pacer;
+    private final RateLimit rate;
+    private final AtomicLong moved;
+    private final Thread thread;
+    private final double baseline;
+    private volatile boolean running = true;
+    private volatile long windows;
+    private volatile String failure;
+
+    private LatencyPacing(LatencyProbe probe, double baseline, double ratio, int ceiling, RateLimit rate, AtomicLong moved) {
+        this.probe = probe;
+        this.baseline = baseline;
+        this.pacer = new LatencyPacer(baseline, ratio, START_RATE, FLOOR_RATE, ceiling, MIN_STEP);
+        this.rate = rate;
+        this.moved = moved;
+        this.thread = new Thread(this::windows, "kvstore-pacing");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Takes the baseline on the caller's thread (nothing moves meanwhile), sets the first rate and
+     * starts the windows. {@code ceilingKeys <= 0}: no ceiling but the pacing's own.
+     */
+    static LatencyPacing start(LatencyProbe probe, double ratio, int ceilingKeys, RateLimit rate, AtomicLong moved)
+            throws IOException {
+        double baseline;
+        try {
+            baseline = Math.max(1, probe.p99Micros(BASELINE_MILLIS, INTERVAL_MILLIS));
+        } catch (IOException e) {
+            probe.close();
+            throw new IOException("cannot take the latency baseline: " + e.getMessage(), e);
+        }
+        LatencyPacing p = new LatencyPacing(probe, baseline, ratio, ceilingKeys > 0 ? Math.max(FLOOR_RATE, ceilingKeys) : NO_CEILING,
+                rate, moved);
+        rate.rate(p.pacer.rate());
+        p.thread.start();
+        return p;
+    }
+
+    private void windows() {
+        long lastKeys = moved.get();
+        long lastAt = System.nanoTime();
+        while (running) {
+            double p99;
+            try {
+                p99 = probe.p99Micros(WINDOW_MILLIS, INTERVAL_MILLIS);
+            } catch (IOException e) {
+                failure = e.getMessage();
+                return;
+            }
+            long keys = moved.get();
+            long now = System.nanoTime();
+            double perSecond = (keys - lastKeys) * 1e9 / Math.max(1, now - lastAt);
+            lastKeys = keys;
+            lastAt = now;
+            synchronized (pacer) {
+                rate.rate(pacer.window(p99, perSecond));
+            }
+            windows++;
+        }
+    }
+
+    /** What pacing did so far. */
+    Summary summary() {
+        synchronized (pacer) {
+            return new Summary(baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate());
+        }
+    }
+
+    /** Why the probe stopped early, or null. */
+    String failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(WINDOW_MILLIS * 10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        probe.close();
+    }
+}

@@ -174,7 +174,8 @@ EOF
   PIDS+=($!)
   local i
   for i in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf srvr >&3 && grep -q Mode <&3) 2>/dev/null; then
+    # bounded: a ZooKeeper that accepts but does not answer yet must not hang the loop
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT && printf srvr >&3 && grep -q Mode <&3" 2>/dev/null; then
       return 0
     fi
     sleep 0.1

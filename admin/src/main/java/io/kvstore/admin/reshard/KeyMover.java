@@ -51,9 +51,10 @@ final class KeyMover {
     /** Moves the keys of {@code targets}' slots (slot to target group) from {@code source}; returns how many were sent. */
     long moveAll(Group source, Map<Integer, Group> targets) throws IOException {
         long total = 0;
+        BatchSizer sizer = new BatchSizer(tuning.batchKeys(), tuning.batchMillis()); // what it learns holds for the source
         try (RespClient src = RespClient.connect(source.master(), auth, MIGRATE_TIMEOUT_MILLIS * 2)) {
             for (int pass = 1; pass <= MAX_PASSES; pass++) {
-                long found = pass(src, targets);
+                long found = pass(src, targets, sizer);
                 total += found;
                 if (found == 0) {
                     return total;
@@ -98,9 +99,8 @@ final class KeyMover {
      * per SCAN fewer. Only one MIGRATE rides with a SCAN: Redis runs a client's pipelined commands
      * back to back, and a longer train would hold the source's other clients for all of them.
      */
-    private long pass(RespClient src, Map<Integer, Group> targets) throws IOException {
+    private long pass(RespClient src, Map<Integer, Group> targets, BatchSizer sizer) throws IOException {
         long found = 0;
-        BatchSizer sizer = new BatchSizer(tuning.batchKeys(), tuning.batchMillis());
         List<?> reply = (List<?>) src.callRaw(scanWords(ZERO));
         while (true) {
             byte[] cursor = (byte[]) reply.get(0);

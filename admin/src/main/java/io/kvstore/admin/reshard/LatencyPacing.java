@@ -1,6 +1,7 @@
 package io.kvstore.admin.reshard;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,6 +18,12 @@ final class LatencyPacing implements AutoCloseable {
     static final long BASELINE_MILLIS = 1_000;
     static final long WINDOW_MILLIS = 200;
     static final long INTERVAL_MILLIS = 2;
+    /**
+     * Windows over which the keys moved per second are counted: the movers book whole batches
+     * from the rate limit, so one 200 ms window may see none and the next several hundred; a
+     * window that saw none must not read as "the mover is idle" and drop the rate to the floor.
+     */
+    static final int RATE_WINDOWS = 5;
     static final int START_RATE = 10_000;
     static final int FLOOR_RATE = 500;
     static final int MIN_STEP = 1_000;
@@ -68,8 +75,11 @@ final class LatencyPacing implements AutoCloseable {
     }
 
     private void windows() {
-        long lastKeys = moved.get();
-        long lastAt = System.nanoTime();
+        long[] keysAt = new long[RATE_WINDOWS];
+        long[] nanosAt = new long[RATE_WINDOWS];
+        Arrays.fill(keysAt, moved.get());
+        Arrays.fill(nanosAt, System.nanoTime());
+        int i = 0;
         while (running) {
             double p99;
             try {
@@ -80,14 +90,25 @@ final class LatencyPacing implements AutoCloseable {
             }
             long keys = moved.get();
             long now = System.nanoTime();
-            double perSecond = (keys - lastKeys) * 1e9 / Math.max(1, now - lastAt);
-            lastKeys = keys;
-            lastAt = now;
+            double perSecond = (keys - keysAt[i]) * 1e9 / Math.max(1, now - nanosAt[i]); // over the last RATE_WINDOWS
+            keysAt[i] = keys;
+            nanosAt[i] = now;
+            i = (i + 1) % RATE_WINDOWS;
             synchronized (pacer) {
                 rate.rate(pacer.window(p99, perSecond));
             }
             windows++;
         }
+    }
+
+    /**
+     * How long one MIGRATE may block a server under this pacing: half the latency budget (bound
+     * minus baseline), and never more than {@code batchMillis}. A probe (or a client) that lands on
+     * a batch waits for it, so a batch longer than the budget would break the bound whatever the
+     * rate; shorter batches let the rate, not the batch, decide how often that happens.
+     */
+    int batchMillis(int batchMillis) {
+        return (int) Math.max(1, Math.min(batchMillis, (pacer.boundMicros() - baseline) / 2 / 1000));
     }
 
     /** What pacing did so far. */

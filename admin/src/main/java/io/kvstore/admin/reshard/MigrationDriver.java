@@ -77,14 +77,17 @@ public final class MigrationDriver {
         long total = job.totalSlots();
         RateLimit rate = new RateLimit(job.rateKeys());
         AtomicLong moved = new AtomicLong();
-        KeyMover mover = new KeyMover(auth, rate, job.tuning(), n -> {
-            moved.addAndGet(n);
-            synchronized (progress) { // the movers of several sources report from their threads
-                progress.keys(n);
-            }
-        });
         try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources());
              LatencyPacing pacing = pacing(job, rate, moved)) {
+            MoveTuning t = job.tuning();
+            MoveTuning tuning = pacing == null ? t : new MoveTuning(t.scanCount(), t.batchKeys(),
+                    pacing.batchMillis(t.batchMillis()), t.parallelSources(), t.maxLatencyRatio());
+            KeyMover mover = new KeyMover(auth, rate, tuning, n -> {
+                moved.addAndGet(n);
+                synchronized (progress) { // the movers of several sources report from their threads
+                    progress.keys(n);
+                }
+            });
             Result r = steps(job, start, keys, total, mover, moved, sources);
             if (pacing == null) {
                 return r;
@@ -107,8 +110,9 @@ public final class MigrationDriver {
         List<HostPort> masters = store.read(cluster).value().groups().stream().map(Group::master).toList();
         LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
         LatencyPacing.Summary s = p.summary();
-        progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s)",
-                s.baselineMicros(), masters.size(), s.boundMicros(), ratio));
+        progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s),"
+                + " MIGRATE batches of %d ms at most", s.baselineMicros(), masters.size(), s.boundMicros(), ratio,
+                p.batchMillis(job.tuning().batchMillis())));
         return p;
     }
 

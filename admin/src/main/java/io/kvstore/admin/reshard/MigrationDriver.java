@@ -19,10 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives the recorded migration job of a cluster to its end, one step at a time. A step is:
- * mark up to {@code chunkSlots} slots as migrating, frozen (one epoch: proxies hold commands on
- * them); wait until every live proxy has applied that epoch; unfreeze them (one epoch: proxies
+ * mark some slots ({@link Plans#nextStep}) as migrating, frozen (one epoch: proxies hold commands
+ * on them); wait until every live proxy has applied that epoch; unfreeze them (one epoch: proxies
  * move a key before touching it); move the keys of those slots from their owners to their
- * targets; flip the slots to their targets (one epoch). Runs on the caller's thread.
+ * targets; flip the slots to their targets (one epoch). Runs on the caller's thread; a step's keys
+ * are moved by one thread per source group ({@link ParallelSources}), and latency pacing, when
+ * asked, runs on a thread of its own ({@link LatencyPacing}); both are done before {@link #run}
+ * returns.
  *
  * <p>Resumable by construction: the topology says which slots are migrating, the job says what
  * is left, and every part of a step can be done twice (MIGRATE of a key already moved answers

@@ -15,9 +15,9 @@ final class BatchSizer {
     private final long maxNanos;
     private int next;
 
-    BatchSizer(int maxKeys, int maxMillis) {
+    BatchSizer(int maxKeys, long maxNanos) {
         this.maxKeys = maxKeys;
-        this.maxNanos = maxMillis * 1_000_000L;
+        this.maxNanos = maxNanos;
         this.next = maxKeys;
     }
 

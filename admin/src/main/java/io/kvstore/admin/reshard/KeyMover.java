@@ -38,20 +38,26 @@ final class KeyMover {
     private final BackendAuth auth;
     private final RateLimit rate;
     private final MoveTuning tuning;
+    private final long batchNanos;
     private final LongConsumer moved;
 
-    /** {@code rate} may be shared by the movers of several sources, {@code moved} is called from each mover's thread. */
-    KeyMover(BackendAuth auth, RateLimit rate, MoveTuning tuning, LongConsumer moved) {
+    /**
+     * {@code rate} may be shared by the movers of several sources, {@code moved} is called from each
+     * mover's thread; {@code batchNanos} bounds a MIGRATE's time (the tuning's --batch-ms, or less
+     * under latency pacing).
+     */
+    KeyMover(BackendAuth auth, RateLimit rate, MoveTuning tuning, long batchNanos, LongConsumer moved) {
         this.auth = auth;
         this.rate = rate;
         this.tuning = tuning;
+        this.batchNanos = batchNanos;
         this.moved = moved;
     }
 
     /** Moves the keys of {@code targets}' slots (slot to target group) from {@code source}; returns how many were sent. */
     long moveAll(Group source, Map<Integer, Group> targets) throws IOException {
         long total = 0;
-        BatchSizer sizer = new BatchSizer(tuning.batchKeys(), tuning.batchMillis()); // what it learns holds for the source
+        BatchSizer sizer = new BatchSizer(tuning.batchKeys(), batchNanos); // what it learns holds for the source
         try (RespClient src = RespClient.connect(source.master(), auth, MIGRATE_TIMEOUT_MILLIS * 2)) {
             for (int pass = 1; pass <= MAX_PASSES; pass++) {
                 long found = pass(src, targets, sizer);

@@ -16,15 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LatencyPacing implements AutoCloseable {
 
     static final long BASELINE_MILLIS = 1_000;
-    static final long WINDOW_MILLIS = 200;
+    static final long WINDOW_MILLIS = 500;
     static final long INTERVAL_MILLIS = 2;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
      * from the rate limit, so one 200 ms window may see none and the next several hundred; a
      * window that saw none must not read as "the mover is idle" and drop the rate to the floor.
      */
-    static final int RATE_WINDOWS = 5;
+    static final int RATE_WINDOWS = 2;
     static final int START_RATE = 10_000;
+    /** A MIGRATE of a key or two: shorter batches would cost more in round trips than they save. */
+    static final long MIN_BATCH_NANOS = 50_000;
     static final int FLOOR_RATE = 500;
     static final int MIN_STEP = 1_000;
     /** The ceiling when --rate sets none: far above what one machine moves. */
@@ -107,8 +109,8 @@ final class LatencyPacing implements AutoCloseable {
      * a batch waits for it, so a batch longer than the budget would break the bound whatever the
      * rate; shorter batches let the rate, not the batch, decide how often that happens.
      */
-    int batchMillis(int batchMillis) {
-        return (int) Math.max(1, Math.min(batchMillis, (pacer.boundMicros() - baseline) / 2 / 1000));
+    long batchNanos(int batchMillis) {
+        return (long) Math.max(MIN_BATCH_NANOS, Math.min(batchMillis * 1e6, (pacer.boundMicros() - baseline) / 2 * 1000));
     }
 
     /** What pacing did so far. */

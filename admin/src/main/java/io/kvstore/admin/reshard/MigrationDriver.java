@@ -82,10 +82,9 @@ public final class MigrationDriver {
         AtomicLong moved = new AtomicLong();
         try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources());
              LatencyPacing pacing = pacing(job, rate, moved)) {
-            MoveTuning t = job.tuning();
-            MoveTuning tuning = pacing == null ? t : new MoveTuning(t.scanCount(), t.batchKeys(),
-                    pacing.batchMillis(t.batchMillis()), t.parallelSources(), t.maxLatencyRatio());
-            KeyMover mover = new KeyMover(auth, rate, tuning, n -> {
+            int batchMillis = job.tuning().batchMillis();
+            long batchNanos = pacing == null ? batchMillis * 1_000_000L : pacing.batchNanos(batchMillis);
+            KeyMover mover = new KeyMover(auth, rate, job.tuning(), batchNanos, n -> {
                 moved.addAndGet(n);
                 synchronized (progress) { // the movers of several sources report from their threads
                     progress.keys(n);
@@ -114,8 +113,8 @@ public final class MigrationDriver {
         LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
         LatencyPacing.Summary s = p.summary();
         progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s),"
-                + " MIGRATE batches of %d ms at most", s.baselineMicros(), masters.size(), s.boundMicros(), ratio,
-                p.batchMillis(job.tuning().batchMillis())));
+                + " MIGRATE batches of %d us at most", s.baselineMicros(), masters.size(), s.boundMicros(), ratio,
+                p.batchNanos(job.tuning().batchMillis()) / 1000));
         return p;
     }
 

@@ -11,7 +11,7 @@ class BatchSizerTest {
 
     @Test
     void startsAtTheCountBoundAndKeepsItWhileBatchesAreFast() {
-        BatchSizer b = new BatchSizer(500, 20);
+        BatchSizer b = new BatchSizer(500, 20 * MS);
         assertEquals(500, b.next());
         b.took(500, 2 * MS);
         assertEquals(500, b.next());
@@ -19,7 +19,7 @@ class BatchSizerTest {
 
     @Test
     void aSlowBatchCutsTheNextInProportionThenFastOnesGrowItBack() {
-        BatchSizer b = new BatchSizer(500, 20);
+        BatchSizer b = new BatchSizer(500, 20 * MS);
         b.took(500, 100 * MS); // large values: 5x over the bound
         assertEquals(100, b.next());
         b.took(100, 1 * MS);
@@ -34,7 +34,7 @@ class BatchSizerTest {
 
     @Test
     void aHugeKeyGoesAlone() {
-        BatchSizer b = new BatchSizer(500, 20);
+        BatchSizer b = new BatchSizer(500, 20 * MS);
         b.took(500, 60_000 * MS);
         assertEquals(1, b.next());
         b.took(1, 1 * MS);

@@ -20,7 +20,7 @@ final class LatencyPacing implements AutoCloseable {
     static final long INTERVAL_MILLIS = 2;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
-     * from the rate limit, so one 200 ms window may see none and the next several hundred; a
+     * from the rate limit, so one window may see none and the next several hundred; a
      * window that saw none must not read as "the mover is idle" and drop the rate to the floor.
      */
     static final int RATE_WINDOWS = 2;

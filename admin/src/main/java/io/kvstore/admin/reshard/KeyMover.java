@@ -39,18 +39,20 @@ final class KeyMover {
     private final RateLimit rate;
     private final MoveTuning tuning;
     private final long batchNanos;
+    private final int scanCount;
     private final LongConsumer moved;
 
     /**
      * {@code rate} may be shared by the movers of several sources, {@code moved} is called from each
-     * mover's thread; {@code batchNanos} bounds a MIGRATE's time (the tuning's --batch-ms, or less
-     * under latency pacing).
+     * mover's thread; {@code batchNanos} bounds a MIGRATE's time and {@code scanCount} a SCAN's
+     * size (the tuning's --batch-ms and --scan-count, or less under latency pacing).
      */
-    KeyMover(BackendAuth auth, RateLimit rate, MoveTuning tuning, long batchNanos, LongConsumer moved) {
+    KeyMover(BackendAuth auth, RateLimit rate, MoveTuning tuning, long batchNanos, int scanCount, LongConsumer moved) {
         this.auth = auth;
         this.rate = rate;
         this.tuning = tuning;
         this.batchNanos = batchNanos;
+        this.scanCount = scanCount;
         this.moved = moved;
     }
 
@@ -81,7 +83,7 @@ final class KeyMover {
     long purge(Group group, java.util.Set<Integer> slots) throws IOException {
         long[] removed = {0};
         try (RespClient c = RespClient.connect(group.master(), auth, MIGRATE_TIMEOUT_MILLIS * 2)) {
-            KeyScan.pass(c, tuning.scanCount(), keys -> {
+            KeyScan.pass(c, scanCount, keys -> {
                 List<byte[]> words = new ArrayList<>();
                 words.add(bytes("UNLINK"));
                 for (byte[] k : keys) {
@@ -112,12 +114,7 @@ final class KeyMover {
             byte[] cursor = (byte[]) reply.get(0);
             List<?> scanned = (List<?>) reply.get(1);
             byte[][] nextScan = isZero(cursor) ? null : scanWords(cursor);
-            if (tuning.maxLatencyRatio() == 0) {
-                // Scanning costs too: 10 keys looked at = 1 moved. Not when pacing by latency: the
-                // probe sees what a SCAN costs the server, and charging it to a low key rate would
-                // make the passes, which mostly find nothing, the slowest part of the move.
-                rate.acquire(Math.max(1, scanned.size() / 10));
-            }
+            rate.acquire(Math.max(1, scanned.size() / 10)); // scanning costs too: 10 keys looked at = 1 moved
             List<?> nextReply = null;
             for (Map.Entry<Group, List<byte[]>> e : byTarget(scanned, targets).entrySet()) {
                 List<byte[]> keys = e.getValue();
@@ -162,7 +159,7 @@ final class KeyMover {
     }
 
     private byte[][] scanWords(byte[] cursor) {
-        return new byte[][] {SCAN, cursor, COUNT, bytes(Integer.toString(tuning.scanCount()))};
+        return new byte[][] {SCAN, cursor, COUNT, bytes(Integer.toString(scanCount))};
     }
 
     private static boolean isZero(byte[] cursor) {

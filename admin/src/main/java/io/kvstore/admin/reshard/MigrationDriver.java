@@ -84,7 +84,8 @@ public final class MigrationDriver {
              LatencyPacing pacing = pacing(job, rate, moved)) {
             int batchMillis = job.tuning().batchMillis();
             long batchNanos = pacing == null ? batchMillis * 1_000_000L : pacing.batchNanos(batchMillis);
-            KeyMover mover = new KeyMover(auth, rate, job.tuning(), batchNanos, n -> {
+            int scanCount = pacing == null ? job.tuning().scanCount() : pacing.scanCount(job.tuning().scanCount());
+            KeyMover mover = new KeyMover(auth, rate, job.tuning(), batchNanos, scanCount, n -> {
                 moved.addAndGet(n);
                 synchronized (progress) { // the movers of several sources report from their threads
                     progress.keys(n);
@@ -113,8 +114,8 @@ public final class MigrationDriver {
         LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
         LatencyPacing.Summary s = p.summary();
         progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s),"
-                + " MIGRATE batches of %d us at most", s.baselineMicros(), masters.size(), s.boundMicros(), ratio,
-                p.batchNanos(job.tuning().batchMillis()) / 1000));
+                + " MIGRATE batches of %d us and SCANs of %d keys at most", s.baselineMicros(), masters.size(), s.boundMicros(),
+                ratio, p.batchNanos(job.tuning().batchMillis()) / 1000, p.scanCount(job.tuning().scanCount())));
         return p;
     }
 

@@ -114,7 +114,13 @@ final class KeyMover {
             byte[] cursor = (byte[]) reply.get(0);
             List<?> scanned = (List<?>) reply.get(1);
             byte[][] nextScan = isZero(cursor) ? null : scanWords(cursor);
-            rate.acquire(Math.max(1, scanned.size() / 10)); // scanning costs too: 10 keys looked at = 1 moved
+            if (tuning.maxLatencyRatio() == 0) {
+                // Scanning costs too: 10 keys looked at = 1 moved. Not when pacing by latency: there
+                // each SCAN is held to half the latency budget, so a client that lands on one stays
+                // within the bound; charged to a low key rate, the passes (mostly finding nothing)
+                // would become the slowest part of the move.
+                rate.acquire(Math.max(1, scanned.size() / 10));
+            }
             List<?> nextReply = null;
             for (Map.Entry<Group, List<byte[]>> e : byTarget(scanned, targets).entrySet()) {
                 List<byte[]> keys = e.getValue();

@@ -61,14 +61,16 @@ class ReshardIntegrationTest {
 
     /**
      * Latency pacing on: the move still ends with every key in place, and the pacing did run
-     * (a baseline was taken and windows were decided: the positive control).
+     * (a baseline was taken and the bound set from it: the positive control; how many windows it
+     * decided depends on how long the move took, so that is not asserted).
      */
     @Test
     void aRebalancePacedByLatencyLosesNothing() throws Exception {
         String json = rebalanceUnderLoad("--max-latency-ratio", "2", "--parallel-sources", "3", "--json");
         JsonNode pacing = new ObjectMapper().readTree(json).path("pacing");
-        assertTrue(pacing.path("baselineP99Micros").asLong() > 0, "a baseline was taken: " + json);
-        assertTrue(pacing.path("windows").asLong() > 0, "pacing decided windows: " + json);
+        long baseline = pacing.path("baselineP99Micros").asLong();
+        assertTrue(baseline > 0, "a baseline was taken: " + json);
+        assertTrue(Math.abs(pacing.path("boundP99Micros").asLong() - 2 * baseline) <= 1, "the bound is 2x the baseline: " + json);
         assertTrue(pacing.path("lastRate").asLong() >= 500, "the rate stays above the floor: " + json);
     }
 

@@ -1,8 +1,8 @@
 package io.kvstore.admin.reshard;
 
 import io.kvstore.config.SlotHash;
-import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.SlotRange;
+import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-reshard.sh: what live resharding costs clients, from a built kvstore tree.
 #
-#   scripts/bench-reshard.sh [--dist DIR] [--keys N] [--rates "20000 0"] [--chunk-slots S] [--clients C]
-#                            [--chunk N] [--proxies 1|2] [--threads T] [--base-port B] [--dir DIR] [--keep]
+#   scripts/bench-reshard.sh [--dist DIR] [--keys N] [--rates "20000 0"] [--ratios "2"] [--chunk-slots S]
+#                            [--mover "OPTS"] [--clients C] [--chunk N] [--proxies 1|2] [--threads T]
+#                            [--base-port B] [--dir DIR] [--keep]
 #
 # Starts ZooKeeper (java -cp 'lib/*' ZooKeeperServerMain, port B+100), 4 redis-servers (B+101..B+104),
 # a datastore cluster of 3 groups on the first three (bin/kvstore-admin cluster create), and
@@ -21,6 +22,11 @@
 # loaded. Then what the freeze of each step cost: requests the proxies held on frozen slots, how
 # many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over the
 # whole run). Also written to DIR/results.txt (DIR: run/bench-reshard/).
+# First of all, one row "unloaded": the same rebalance with --rate 0 and no client load (the
+# mover's own speed). Then, for each ratio R of --ratios (default "2"; "" for none), a row "pacedR":
+# the rebalance under load with --rate 0 --max-latency-ratio R (latency-aware pacing), printing the
+# keys/s it reached and the p99 ratios. --mover passes further options to every rebalance (e.g.
+# "--parallel-sources 1 --batch-keys 10" to compare).
 # --dist: the unpacked tree of ./build.sh (default: the newest dist/kvstore-*/ of this checkout).
 # Every process it starts is stopped on exit, also on error or Ctrl-C (--keep keeps DIR's logs).
 set -euo pipefail
@@ -37,6 +43,8 @@ CHUNK_SLOTS=""   # rebalance's own default unless given
 PROXIES=1
 THREADS=2
 BASE_PORT=18000
+RATIOS="2"
+MOVER=""
 DIR=""
 KEEP=0
 CLUSTER=bench
@@ -51,7 +59,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,25s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -59,7 +67,9 @@ parse_options() {
     case "$1" in
       --dist) DIST="${2:?}"; shift 2 ;;
       --keys) KEYS="${2:?}"; shift 2 ;;
-      --rates) RATES="${2:?}"; shift 2 ;;
+      --rates) RATES="${2?}"; shift 2 ;;
+      --ratios) RATIOS="${2?}"; shift 2 ;;
+      --mover) MOVER="${2?}"; shift 2 ;;
       --clients) CLIENTS="${2:?}"; shift 2 ;;
       --chunk) CHUNK="${2:?}"; shift 2 ;;
       --chunk-slots) CHUNK_SLOTS="${2:?}"; shift 2 ;;
@@ -77,7 +87,9 @@ parse_options() {
     [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'"
   done
   [ "$PROXIES" -ge 1 ] && [ "$PROXIES" -le 2 ] || die "--proxies is 1 or 2"
-  [ -n "$RATES" ] || die "--rates needs at least one rate"
+  for v in $RATIOS; do
+    [[ "$v" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "expected a ratio, got '$v'"
+  done
   if [ -z "$DIST" ]; then
     DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
     [ -n "$DIST" ] || die "no dist/kvstore-*/ here: run ./build.sh first, or give --dist DIR"
@@ -162,7 +174,8 @@ EOF
   PIDS+=($!)
   local i
   for i in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf srvr >&3 && grep -q Mode <&3) 2>/dev/null; then
+    # bounded: a ZooKeeper that accepts but does not answer yet must not hang the loop
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT && printf srvr >&3 && grep -q Mode <&3" 2>/dev/null; then
       return 0
     fi
     sleep 0.1
@@ -185,6 +198,15 @@ start_proxy() { # start_proxy INDEX
     --listen "127.0.0.1:$port" --threads "$THREADS" < /dev/null > "$DIR/proxy-$1.log" 2>&1 &
   PIDS+=($!)
   await_port "$port" "kvstore-proxy $1"
+  # A starting proxy answers -TRYAGAIN to keyed commands until it is registered: wait for that too.
+  local i
+  for i in $(seq 1 300); do
+    case "$(redis-cli -p "$port" exists bench:probe 2>/dev/null || true)" in
+      0|1) return 0 ;;
+    esac
+    sleep 0.1
+  done
+  die "kvstore-proxy $1 on port $port did not serve keys in 30 s (see $DIR/proxy-$1.log)"
 }
 
 admin() {
@@ -269,23 +291,61 @@ holds() {
   echo "$h $t $m"
 }
 
-# measure RATE: one measured rebalance onto g4 and the move back; appends a result line.
+# move_back: the 4th group's slots back to g1..g3 (--rate 0, not measured), and a check of the total.
+move_back() {
+  admin reshard "$CLUSTER" --from g4 --to g1 --slots 1366 --rate 0 --quiet > /dev/null
+  admin reshard "$CLUSTER" --from g4 --to g2 --slots 1365 --rate 0 --quiet > /dev/null
+  admin reshard "$CLUSTER" --from g4 --to g3 --slots 1365 --rate 0 --quiet > /dev/null
+  check_total
+}
+
+# measure_unloaded: the rebalance with --rate 0 and no client load: the mover's own speed.
+measure_unloaded() {
+  local out="$DIR/rebalance-unloaded.json" start end
+  say "unloaded: rebalance onto g4 with --rate 0 and no client load"
+  local i
+  for i in 1 2 3 4; do redis-cli -p $((ZK_PORT + i)) config resetstat > /dev/null; done
+  start=$(date +%s.%N)
+  # shellcheck disable=SC2086 # MOVER is a list of options
+  admin rebalance "$CLUSTER" --rate 0 ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} $MOVER --json > "$out" 2> "$DIR/rebalance-unloaded.err" ||
+    die "rebalance unloaded failed: $(cat "$DIR/rebalance-unloaded.err")"
+  end=$(date +%s.%N)
+  # Where the servers' time went (SCAN, MIGRATE, RESTORE), for the profile in doc/performance.md.
+  for i in 1 2 3 4; do
+    redis-cli -p $((ZK_PORT + i)) info commandstats | tr -d '\r' | grep -E 'cmdstat_(scan|migrate|restore|unlink)' |
+      sed "s/^/g$i /" >> "$DIR/commandstats-unloaded.txt" || true
+  done
+  check_total
+  local line
+  line="$(printf "%-8s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall)" unloaded "$(json_field "$out" keysMoved)" \
+    "$(awk -v ms="$(json_field "$out" millis)" 'BEGIN { print ms / 1000 }')" "$(json_field "$out" keysPerSecond)" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')")"
+  echo "$line" >> "$DIR/results.txt"
+  say "$line"
+  move_back
+}
+
+# measure LABEL RATE [REBALANCE OPTION...]: one measured rebalance onto g4 under load and the move back;
+# appends a result line.
 measure() {
-  local rate="$1" before="$DIR/before-$1.csv" during="$DIR/during-$1.csv" out="$DIR/rebalance-$1.json"
+  local label="$1" rate="$2"
+  shift 2
+  local before="$DIR/before-$label.csv" during="$DIR/during-$label.csv" out="$DIR/rebalance-$label.json"
   : > "$before"
   : > "$during"
-  say "rate $rate: latency before the move (5 runs of $CHUNK SET + $CHUNK GET, $CLIENTS clients)"
+  say "$label: latency before the move (5 runs of $CHUNK SET + $CHUNK GET, $CLIENTS clients)"
   local i
   for i in 1 2 3 4 5; do bench_once "$before"; done
-  say "rate $rate: rebalance onto g4 under the same load"
+  say "$label: rebalance onto g4 under the same load"
   load_loop "$during" 2> /dev/null &
   LOAD_PID=$!
   sleep 1 # the load runs before the move starts
   local start end h0 t0 h1 t1 m1
   read -r h0 t0 _ <<< "$(holds)"
   start=$(date +%s.%N)
-  admin rebalance "$CLUSTER" --rate "$rate" ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} --json > "$out" 2> "$DIR/rebalance-$rate.err" ||
-    die "rebalance --rate $rate failed: $(cat "$DIR/rebalance-$rate.err")"
+  # shellcheck disable=SC2086 # MOVER is a list of options
+  admin rebalance "$CLUSTER" --rate "$rate" ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} $MOVER "$@" --json > "$out" 2> "$DIR/rebalance-$label.err" ||
+    die "rebalance $label failed: $(cat "$DIR/rebalance-$label.err")"
   end=$(date +%s.%N)
   stop_load
   read -r h1 t1 m1 <<< "$(holds)"
@@ -300,22 +360,19 @@ measure() {
   read -r s50d s99d s99w nd <<< "$(stats "$during" SET)"
   read -r g50d g99d g99w _ <<< "$(stats "$during" GET)"
   local line
-  line="$(awk -v r="$rate" -v m="$moved" -v ms="$millis" -v k="$kps" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+  line="$(awk -v r="$label" -v m="$moved" -v ms="$millis" -v k="$kps" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
     -v s50b="$s50b" -v s99b="$s99b" -v g50b="$g50b" -v g99b="$g99b" \
     -v s50d="$s50d" -v s99d="$s99d" -v s99w="$s99w" -v g50d="$g50d" -v g99d="$g99d" -v g99w="$g99w" -v nd="$nd" \
     -v onto="$onto" 'BEGIN {
-      printf "%-6s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall; %s keys now on g4 = %.0f/s) | SET p50 %s/%s p99 %s/%s (worst %s) x%.2f | GET p50 %s/%s p99 %s/%s (worst %s) x%.2f | %s runs during",
-        (r == 0 ? "none" : r), m, ms / 1000, k, wall, onto, onto / wall, s50b, s50d, s99b, s99d, s99w, (s99b > 0 ? s99d / s99b : 0),
+      printf "%-8s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall; %s keys now on g4 = %.0f/s) | SET p50 %s/%s p99 %s/%s (worst %s) x%.2f | GET p50 %s/%s p99 %s/%s (worst %s) x%.2f | %s runs during",
+        r, m, ms / 1000, k, wall, onto, onto / wall, s50b, s50d, s99b, s99d, s99w, (s99b > 0 ? s99d / s99b : 0),
         g50b, g50d, g99b, g99d, g99w, (g99b > 0 ? g99d / g99b : 0), nd
     }')"
   line="$line | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
   echo "$line" >> "$DIR/results.txt"
   say "$line"
-  say "rate $rate: moving g4's slots back to g1..g3 (not measured)"
-  admin reshard "$CLUSTER" --from g4 --to g1 --slots 1366 --rate 0 --quiet > /dev/null
-  admin reshard "$CLUSTER" --from g4 --to g2 --slots 1365 --rate 0 --quiet > /dev/null
-  admin reshard "$CLUSTER" --from g4 --to g3 --slots 1365 --rate 0 --quiet > /dev/null
-  check_total
+  say "$label: moving g4's slots back to g1..g3 (not measured)"
+  move_back
 }
 
 main() {
@@ -340,13 +397,17 @@ main() {
   load_keys
   admin group add "$CLUSTER" "127.0.0.1:$((ZK_PORT + 4))" --id g4 > /dev/null
   {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $KEYS keys, $PROXIES proxies x $THREADS threads, $CLIENTS clients -P 1, $(nproc) cores, --chunk-slots ${CHUNK_SLOTS:-default}"
-    echo "# rate: keys the driver moved (rebalance --json; the proxies move the keys clients touch first) | SET/GET latency in ms,"
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $KEYS keys, $PROXIES proxies x $THREADS threads, $CLIENTS clients -P 1, $(nproc) cores, --chunk-slots ${CHUNK_SLOTS:-default}${MOVER:+, mover: $MOVER}"
+    echo "# rate (none = --rate 0, pacedR = --rate 0 --max-latency-ratio R): keys the driver moved (rebalance --json; the proxies move the keys clients touch first) | SET/GET latency in ms,"
     echo "#       before/during the move (median of the runs), worst = highest p99 of a run during, xN = p99 during/before"
   } > "$DIR/results.txt"
-  local rate
+  measure_unloaded
+  local rate ratio
   for rate in $RATES; do
-    measure "$rate"
+    measure "$([ "$rate" = 0 ] && echo none || echo "$rate")" "$rate"
+  done
+  for ratio in $RATIOS; do
+    measure "paced$ratio" 0 --max-latency-ratio "$ratio"
   done
   echo
   cat "$DIR/results.txt"

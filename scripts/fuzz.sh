@@ -7,7 +7,7 @@
 #   request   proxy RequestFramer: client bytes, multibulk and inline   (RequestFramerFuzzTest)
 #   reply     proxy ReplyFramer: backend bytes, RESP2 and RESP3          (ReplyFramerFuzzTest)
 #   config    proxy options from a YAML file and KVSTORE_* variables     (ConfigFuzzTest)
-#   codec     config StoreCodec: the JSON kept in ZooKeeper              (StoreCodecFuzzTest)
+#   codec     config TopologyCodec and its siblings: the JSON in ZooKeeper (StoreCodecFuzzTest)
 # Each runs for N minutes (default 5) with JAZZER_FUZZ=1; the normal build (mvn test) only replays
 # the committed inputs. Needs nothing beyond Maven Central: Jazzer's native parts are in its jars.
 #

@@ -26,11 +26,12 @@
 #         --static: no ZooKeeper and no replicas; P proxies (default 1) route by --backends, the
 #         16384 slots split evenly over the N redis-servers (B+101..).
 #         --threads and anything after -- go to every bin/kvstore-proxy (see its --help).
-#         --tls: TLS between every part but ZooKeeper, with a CA and certificates made with openssl
-#         in DIR/tls/ (kept across restarts; a later start of DIR uses TLS too): redis-servers
-#         listen only on tls-port (tls-replication, tls-auth-clients yes), proxies listen for TLS
-#         on their ports (the plain listener on a free loopback port) and reach the servers over
-#         TLS, as does kvstore-admin; the redis-cli command to reach it is printed.
+#         --tls: TLS between every part, with a CA and certificates made with openssl in DIR/tls/
+#         (kept across restarts; a later start of DIR uses TLS too): redis-servers listen only on
+#         tls-port (tls-replication, tls-auth-clients yes), ZooKeeper only on its secureClientPort
+#         (Netty, client certificates required; no plain client port), proxies listen for TLS on
+#         their ports (the plain listener on a free loopback port) and reach the servers and
+#         ZooKeeper over TLS, as does kvstore-admin; the redis-cli command to reach it is printed.
 #         --zk-auth: ZooKeeper digest authentication for the proxies and kvstore-admin, as
 #         user "kvstore" with a random password kept in DIR/zk-auth (mode 600; a later start of
 #         DIR uses it too): the cluster's nodes are then readable and writable by that user only
@@ -394,8 +395,20 @@ write_zoo_cfg() {
       echo "maxClientCnxns=0"
     fi
     echo "dataDir=$data"
-    echo "clientPort=$(zk_port)"
-    echo "clientPortAddress=127.0.0.1"
+    if [ "$TLS" = 1 ]; then
+      # TLS only: no plain client port at all. The PEM key store holds the key and its certificate.
+      local t; t="$(tls_dir)"
+      echo "secureClientPort=$(zk_port)"
+      echo "secureClientPortAddress=127.0.0.1"
+      echo "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory"
+      echo "ssl.keyStore.location=$t/zk-server.pem"
+      echo "ssl.keyStore.type=PEM"
+      echo "ssl.trustStore.location=$t/ca.crt"
+      echo "ssl.trustStore.type=PEM"
+    else
+      echo "clientPort=$(zk_port)"
+      echo "clientPortAddress=127.0.0.1"
+    fi
     echo "admin.enableServer=false"
     echo "4lw.commands.whitelist=ruok,srvr,stat"
   } > "$file"
@@ -417,8 +430,15 @@ start_zookeeper() {
   record zookeeper zookeeper "$(zk_port)" $! zookeeper
 }
 
-# zk_srvr PORT: ZooKeeper's answer to the srvr four-letter command ("" when none in 3 s).
+# zk_srvr PORT: ZooKeeper's answer to the srvr four-letter command ("" when none in 3 s); over
+# TLS with the client certificate when ZooKeeper has only its secure port.
 zk_srvr() {
+  if [ "$TLS" = 1 ]; then
+    local t; t="$(tls_dir)"
+    printf srvr | bounded 3 openssl s_client -quiet -verify_return_error -connect "127.0.0.1:$1" \
+      -CAfile "$t/ca.crt" -cert "$t/client.crt" -key "$t/client.key" 2>/dev/null || true
+    return 0
+  fi
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 0
     printf srvr >&3
@@ -621,10 +641,16 @@ tls_setup() {
     make_certificates "$t" > "$t/openssl.log" 2>&1 || { cat "$t/openssl.log" >&2; die "openssl could not make the certificates in $t"; }
     say "made a CA and certificates in $t"
   fi
+  if [ ! -f "$t/zk-server.pem" ]; then # ZooKeeper's PEM key store: the key and its certificate in one file
+    (umask 077 && cat "$t/server.key" "$t/server.crt" > "$t/zk-server.pem")
+  fi
   touch "$t/enabled"
   CLI_TLS=(--tls --cacert "$t/ca.crt" --cert "$t/client.crt" --key "$t/client.key")
+  local zk_tls=(KVSTORE_ZK_TLS=true "KVSTORE_ZK_TLS_CA=$t/ca.crt" "KVSTORE_ZK_TLS_CERT=$t/client.crt"
+                "KVSTORE_ZK_TLS_KEY=$t/client.key")
   ADMIN_ENV=(env KVSTORE_BACKEND_TLS=true "KVSTORE_BACKEND_TLS_CA=$t/ca.crt" "KVSTORE_BACKEND_TLS_CERT=$t/client.crt"
-             "KVSTORE_BACKEND_TLS_KEY=$t/client.key" KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME=true)
+             "KVSTORE_BACKEND_TLS_KEY=$t/client.key" KVSTORE_BACKEND_TLS_VERIFY_HOSTNAME=true "${zk_tls[@]}")
+  PROXY_ENV+=("${zk_tls[@]}")
 }
 
 # zk_auth_setup: with --zk-auth, or when an earlier start of DIR used it: the digest credentials
@@ -825,9 +851,10 @@ print_endpoints() {
   echo
   printf '%-10s%s\n' "try:" "redis-cli -p $(proxy_port 1)${CLI_TLS[*]+ ${CLI_TLS[*]}} set hello world"
   if [ "$STATIC" = 0 ]; then
-    local auth=""
+    local auth="" zk_tls="" t; t="$(tls_dir)"
     [ "$ZK_AUTH" = 0 ] || auth="KVSTORE_ZK_AUTH=\$(cat $DIR/zk-auth) "
-    printf '%-10s%s\n' "cluster:" "$auth$BIN/kvstore-admin --zk 127.0.0.1:$(zk_port) status $CLUSTER"
+    [ "$TLS" = 0 ] || zk_tls=" --zk-tls --zk-tls-ca $t/ca.crt --zk-tls-cert $t/client.crt --zk-tls-key $t/client.key"
+    printf '%-10s%s\n' "cluster:" "$auth$BIN/kvstore-admin --zk 127.0.0.1:$(zk_port)$zk_tls status $CLUSTER"
   fi
   printf '%-10s%s\n' "status:" "$SCRIPT status --dir $DIR"
   printf '%-10s%s\n' "stop:" "$SCRIPT stop --dir $DIR"

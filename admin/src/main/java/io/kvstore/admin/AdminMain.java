@@ -45,9 +45,29 @@ public final class AdminMain implements Callable<Integer>, io.kvstore.admin.comm
             description = "How long to wait for ZooKeeper (default: ${DEFAULT-VALUE}).")
     int zkTimeoutMs;
 
+    @CommandLine.Option(names = "--zk-tls", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:KVSTORE_ZK_TLS:-false}",
+            description = "Connect to ZooKeeper's secure client port over TLS (default: $KVSTORE_ZK_TLS, else ${DEFAULT-VALUE}).")
+    boolean zkTls;
+
+    @CommandLine.Option(names = "--zk-tls-ca", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            defaultValue = "${env:KVSTORE_ZK_TLS_CA}",
+            description = "CA certificates ZooKeeper's certificate must chain to (default: $KVSTORE_ZK_TLS_CA, else the JDK's).")
+    String zkTlsCa;
+
+    @CommandLine.Option(names = "--zk-tls-cert", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            defaultValue = "${env:KVSTORE_ZK_TLS_CERT}",
+            description = "Client certificate for ZooKeeper, with --zk-tls-key (default: $KVSTORE_ZK_TLS_CERT).")
+    String zkTlsCert;
+
+    @CommandLine.Option(names = "--zk-tls-key", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            defaultValue = "${env:KVSTORE_ZK_TLS_KEY}",
+            description = "The client certificate's private key, PKCS#8 (default: $KVSTORE_ZK_TLS_KEY).")
+    String zkTlsKey;
+
     @Override
     public io.kvstore.config.store.ZkSettings zkSettings() {
-        return new io.kvstore.config.store.ZkSettings(zk, Math.max(zkTimeoutMs * 2, 10_000), zkTimeoutMs, 1, zkAuth);
+        return new io.kvstore.config.store.ZkSettings(zk, Math.max(zkTimeoutMs * 2, 10_000), zkTimeoutMs, 1, zkAuth,
+                io.kvstore.config.store.ZkTls.of(zkTls, zkTlsCa, zkTlsCert, zkTlsKey));
     }
 
     public static void main(String[] args) {

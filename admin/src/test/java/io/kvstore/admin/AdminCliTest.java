@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;
+import io.kvstore.config.store.ProxyCodec;
 import io.kvstore.config.store.ProxyRecord;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
@@ -237,7 +237,7 @@ class AdminCliTest {
         createShop();
         try (ClusterStore store = store()) {
             store.client().create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.proxy("shop", "127.0.0.1:7000"),
-                    StoreCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", HostPort.parse("127.0.0.1:7000"),
+                    ProxyCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", HostPort.parse("127.0.0.1:7000"),
                             System.currentTimeMillis(), 1, System.currentTimeMillis(), null, "test")));
             assertEquals(0, admin("status", "shop").code());
             AdminRun refused = admin("cluster", "delete", "shop");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kvstore.admin.command.FailoverCommand;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterMode;
@@ -13,8 +12,8 @@ import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FailoverRecord;
 import io.kvstore.config.store.GroupState;
 import io.kvstore.config.store.HealthReport;
+import io.kvstore.config.store.ProxyCodec;
 import io.kvstore.config.store.ProxyRecord;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
@@ -114,9 +113,9 @@ class FailoverCommandTest {
     @Test
     void statusShowsTheControllerTheProxiesViewsAndRecentFailovers() throws Exception {
         store.client().create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.proxy("shop", "127.0.0.1:7000"),
-                StoreCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", at(7000), 1, 2, 1, null, "test")));
+                ProxyCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", at(7000), 1, 2, 1, null, "test")));
         store.client().create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.healthOf("shop", "127.0.0.1:7000"),
-                StoreCodec.encodeHealth(new HealthReport("127.0.0.1:7000", 2, 5, Map.of(
+                ProxyCodec.encodeHealth(new HealthReport("127.0.0.1:7000", 2, 5, Map.of(
                         at(17001), new HealthReport.NodeHealth(true, 1, null),
                         at(17002), new HealthReport.NodeHealth(false, 1_000, "connection refused")))));
         store.update("shop", t -> t.withGroupState("g2", GroupState.DOWN));

@@ -9,12 +9,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real redis-server process on a free 127.0.0.1 port, without persistence, for admin tests.
+ * A real redis-server process on a free 127.0.0.1 port, without persistence, for admin tests
+ * ({@code KVSTORE_REDIS_SERVER} names the binary, as for proxy's RedisServer).
  * One controlling thread; {@link #close()} stops it and removes its directory.
  */
 final class TestRedis implements AutoCloseable {
@@ -34,7 +34,7 @@ final class TestRedis implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 8; attempt++) {
             int port = freePort();
-            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            Process p = new ProcessBuilder(System.getenv().getOrDefault("KVSTORE_REDIS_SERVER", "redis-server"), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--dir", dir.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())

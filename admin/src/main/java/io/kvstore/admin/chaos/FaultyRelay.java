@@ -11,7 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -91,7 +92,7 @@ public final class FaultyRelay implements AutoCloseable {
 
     private FaultyRelay(int listenPort, HostPort target) {
         this.target = target;
-        this.loop = new NioEventLoopGroup(1, new DefaultThreadFactory("faulty-relay", true));
+        this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("faulty-relay", true), NioIoHandler.newFactory());
         try {
             listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.AUTO_READ, false) // until the server side is connected

@@ -1,6 +1,5 @@
 package io.kvstore.admin.command;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;

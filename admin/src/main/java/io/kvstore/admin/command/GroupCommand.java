@@ -1,12 +1,12 @@
 package io.kvstore.admin.command;
 
 import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
 import io.kvstore.config.redis.ServerConfig;
 import io.kvstore.config.store.BackendConfigStore;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
-import io.kvstore.config.HostPort;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

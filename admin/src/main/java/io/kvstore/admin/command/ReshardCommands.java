@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.reshard.JobStore;
 import io.kvstore.admin.reshard.MigrationDriver;
 import io.kvstore.admin.reshard.MigrationJob;
+import io.kvstore.admin.reshard.MoveTuning;
 import io.kvstore.admin.reshard.Plans;
 import io.kvstore.admin.reshard.Progress;
 import io.kvstore.admin.reshard.Progresses;
@@ -34,9 +35,32 @@ public final class ReshardCommands {
                 description = "Keys moved per second at most, so client traffic keeps its latency; 0 = no limit (default: ${DEFAULT-VALUE}).")
         int rate;
 
-        @Option(names = "--chunk-slots", defaultValue = "1024",
-                description = "Slots moved per step: one epoch marks them migrating, one flips them (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--chunk-slots", defaultValue = "2048",
+                description = "Slots moved per step (one epoch marks them migrating, one flips them): from each source group when several"
+                        + " are moved from at once (--parallel-sources > 1), in all otherwise (default: ${DEFAULT-VALUE}).")
         int chunkSlots;
+
+        @Option(names = "--parallel-sources", defaultValue = "4",
+                description = "Source groups moved from at once, one thread and connection each (default: ${DEFAULT-VALUE}).")
+        int parallelSources;
+
+        @Option(names = "--scan-count", defaultValue = "1000",
+                description = "COUNT of each SCAN over a source: keys looked at per round trip (default: ${DEFAULT-VALUE}).")
+        int scanCount;
+
+        @Option(names = "--batch-keys", defaultValue = "500",
+                description = "Keys per MIGRATE at most (default: ${DEFAULT-VALUE}).")
+        int batchKeys;
+
+        @Option(names = "--batch-ms", defaultValue = "20",
+                description = "How long one MIGRATE may block its source: after a slower one the next batches carry fewer keys"
+                        + " (stands for a bound in bytes; default: ${DEFAULT-VALUE}).")
+        int batchMillis;
+
+        @Option(names = "--max-latency-ratio", defaultValue = "0",
+                description = "Pace by latency: keep the p99 of the servers' latency, probed while moving, within this many times"
+                        + " the baseline probed before; the rate adapts up to --rate (0 = off; default: ${DEFAULT-VALUE}).")
+        double maxLatencyRatio;
 
         @Option(names = "--no-data", description = "Cache mode only: flip slot ownership without moving keys (the moved slots' keys are lost).")
         boolean noData;
@@ -64,13 +88,14 @@ public final class ReshardCommands {
                 if (noData && t.mode() != ClusterMode.CACHE) {
                     throw new IllegalArgumentException("--no-data loses the moved slots' keys; it is for clusters in cache mode only");
                 }
+                MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio);
                 List<SlotRange> moves = plan(t);
                 if (moves.isEmpty()) {
                     out().println("nothing to move: cluster " + cluster + " is already as asked");
                     return Exit.OK;
                 }
                 long now = System.currentTimeMillis();
-                MigrationJob job = new MigrationJob(moves, rate, chunkSlots, noData, false, 0, 0, now, now, "");
+                MigrationJob job = new MigrationJob(moves, rate, chunkSlots, noData, false, 0, 0, now, now, "", tuning);
                 new JobStore(store, cluster).create(job);
                 if (!json) {
                     out().println("moving " + job.totalSlots() + " slots of cluster " + cluster + " ("
@@ -94,6 +119,14 @@ public final class ReshardCommands {
                 root.put("keysMoved", r.keysMoved());
                 root.put("millis", r.millis());
                 root.put("keysPerSecond", r.millis() == 0 ? 0 : r.keysMoved() * 1000 / r.millis());
+                if (r.pacing() != null) {
+                    ObjectNode p = root.putObject("pacing");
+                    p.put("baselineP99Micros", Math.round(r.pacing().baselineMicros()));
+                    p.put("boundP99Micros", Math.round(r.pacing().boundMicros()));
+                    p.put("windows", r.pacing().windows());
+                    p.put("decreases", r.pacing().decreases());
+                    p.put("lastRate", r.pacing().lastRate());
+                }
                 cmd.printJson(root);
             } else {
                 cmd.out().printf("%s: %d slots and %d keys moved in %.1f s%n", r.cancelled() ? "cancelled" : "done",

@@ -2,6 +2,7 @@ package io.kvstore.admin.reshard;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
+import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FrozenStep;
 import io.kvstore.config.store.SlotRange;
@@ -9,19 +10,22 @@ import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives the recorded migration job of a cluster to its end, one step at a time. A step is:
- * mark up to {@code chunkSlots} slots as migrating, frozen (one epoch: proxies hold commands on
- * them); wait until every live proxy has applied that epoch; unfreeze them (one epoch: proxies
+ * mark some slots ({@link Plans#nextStep}) as migrating, frozen (one epoch: proxies hold commands
+ * on them); wait until every live proxy has applied that epoch; unfreeze them (one epoch: proxies
  * move a key before touching it); move the keys of those slots from their owners to their
- * targets; flip the slots to their targets (one epoch). Runs on the caller's thread.
+ * targets; flip the slots to their targets (one epoch). Runs on the caller's thread; a step's keys
+ * are moved by one thread per source group ({@link ParallelSources}), and latency pacing, when
+ * asked, runs on a thread of its own ({@link LatencyPacing}); both are done before {@link #run}
+ * returns.
  *
  * <p>Resumable by construction: the topology says which slots are migrating, the job says what
  * is left, and every part of a step can be done twice (MIGRATE of a key already moved answers
@@ -56,8 +60,16 @@ public final class MigrationDriver {
         this.proxyWaitMillis = proxyWaitMillis;
     }
 
-    /** The outcome of a run. */
-    public record Result(boolean cancelled, long slotsMoved, long keysMoved, long millis) {
+    /**
+     * The outcome of a run.
+     *
+     * @param pacing what latency pacing did, null when it was off
+     */
+    public record Result(boolean cancelled, long slotsMoved, long keysMoved, long millis, Pacing pacing) {
+    }
+
+    /** What latency pacing did: the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end. */
+    public record Pacing(double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
     }
 
     /** Runs the recorded job until it is done or cancelled; the job node is removed at the end. */
@@ -67,11 +79,49 @@ public final class MigrationDriver {
         long keys = job.keysMoved();
         long total = job.totalSlots();
         RateLimit rate = new RateLimit(job.rateKeys());
-        long[] moved = {0};
-        KeyMover mover = new KeyMover(auth, rate, n -> {
-            moved[0] += n;
-            progress.keys(n);
-        });
+        AtomicLong moved = new AtomicLong();
+        try (ParallelSources sources = new ParallelSources(job.tuning().parallelSources());
+             LatencyPacing pacing = pacing(job, rate, moved)) {
+            int batchMillis = job.tuning().batchMillis();
+            long batchNanos = pacing == null ? batchMillis * 1_000_000L : pacing.batchNanos(batchMillis);
+            int scanCount = pacing == null ? job.tuning().scanCount() : pacing.scanCount(job.tuning().scanCount());
+            KeyMover mover = new KeyMover(auth, rate, job.tuning(), batchNanos, scanCount, n -> {
+                moved.addAndGet(n);
+                synchronized (progress) { // the movers of several sources report from their threads
+                    progress.keys(n);
+                }
+            });
+            Result r = steps(job, start, keys, total, mover, moved, sources);
+            if (pacing == null) {
+                return r;
+            }
+            LatencyPacing.Summary p = pacing.summary();
+            if (pacing.failure() != null) {
+                progress.note("latency pacing stopped early: " + pacing.failure());
+            }
+            return new Result(r.cancelled(), r.slotsMoved(), r.keysMoved(), r.millis(),
+                    new Pacing(p.baselineMicros(), p.boundMicros(), p.windows(), p.decreases(), p.lastRate()));
+        }
+    }
+
+    /** Latency pacing of the job when it asks for it (probing every group's master), else null. */
+    private LatencyPacing pacing(MigrationJob job, RateLimit rate, AtomicLong moved) throws IOException {
+        double ratio = job.tuning().maxLatencyRatio();
+        if (ratio == 0) {
+            return null;
+        }
+        List<HostPort> masters = store.read(cluster).value().groups().stream().map(Group::master).toList();
+        LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
+        LatencyPacing.Summary s = p.summary();
+        progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s),"
+                + " MIGRATE batches of %d us and SCANs of %d keys at most", s.baselineMicros(), masters.size(), s.boundMicros(),
+                ratio, p.batchNanos(job.tuning().batchMillis()) / 1000, p.scanCount(job.tuning().scanCount())));
+        return p;
+    }
+
+    private Result steps(MigrationJob first, long start, long keys, long total, KeyMover mover, AtomicLong moved,
+                         ParallelSources sources) throws IOException {
+        MigrationJob job = first;
         while (true) {
             job = jobs.read().orElseThrow(() -> new StoreException.NotFound("the migration job disappeared"));
             Topology t = store.read(cluster).value();
@@ -80,12 +130,12 @@ public final class MigrationDriver {
             }
             Set<Integer> step = migratingSlots(t);
             if (step.isEmpty()) {
-                List<SlotRange> next = nextStep(t, job);
+                List<SlotRange> next = Plans.nextStep(t, job);
                 if (job.cancel() || next.isEmpty()) {
                     long done = done(t, job);
                     jobs.delete();
                     progress.slots(done, total);
-                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved[0], System.currentTimeMillis() - start);
+                    return new Result(job.cancel() && !next.isEmpty(), done, keys + moved.get(), System.currentTimeMillis() - start, null);
                 }
                 if (job.noData()) {
                     store.update(cluster, x -> x.withSlotsAssigned(next));
@@ -98,11 +148,11 @@ public final class MigrationDriver {
             }
             progress.step(t.epoch(), step.size());
             t = thaw(t);
-            moveKeys(t, step, mover);
+            moveKeys(t, step, mover, sources);
             Set<Integer> flip = step;
             Topology after = store.update(cluster, x -> x.withMigrationsDone(flip)).value();
             long done = done(after, job);
-            long keysNow = keys + moved[0];
+            long keysNow = keys + moved.get();
             jobs.update(j -> j.progress(done, keysNow, me));
             progress.slots(done, total);
         }
@@ -113,32 +163,6 @@ public final class MigrationDriver {
         for (SlotRange r : t.migrating()) {
             for (int s = r.start(); s <= r.end(); s++) {
                 out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /** Up to chunkSlots slots of the job not yet owned by their target, as ranges. */
-    private static List<SlotRange> nextStep(Topology t, MigrationJob job) {
-        List<SlotRange> out = new ArrayList<>();
-        int budget = Math.max(1, job.chunkSlots());
-        for (SlotRange r : job.moves()) {
-            if (t.group(r.groupId()).isEmpty()) {
-                throw new StoreException.Conflict("group " + r.groupId() + " of the migration left the cluster");
-            }
-            int s = r.start();
-            while (s <= r.end() && budget > 0) {
-                if (t.owner(s).equals(r.groupId())) {
-                    s++;
-                    continue;
-                }
-                int e = s;
-                while (e + 1 <= r.end() && e - s + 1 < budget && !t.owner(e + 1).equals(r.groupId())) {
-                    e++;
-                }
-                out.add(new SlotRange(s, e, r.groupId()));
-                budget -= e - s + 1;
-                s = e + 1;
             }
         }
         return out;
@@ -210,8 +234,8 @@ public final class MigrationDriver {
         }
     }
 
-    /** Moves the keys of the step's slots, source group by source group. */
-    private void moveKeys(Topology t, Set<Integer> step, KeyMover mover) throws IOException {
+    /** Moves the keys of the step's slots, from several source groups at once. */
+    private void moveKeys(Topology t, Set<Integer> step, KeyMover mover, ParallelSources sources) throws IOException {
         Map<String, Map<Integer, Group>> bySource = new HashMap<>();
         Map<Integer, String> targetOf = new HashMap<>();
         for (SlotRange r : t.migrating()) {
@@ -223,9 +247,7 @@ public final class MigrationDriver {
             Group target = t.group(targetOf.get(s)).orElseThrow();
             bySource.computeIfAbsent(t.owner(s), g -> new HashMap<>()).put(s, withAuth(target));
         }
-        for (Map.Entry<String, Map<Integer, Group>> e : bySource.entrySet()) {
-            mover.moveAll(withAuth(t.group(e.getKey()).orElseThrow()), e.getValue());
-        }
+        sources.run(bySource, (source, targets) -> mover.moveAll(withAuth(t.group(source).orElseThrow()), targets));
     }
 
     private Group withAuth(Group g) {

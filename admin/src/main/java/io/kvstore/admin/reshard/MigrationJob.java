@@ -29,9 +29,10 @@ import java.util.List;
  * @param startedAt      when the job was created (ms since the epoch)
  * @param updatedAt      when a driver last wrote progress
  * @param driver         who drives it (host and pid), for the operator
+ * @param tuning         how the keys are moved (batches, parallel sources, latency pacing)
  */
 public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, boolean noData, boolean cancel,
-                           long slotsDone, long keysMoved, long startedAt, long updatedAt, String driver) {
+                           long slotsDone, long keysMoved, long startedAt, long updatedAt, String driver, MoveTuning tuning) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int FORMAT_VERSION = 1;
@@ -46,12 +47,12 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
     }
 
     MigrationJob progress(long slots, long keys, String by) {
-        return new MigrationJob(moves, rateKeys, chunkSlots, noData, cancel, slots, keys, startedAt, System.currentTimeMillis(), by);
+        return new MigrationJob(moves, rateKeys, chunkSlots, noData, cancel, slots, keys, startedAt, System.currentTimeMillis(), by, tuning);
     }
 
     /** The same job with the operator's request to stop after the step under way. */
     public MigrationJob cancelled() {
-        return new MigrationJob(moves, rateKeys, chunkSlots, noData, true, slotsDone, keysMoved, startedAt, updatedAt, driver);
+        return new MigrationJob(moves, rateKeys, chunkSlots, noData, true, slotsDone, keysMoved, startedAt, updatedAt, driver, tuning);
     }
 
     byte[] encode() {
@@ -68,11 +69,25 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         root.put("startedAt", startedAt);
         root.put("updatedAt", updatedAt);
         root.put("driver", driver);
+        ObjectNode t = root.putObject("tuning");
+        t.put("scanCount", tuning.scanCount());
+        t.put("batchKeys", tuning.batchKeys());
+        t.put("batchMillis", tuning.batchMillis());
+        t.put("parallelSources", tuning.parallelSources());
+        t.put("maxLatencyRatio", tuning.maxLatencyRatio());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The recorded tuning; a job written before it was recorded moves with the defaults. */
+    private static MoveTuning tuning(JsonNode t) {
+        MoveTuning d = MoveTuning.DEFAULT;
+        return new MoveTuning(t.path("scanCount").asInt(d.scanCount()), t.path("batchKeys").asInt(d.batchKeys()),
+                t.path("batchMillis").asInt(d.batchMillis()), t.path("parallelSources").asInt(d.parallelSources()),
+                t.path("maxLatencyRatio").asDouble(d.maxLatencyRatio()));
     }
 
     static MigrationJob decode(byte[] data) {
@@ -87,7 +102,7 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
             return new MigrationJob(moves, root.path("rateKeys").asInt(), root.path("chunkSlots").asInt(1024),
                     root.path("noData").asBoolean(), root.path("cancel").asBoolean(), root.path("slotsDone").asLong(),
                     root.path("keysMoved").asLong(), root.path("startedAt").asLong(), root.path("updatedAt").asLong(),
-                    root.path("driver").asText(""));
+                    root.path("driver").asText(""), tuning(root.path("tuning")));
         } catch (IOException e) {
             throw new IllegalStateException("unreadable migration job: " + e.getMessage(), e);
         }

@@ -2,8 +2,10 @@ package io.kvstore.admin.reshard;
 
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.store.SlotRange;
+import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.Topology;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +97,44 @@ public final class Plans {
             }
         }
         return ranges(t, moves);
+    }
+
+    /**
+     * The slots of the next step, as ranges: slots of the job not yet owned by their target. Every
+     * source a step touches is scanned whole (twice) whatever it moves, so a step takes as much as
+     * it may from each source: with one source at a time, up to chunkSlots slots in the job's
+     * order; with several at once, up to chunkSlots slots from each of up to parallelSources
+     * source groups, which their movers then empty side by side.
+     */
+    static List<SlotRange> nextStep(Topology t, MigrationJob job) {
+        boolean parallel = job.tuning().parallelSources() > 1;
+        Map<String, List<SlotRange>> byOwner = new LinkedHashMap<>(); // single slots still to move, per owner
+        for (SlotRange r : job.moves()) {
+            if (t.group(r.groupId()).isEmpty()) {
+                throw new StoreException.Conflict("group " + r.groupId() + " of the migration left the cluster");
+            }
+            for (int s = r.start(); s <= r.end(); s++) {
+                String owner = t.owner(s);
+                if (!owner.equals(r.groupId())) {
+                    byOwner.computeIfAbsent(parallel ? owner : "", o -> new ArrayList<>()).add(new SlotRange(s, s, r.groupId()));
+                }
+            }
+        }
+        int chunk = Math.max(1, job.chunkSlots());
+        List<SlotRange> chosen = new ArrayList<>();
+        byOwner.values().stream().limit(job.tuning().parallelSources())
+                .forEach(slots -> chosen.addAll(slots.subList(0, Math.min(chunk, slots.size()))));
+        chosen.sort(Comparator.comparingInt(SlotRange::start));
+        List<SlotRange> out = new ArrayList<>();
+        for (SlotRange r : chosen) {
+            SlotRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.end() + 1 == r.start() && last.groupId().equals(r.groupId())) {
+                out.set(out.size() - 1, new SlotRange(last.start(), r.start(), r.groupId()));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** Sorted (slot, group index) pairs as maximal ranges. */

@@ -1,6 +1,10 @@
 package io.kvstore.admin.reshard;
 
-/** What a driver reports as it goes; implementations print a bar, plain lines, or nothing. Driver thread only. */
+/**
+ * What a driver reports as it goes; implementations print a bar, plain lines, or nothing. Called
+ * by the driver thread, and by the mover threads of several sources, which the driver serializes
+ * by holding the progress object's monitor: an implementation needs no locking of its own.
+ */
 public interface Progress extends AutoCloseable {
 
     /** A step starts: {@code slots} slots marked migrating at {@code epoch}. */

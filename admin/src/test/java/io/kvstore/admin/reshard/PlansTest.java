@@ -80,4 +80,40 @@ class PlansTest {
         assertThrows(IllegalArgumentException.class, () -> Plans.reshard(t, "g1", "g1", 1));
         assertThrows(IllegalArgumentException.class, () -> Plans.reshard(t, "g1", "g2", SlotHash.SLOTS));
     }
+
+    private static MigrationJob job(List<SlotRange> moves, int chunk, int parallel) {
+        MoveTuning d = MoveTuning.DEFAULT;
+        return new MigrationJob(moves, 0, chunk, false, false, 0, 0, 0, 0, "",
+                new MoveTuning(d.scanCount(), d.batchKeys(), d.batchMillis(), parallel, 0));
+    }
+
+    @Test
+    void oneSourceAtATimeTakesChunkSlotsInTheJobsOrder() {
+        Topology four = three().withGroupAdded(group("g4", 7004));
+        List<SlotRange> plan = Plans.rebalance(four);
+        List<SlotRange> step = Plans.nextStep(four, job(plan, 1024, 1));
+        assertEquals(1024, moved(step));
+        assertEquals(plan.get(0).start(), step.get(0).start(), "starts where the job starts: " + step);
+        assertEquals(1, step.stream().map(r -> four.owner(r.start())).distinct().count(), "one source: " + step);
+    }
+
+    @Test
+    void severalSourcesAtOnceTakeChunkSlotsFromEachUpToTheParallelLimit() {
+        Topology four = three().withGroupAdded(group("g4", 7004));
+        List<SlotRange> plan = Plans.rebalance(four); // about 1365 slots from each of g1, g2, g3
+        List<SlotRange> step = Plans.nextStep(four, job(plan, 1000, 4));
+        assertEquals(3000, moved(step), step.toString());
+        for (String source : List.of("g1", "g2", "g3")) {
+            int fromIt = step.stream().filter(r -> four.owner(r.start()).equals(source)).mapToInt(r -> r.end() - r.start() + 1).sum();
+            assertEquals(1000, fromIt, source + " in " + step);
+        }
+        assertEquals(2000, moved(Plans.nextStep(four, job(plan, 1000, 2))), "at most two sources");
+        // A step as large as every source's share moves all of it at once.
+        assertEquals(moved(plan), moved(Plans.nextStep(four, job(plan, 2048, 4))));
+        // Slots already at their target are not taken again.
+        Topology half = four.withSlotsAssigned(step);
+        List<SlotRange> rest = Plans.nextStep(half, job(plan, 1000, 4));
+        assertEquals(moved(plan) - 3000, moved(rest), rest.toString());
+        assertTrue(rest.stream().allMatch(r -> !half.owner(r.start()).equals("g4")), rest.toString());
+    }
 }

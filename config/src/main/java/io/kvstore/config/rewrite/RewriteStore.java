@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.config.store.ClusterStore;
-import io.kvstore.config.store.StoreCodec;
+import io.kvstore.config.store.StoreClient;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.TopologyCodec;
+import io.kvstore.config.store.Versioned;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,7 +32,6 @@ import org.apache.zookeeper.data.Stat;
  */
 public final class RewriteStore {
 
-    private static final int CAS_ATTEMPTS = 30;
     private static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -65,12 +66,12 @@ public final class RewriteStore {
      */
     public Published update(UnaryOperator<RewriteRules> change) {
         ClusterStore store = ClusterStore.using(zk);
-        for (int attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
-            io.kvstore.config.store.Versioned<byte[]> rawTopology = store.readRaw(cluster);
-            Topology topology = StoreCodec.decodeTopology(cluster, rawTopology.value());
+        return StoreClient.retryCas("write " + path, attempt -> {
+            Versioned<byte[]> rawTopology = store.readRaw(cluster);
+            Topology topology = TopologyCodec.decodeTopology(cluster, rawTopology.value());
             if (!topology.frozen().isEmpty()) {
                 pause(attempt); // a migration step waits for its mark to be confirmed: do not thaw it
-                continue;
+                return null;
             }
             Stat stat = new Stat();
             byte[] data = null;
@@ -83,20 +84,13 @@ public final class RewriteStore {
             }
             RewriteRules next = change.apply(data == null ? RewriteRules.NONE : decode(data));
             Topology raised = topology.withMigrationsMoving(); // nothing is frozen: only the epoch changes
-            try {
-                zk.transaction().forOperations(
-                        zk.transactionOp().setData().withVersion(rawTopology.version()).forPath(StorePaths.topology(cluster),
-                                StoreCodec.encodeTopology(raised, UUID.randomUUID().toString())),
-                        stat == null ? zk.transactionOp().create().forPath(path, encode(next))
-                                : zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, encode(next)));
-                return new Published(next, raised.epoch());
-            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException lost) {
-                pause(attempt); // another writer got there first: apply the change to what it wrote
-            } catch (Exception e) {
-                throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage(), e);
-            }
-        }
-        throw new StoreException.Conflict("could not write " + path + ": slots stayed frozen or other writers kept winning");
+            zk.transaction().forOperations(
+                    zk.transactionOp().setData().withVersion(rawTopology.version()).forPath(StorePaths.topology(cluster),
+                            TopologyCodec.encodeTopology(raised, UUID.randomUUID().toString())),
+                    stat == null ? zk.transactionOp().create().forPath(path, encode(next))
+                            : zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, encode(next)));
+            return new Published(next, raised.epoch());
+        }, () -> new StoreException.Conflict("could not write " + path + ": slots stayed frozen or other writers kept winning"));
     }
 
     /** Rules as written, and the topology epoch written with them: the epoch every proxy must confirm. */

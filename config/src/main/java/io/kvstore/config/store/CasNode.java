@@ -7,12 +7,11 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * A compare-and-set write of one node of a cluster: read it with its version, change it, write it
- * with that version (create it when absent), again on a newer version when another writer won.
+ * with that version (create it when absent), again on a newer version when another writer won
+ * ({@link StoreClient#retryCas}).
  * Stateless; blocking, never on an event loop.
  */
 final class CasNode {
-
-    private static final int CAS_ATTEMPTS = 30;
 
     private CasNode() {
     }
@@ -23,8 +22,8 @@ final class CasNode {
      */
     static <T> T update(CuratorFramework zk, String cluster, String path, Function<byte[], T> change,
                         Function<T, byte[]> encode) {
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            try {
+        try {
+            return StoreClient.retryCas("write " + path, attempt -> {
                 if (zk.checkExists().forPath(StorePaths.topology(cluster)) == null) {
                     throw new StoreException.NotFound("no cluster '" + cluster + "'");
                 }
@@ -40,14 +39,11 @@ final class CasNode {
                 T next = change.apply(data);
                 zk.setData().withVersion(stat.getVersion()).forPath(path, encode.apply(next));
                 return next;
-            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException lost) {
-                continue; // another writer got there first: apply the change to its version
-            } catch (StoreException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage(), e);
-            }
+            }, () -> new StoreException.Conflict("could not write " + path + ": too many concurrent writers"));
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage(), e);
         }
-        throw new StoreException.Conflict("could not write " + path + ": too many concurrent writers");
     }
 }

@@ -1,7 +1,7 @@
 package io.kvstore.config.store;
 
 import io.kvstore.config.HostPort;
-import io.kvstore.config.store.StoreCodec.ServerClaim;
+import io.kvstore.config.store.ClaimCodec.ServerClaim;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * Reads and writes cluster descriptions in ZooKeeper (layout: {@link StorePaths}, encoding:
- * {@link StoreCodec}). Every call blocks on the network, so it must never run on a Netty event
+ * the codecs, {@link TopologyCodec} and its siblings). Every call blocks on the network, so it must never run on a Netty event
  * loop; otherwise any thread, any number of threads at once (Curator's client is thread-safe and
  * this class keeps no state but its parts).
  *
@@ -103,7 +103,7 @@ public final class ClusterStore implements AutoCloseable {
             try {
                 byte[] data = zk.client().getData().forPath(StorePaths.proxy(cluster, id));
                 try {
-                    out.add(new Registration(id, StoreCodec.decodeProxy(id, data), null));
+                    out.add(new Registration(id, ProxyCodec.decodeProxy(id, data), null));
                 } catch (StoreException.Malformed e) {
                     out.add(new Registration(id, null, e.getMessage()));
                 }
@@ -132,7 +132,7 @@ public final class ClusterStore implements AutoCloseable {
         Collections.sort(ids);
         for (String id : ids) {
             try {
-                out.add(StoreCodec.decodeHealth(id, zk.client().getData().forPath(StorePaths.healthOf(cluster, id))));
+                out.add(ProxyCodec.decodeHealth(id, zk.client().getData().forPath(StorePaths.healthOf(cluster, id))));
             } catch (KeeperException.NoNodeException | StoreException.Malformed gone) {
                 // the proxy stopped while we listed, or wrote something we cannot read: no vote
             } catch (Exception e) {

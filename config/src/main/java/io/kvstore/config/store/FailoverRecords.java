@@ -48,7 +48,7 @@ final class FailoverRecords {
         try {
             Stat stat = new Stat();
             byte[] data = zk.client().getData().storingStatIn(stat).forPath(StorePaths.failoverRecord(cluster, id));
-            return Optional.of(new Versioned<>(StoreCodec.decodeFailover(id, data), stat.getVersion(), stat.getMtime()));
+            return Optional.of(new Versioned<>(FailoverCodec.decodeFailover(id, data), stat.getVersion(), stat.getMtime()));
         } catch (KeeperException.NoNodeException | StoreException.Malformed gone) {
             return Optional.empty(); // pruned meanwhile, or unreadable: nobody's to drive
         } catch (Exception e) {
@@ -61,7 +61,7 @@ final class FailoverRecords {
         try {
             zk.ensure(StorePaths.failover(cluster));
             String path = zk.client().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                    .forPath(StorePaths.failoverPrefix(cluster), StoreCodec.encodeFailover(record));
+                    .forPath(StorePaths.failoverPrefix(cluster), FailoverCodec.encodeFailover(record));
             String id = path.substring(path.lastIndexOf('/') + 1);
             return new Versioned<>(record.withId(id), 0, System.currentTimeMillis());
         } catch (Exception e) {
@@ -73,7 +73,7 @@ final class FailoverRecords {
     Versioned<FailoverRecord> update(String cluster, FailoverRecord record, int version) {
         try {
             Stat stat = zk.client().setData().withVersion(version)
-                    .forPath(StorePaths.failoverRecord(cluster, record.id()), StoreCodec.encodeFailover(record));
+                    .forPath(StorePaths.failoverRecord(cluster, record.id()), FailoverCodec.encodeFailover(record));
             return new Versioned<>(record, stat.getVersion(), stat.getMtime());
         } catch (KeeperException.BadVersionException e) {
             throw new StoreException.Conflict("failover record " + record.id() + " of cluster " + cluster

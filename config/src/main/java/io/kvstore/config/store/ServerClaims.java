@@ -1,7 +1,7 @@
 package io.kvstore.config.store;
 
 import io.kvstore.config.HostPort;
-import io.kvstore.config.store.StoreCodec.ServerClaim;
+import io.kvstore.config.store.ClaimCodec.ServerClaim;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +29,7 @@ final class ServerClaims {
     Optional<ServerClaim> claim(HostPort address) {
         try {
             byte[] data = zk.client().getData().forPath(StorePaths.server(address));
-            return Optional.of(StoreCodec.decodeClaim(address.toString(), data));
+            return Optional.of(ClaimCodec.decodeClaim(address.toString(), data));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (StoreException e) {
@@ -61,7 +61,7 @@ final class ServerClaims {
     /** The create of {@code address}'s claim for the group of {@code t} that lists it. */
     CuratorOp createOp(Topology t, HostPort address) throws Exception {
         ServerClaim claim = new ServerClaim(t.cluster(), groupOf(t, address));
-        return zk.client().transactionOp().create().forPath(StorePaths.server(address), StoreCodec.encodeClaim(claim));
+        return zk.client().transactionOp().create().forPath(StorePaths.server(address), ClaimCodec.encodeClaim(claim));
     }
 
     /** The delete of {@code address}'s claim if it is held by {@code cluster} (at the version read); else nothing. */
@@ -69,7 +69,7 @@ final class ServerClaims {
         Stat stat = new Stat();
         try {
             byte[] data = zk.client().getData().storingStatIn(stat).forPath(StorePaths.server(address));
-            ServerClaim claim = StoreCodec.decodeClaim(address.toString(), data);
+            ServerClaim claim = ClaimCodec.decodeClaim(address.toString(), data);
             if (!claim.cluster().equals(cluster)) {
                 return List.of();
             }

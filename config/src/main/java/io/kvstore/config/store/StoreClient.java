@@ -2,6 +2,7 @@ package io.kvstore.config.store;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
@@ -13,9 +14,10 @@ import org.apache.zookeeper.KeeperException;
  * thread-safe).
  *
  * <p>Invariant: nothing leaves this class's callers as a raw {@link KeeperException}; a failure
- * names what was attempted and where ({@link #failure}).
+ * names what was attempted and where ({@link #failure}). Public only for {@link #retryCas}, the
+ * one compare-and-set retry loop of the store's writers (also {@code config.rewrite}'s).
  */
-final class StoreClient {
+public final class StoreClient {
 
     /** Compare-and-set attempts before giving up with {@link StoreException.Conflict}. */
     static final int CAS_ATTEMPTS = 30;
@@ -75,6 +77,42 @@ final class StoreClient {
             Thread.currentThread().interrupt();
             throw new StoreException.Unavailable("interrupted", e);
         }
+    }
+
+    /** One try of a compare-and-set write: its result, or null to try again. */
+    @FunctionalInterface
+    public interface CasAttempt<T> {
+        T attempt(int attempt) throws Exception;
+    }
+
+    /**
+     * Runs {@code write} (attempts numbered from 1) until it returns a result, at most
+     * {@link #CAS_ATTEMPTS} times, with {@link #backoff} between tries. A
+     * {@link KeeperException.BadVersionException} or {@link KeeperException.NodeExistsException}
+     * (another writer got there first) is one more try, on what that writer wrote. A runtime
+     * exception propagates unchanged, another checked one as {@link StoreException.Unavailable}
+     * ("cannot {@code what}"); after the last try, {@code gaveUp}.
+     */
+    public static <T> T retryCas(String what, CasAttempt<T> write, Supplier<? extends RuntimeException> gaveUp) {
+        for (int attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
+            try {
+                T done = write.attempt(attempt);
+                if (done != null) {
+                    return done;
+                }
+            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException lost) {
+                // another writer won: the next try applies the change to what it wrote
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new StoreException.Unavailable("cannot " + what + ": " + e.getMessage(), e);
+            }
+            backoff(attempt);
+        }
+        throw gaveUp.get();
     }
 
     static StoreException.Conflict gaveUp(String cluster) {

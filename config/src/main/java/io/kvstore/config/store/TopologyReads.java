@@ -37,7 +37,7 @@ final class TopologyReads {
     /** The topology of {@code cluster}, decoded. */
     Versioned<Topology> read(String cluster) {
         Versioned<byte[]> raw = readRaw(cluster);
-        return new Versioned<>(StoreCodec.decodeTopology(cluster, raw.value()), raw.version(), raw.modifiedMillis());
+        return new Versioned<>(TopologyCodec.decodeTopology(cluster, raw.value()), raw.version(), raw.modifiedMillis());
     }
 
     /** The topology node's bytes, undecoded. */

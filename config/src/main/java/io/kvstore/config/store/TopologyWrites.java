@@ -38,13 +38,13 @@ final class TopologyWrites {
     Versioned<Topology> create(Topology topology) {
         String name = topology.cluster();
         String writeId = UUID.randomUUID().toString();
-        byte[] data = StoreCodec.encodeTopology(topology, writeId);
+        byte[] data = TopologyCodec.encodeTopology(topology, writeId);
         zk.ensure(StorePaths.CLUSTERS);
         zk.ensure(StorePaths.SERVERS);
         for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
             Optional<Versioned<byte[]>> existing = reads.readIfExists(name);
             if (existing.isPresent()) {
-                if (writeId.equals(StoreCodec.writeId(existing.get().value()))) {
+                if (writeId.equals(TopologyCodec.writeId(existing.get().value()))) {
                     return reads.read(name); // our own write, whose reply was lost
                 }
                 throw new StoreException.Conflict("cluster " + name + " already exists; delete it first"
@@ -79,8 +79,8 @@ final class TopologyWrites {
         String writeId = UUID.randomUUID().toString();
         for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
             Versioned<byte[]> raw = reads.readRaw(cluster);
-            Topology current = StoreCodec.decodeTopology(cluster, raw.value());
-            if (attempt > 1 && writeId.equals(StoreCodec.writeId(raw.value()))) {
+            Topology current = TopologyCodec.decodeTopology(cluster, raw.value());
+            if (attempt > 1 && writeId.equals(TopologyCodec.writeId(raw.value()))) {
                 return new Versioned<>(current, raw.version(), raw.modifiedMillis()); // our write went through
             }
             Topology next = change.apply(current);
@@ -101,7 +101,7 @@ final class TopologyWrites {
                     ops.add(zk.client().transactionOp().check().forPath(guard));
                 }
                 ops.add(zk.client().transactionOp().setData().withVersion(raw.version())
-                        .forPath(StorePaths.topology(cluster), StoreCodec.encodeTopology(next, writeId)));
+                        .forPath(StorePaths.topology(cluster), TopologyCodec.encodeTopology(next, writeId)));
                 for (HostPort a : added) {
                     zk.ensure(StorePaths.SERVERS);
                     ops.add(claims.createOp(next, a));
@@ -137,7 +137,7 @@ final class TopologyWrites {
             }
             Set<HostPort> addresses;
             try {
-                addresses = StoreCodec.decodeTopology(cluster, raw.value()).addresses();
+                addresses = TopologyCodec.decodeTopology(cluster, raw.value()).addresses();
             } catch (StoreException.Malformed unreadable) {
                 addresses = Set.of(); // claims are then left for an operator to remove by hand
             }

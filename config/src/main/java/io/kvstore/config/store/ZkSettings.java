@@ -7,6 +7,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ConfigurableZookeeperFactory;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 
@@ -21,8 +22,14 @@ import org.apache.zookeeper.data.ACL;
  * @param digest              {@code user:password} for ZooKeeper digest authentication, or null;
  *                            when set, every node this client creates is readable and writable
  *                            by that identity only
+ * @param tls                 TLS to ZooKeeper's secure client port, or null for plain TCP
  */
-public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTimeoutMs, int maxRetries, String digest) {
+public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTimeoutMs, int maxRetries, String digest, ZkTls tls) {
+
+    /** Plain TCP to ZooKeeper. */
+    public ZkSettings(String connect, int sessionTimeoutMs, int connectionTimeoutMs, int maxRetries, String digest) {
+        this(connect, sessionTimeoutMs, connectionTimeoutMs, maxRetries, digest, null);
+    }
 
     public ZkSettings {
         Objects.requireNonNull(connect, "connect");
@@ -46,7 +53,11 @@ public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTim
     }
 
     public ZkSettings withDigest(String userColonPassword) {
-        return new ZkSettings(connect, sessionTimeoutMs, connectionTimeoutMs, maxRetries, userColonPassword);
+        return new ZkSettings(connect, sessionTimeoutMs, connectionTimeoutMs, maxRetries, userColonPassword, tls);
+    }
+
+    public ZkSettings withTls(ZkTls next) {
+        return new ZkSettings(connect, sessionTimeoutMs, connectionTimeoutMs, maxRetries, digest, next);
     }
 
     /** A new, not yet started Curator client; the caller owns (starts and closes) it. */
@@ -58,6 +69,9 @@ public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTim
                 .retryPolicy(new ExponentialBackoffRetry(200, maxRetries, 2_000));
         if (digest != null) {
             b.authorization("digest", digest.getBytes(StandardCharsets.UTF_8)).aclProvider(new CreatorOnly());
+        }
+        if (tls != null) { // this client's own configuration: see ZkTls
+            b.zkClientConfig(tls.clientConfig()).zookeeperFactory(new ConfigurableZookeeperFactory());
         }
         return b.build();
     }
@@ -77,6 +91,7 @@ public record ZkSettings(String connect, int sessionTimeoutMs, int connectionTim
 
     @Override
     public String toString() {
-        return "ZooKeeper " + connect + (digest == null ? "" : " (digest auth as " + digest.substring(0, digest.indexOf(':')) + ")");
+        return "ZooKeeper " + connect + (digest == null ? "" : " (digest auth as " + digest.substring(0, digest.indexOf(':')) + ")")
+                + (tls == null ? "" : " over " + tls);
     }
 }

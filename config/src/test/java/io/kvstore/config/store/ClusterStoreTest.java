@@ -59,7 +59,7 @@ class ClusterStoreTest {
         assertEquals(0, created.version());
         store.create(twoGroups("alpha", 8001));
         assertEquals(List.of("alpha", "shop"), store.clusters());
-        assertEquals(new StoreCodec.ServerClaim("shop", "g1"), store.claim(new HostPort("127.0.0.1", 7101)).orElseThrow());
+        assertEquals(new ClaimCodec.ServerClaim("shop", "g1"), store.claim(new HostPort("127.0.0.1", 7101)).orElseThrow());
 
         store.delete("shop", false);
         assertEquals(List.of("alpha"), store.clusters());
@@ -149,7 +149,7 @@ class ClusterStoreTest {
         store.create(twoGroups("shop", 7001));
         CuratorFramework c = store.client();
         c.create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.proxy("shop", "127.0.0.1:7000"),
-                StoreCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", new HostPort("127.0.0.1", 7000), 1, 1, 1, null, "t")));
+                ProxyCodec.encodeProxy(new ProxyRecord("127.0.0.1:7000", new HostPort("127.0.0.1", 7000), 1, 1, 1, null, "t")));
         c.create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.proxy("shop", "broken"), "{".getBytes(StandardCharsets.UTF_8));
         List<ClusterStore.Registration> regs = store.proxies("shop");
         assertEquals(2, regs.size());

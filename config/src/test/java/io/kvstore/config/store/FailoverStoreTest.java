@@ -44,14 +44,14 @@ class FailoverStoreTest {
     void healthViewsRoundTripAndAreListedPerProxy() throws Exception {
         HealthReport h = new HealthReport("127.0.0.1:7000", 3, 1000,
                 Map.of(at(7001), new NodeHealth(false, 900, "connection refused"), at(7101), new NodeHealth(true, 10, null)));
-        assertEquals(h, StoreCodec.decodeHealth("127.0.0.1:7000", StoreCodec.encodeHealth(h)));
+        assertEquals(h, ProxyCodec.decodeHealth("127.0.0.1:7000", ProxyCodec.encodeHealth(h)));
         store.client().create().withMode(CreateMode.EPHEMERAL)
-                .forPath(StorePaths.healthOf("shop", "127.0.0.1:7000"), StoreCodec.encodeHealth(h));
+                .forPath(StorePaths.healthOf("shop", "127.0.0.1:7000"), ProxyCodec.encodeHealth(h));
         store.client().create().withMode(CreateMode.EPHEMERAL)
                 .forPath(StorePaths.healthOf("shop", "broken"), "{".getBytes(StandardCharsets.UTF_8));
         List<HealthReport> all = store.healthReports("shop");
         assertEquals(List.of(h), all, "unreadable views are skipped");
-        assertThrows(StoreException.Malformed.class, () -> StoreCodec.decodeHealth("x", "{\"version\":1,\"epoch\":1,\"at\":1}"
+        assertThrows(StoreException.Malformed.class, () -> ProxyCodec.decodeHealth("x", "{\"version\":1,\"epoch\":1,\"at\":1}"
                 .getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -73,7 +73,7 @@ class FailoverStoreTest {
         assertEquals(12, done.lostBytes());
         assertEquals(2, done.epoch());
         assertEquals(List.of(new SlotRange(0, 9, "g1"), new SlotRange(20, 20, "g1")), done.slots());
-        assertEquals(done, StoreCodec.decodeFailover(done.id(), StoreCodec.encodeFailover(done)));
+        assertEquals(done, FailoverCodec.decodeFailover(done.id(), FailoverCodec.encodeFailover(done)));
         store.pruneFailovers("shop", 0);
         assertEquals(List.of(b.value().id()), store.failovers("shop").stream().map(v -> v.value().id()).toList(),
                 "a record still running is kept");

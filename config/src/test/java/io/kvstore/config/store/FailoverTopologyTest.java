@@ -52,7 +52,7 @@ class FailoverTopologyTest {
         SlotMap m = failed.slotMap(BackendAuth.NONE);
         assertTrue(m.isGroupDown(1), "a failed group is flagged down");
         assertFalse(m.isGroupDown(0));
-        assertEquals(failed, StoreCodec.decodeTopology("c", StoreCodec.encodeTopology(failed, null)));
+        assertEquals(failed, TopologyCodec.decodeTopology("c", TopologyCodec.encodeTopology(failed, null)));
         assertThrows(StoreException.Conflict.class, () -> failed.withSlotsAssigned(List.of(new SlotRange(0, 0, "g2"))),
                 "no slots for a failed group");
     }
@@ -104,7 +104,7 @@ class FailoverTopologyTest {
         Topology down = three(ClusterMode.DATASTORE).withGroupState("g3", GroupState.DOWN);
         SlotMap m = down.slotMap(BackendAuth.NONE);
         assertTrue(m.isGroupDown(2));
-        assertEquals(down, StoreCodec.decodeTopology("c", StoreCodec.encodeTopology(down, "w")));
+        assertEquals(down, TopologyCodec.decodeTopology("c", TopologyCodec.encodeTopology(down, "w")));
         assertEquals(GroupState.DOWN, GroupState.parse("down"));
         assertEquals("failed", GroupState.FAILED.wireName());
     }

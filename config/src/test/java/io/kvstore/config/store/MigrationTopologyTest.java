@@ -28,7 +28,7 @@ class MigrationTopologyTest {
         SlotMap routed = marked.slotMap(BackendAuth.NONE);
         assertTrue(routed.isFrozen(0) && routed.isFrozen(9));
         assertFalse(routed.isFrozen(10));
-        assertEquals(marked, StoreCodec.decodeTopology("c", StoreCodec.encodeTopology(marked, null)), "frozen survives ZooKeeper");
+        assertEquals(marked, TopologyCodec.decodeTopology("c", TopologyCodec.encodeTopology(marked, null)), "frozen survives ZooKeeper");
 
         Topology moving = marked.withMigrationsMoving();
         assertEquals(marked.migrating(), moving.migrating());

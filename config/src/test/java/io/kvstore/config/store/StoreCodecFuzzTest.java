@@ -6,9 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.function.Function;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of {@link StoreCodec}, the JSON kept in ZooKeeper: every input
+ * Coverage-guided fuzzing (Jazzer) of the store codecs ({@link TopologyCodec}, {@link ProxyCodec}, {@link FailoverCodec}, {@link ClaimCodec}), the JSON kept in ZooKeeper: every input
  * is given to every decoder (topology, proxy registration, health view, failover record, server
- * claim, and {@link StoreCodec#writeId}). Invariants:
+ * claim, and {@link TopologyCodec#writeId}). Invariants:
  *
  * <ul>
  *   <li>a decoder returns a value or throws the documented {@link StoreException.Malformed}
@@ -24,12 +24,12 @@ class StoreCodecFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void decoding(byte[] data) {
-        roundTrip(data, d -> StoreCodec.decodeTopology("c", d), t -> StoreCodec.encodeTopology(t, null));
-        roundTrip(data, d -> StoreCodec.decodeProxy("127.0.0.1:7000", d), StoreCodec::encodeProxy);
-        roundTrip(data, d -> StoreCodec.decodeHealth("127.0.0.1:7000", d), StoreCodec::encodeHealth);
-        roundTrip(data, d -> StoreCodec.decodeFailover("f-1", d), StoreCodec::encodeFailover);
-        roundTrip(data, d -> StoreCodec.decodeClaim("127.0.0.1:7101", d), StoreCodec::encodeClaim);
-        StoreCodec.writeId(data);
+        roundTrip(data, d -> TopologyCodec.decodeTopology("c", d), t -> TopologyCodec.encodeTopology(t, null));
+        roundTrip(data, d -> ProxyCodec.decodeProxy("127.0.0.1:7000", d), ProxyCodec::encodeProxy);
+        roundTrip(data, d -> ProxyCodec.decodeHealth("127.0.0.1:7000", d), ProxyCodec::encodeHealth);
+        roundTrip(data, d -> FailoverCodec.decodeFailover("f-1", d), FailoverCodec::encodeFailover);
+        roundTrip(data, d -> ClaimCodec.decodeClaim("127.0.0.1:7101", d), ClaimCodec::encodeClaim);
+        TopologyCodec.writeId(data);
     }
 
     private static <T> void roundTrip(byte[] data, Function<byte[], T> decode, Function<T, byte[]> encode) {

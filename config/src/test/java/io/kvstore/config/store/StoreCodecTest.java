@@ -22,9 +22,9 @@ class StoreCodecTest {
 
     @Test
     void topologyRoundTrips() {
-        byte[] json = StoreCodec.encodeTopology(T, "w-1");
-        assertEquals(T, StoreCodec.decodeTopology("shop", json));
-        assertEquals("w-1", StoreCodec.writeId(json));
+        byte[] json = TopologyCodec.encodeTopology(T, "w-1");
+        assertEquals(T, TopologyCodec.decodeTopology("shop", json));
+        assertEquals("w-1", TopologyCodec.writeId(json));
         String text = new String(json, StandardCharsets.UTF_8);
         assertTrue(text.contains("\"slots\":[[0,41,\"g1\"],[42,42,\"g2\"],[43,8191,\"g1\"],[8192,16383,\"g2\"]]"), text);
         assertTrue(text.contains("\"version\":1"), text);
@@ -38,17 +38,17 @@ class StoreCodecTest {
                  "groups":[{"id":"a","master":"127.0.0.1:7001"},{"id":"b","master":"127.0.0.1:7002","replicas":[],"state":"failing-over"}],
                  "slots":[[0,9999,"a"],[10000,16383,"b"]],
                  "someFutureField":{"x":1}}""";
-        Topology t = StoreCodec.decodeTopology("shop", utf8(v1));
+        Topology t = TopologyCodec.decodeTopology("shop", utf8(v1));
         assertEquals(7, t.epoch());
         assertEquals(ClusterMode.CACHE, t.mode());
         assertEquals(GroupState.ACTIVE, t.state("a"));
         assertEquals(GroupState.FAILING_OVER, t.state("b"));
         assertEquals(10000, t.slotCount("a"));
-        assertNull(StoreCodec.writeId(utf8(v1)));
+        assertNull(TopologyCodec.writeId(utf8(v1)));
     }
 
     private static String malformed(String json) {
-        return assertThrows(StoreException.Malformed.class, () -> StoreCodec.decodeTopology("shop", utf8(json))).getMessage();
+        return assertThrows(StoreException.Malformed.class, () -> TopologyCodec.decodeTopology("shop", utf8(json))).getMessage();
     }
 
     @Test
@@ -58,7 +58,7 @@ class StoreCodecTest {
         assertTrue(malformed("[1,2]").contains("not a JSON object"));
         assertTrue(malformed("{\"cluster\":\"shop\"}").contains("no format version"));
         assertTrue(malformed("{\"version\":2,\"cluster\":\"shop\"}").contains("format version 2, written by a newer kvstore"));
-        String good = new String(StoreCodec.encodeTopology(T, null), StandardCharsets.UTF_8);
+        String good = new String(TopologyCodec.encodeTopology(T, null), StandardCharsets.UTF_8);
         assertTrue(malformed(good.replace("\"shop\"", "\"other\"")).contains("names cluster 'other'"));
         assertTrue(malformed(good.replace("[42,42,\"g2\"],", "")).contains("slots 42-42 are not assigned"));
         assertTrue(malformed(good.replace("\"datastore\"", "\"weird\"")).contains("unknown cluster mode"));
@@ -72,15 +72,15 @@ class StoreCodecTest {
     @Test
     void proxyRecordsRoundTrip() {
         ProxyRecord p = new ProxyRecord("127.0.0.1:7000", new HostPort("127.0.0.1", 7000), 1000, 5, 2000, null, "0.1.0");
-        assertEquals(p, StoreCodec.decodeProxy(p.id(), StoreCodec.encodeProxy(p)));
+        assertEquals(p, ProxyCodec.decodeProxy(p.id(), ProxyCodec.encodeProxy(p)));
         ProxyRecord failing = p.applied(6, 3000, "topology unreadable");
-        assertEquals(failing, StoreCodec.decodeProxy(p.id(), StoreCodec.encodeProxy(failing)));
-        assertThrows(StoreException.Malformed.class, () -> StoreCodec.decodeProxy("x", utf8("{\"version\":1}")));
+        assertEquals(failing, ProxyCodec.decodeProxy(p.id(), ProxyCodec.encodeProxy(failing)));
+        assertThrows(StoreException.Malformed.class, () -> ProxyCodec.decodeProxy("x", utf8("{\"version\":1}")));
     }
 
     @Test
     void claimsRoundTrip() {
-        StoreCodec.ServerClaim c = new StoreCodec.ServerClaim("shop", "g1");
-        assertEquals(c, StoreCodec.decodeClaim("a", StoreCodec.encodeClaim(c)));
+        ClaimCodec.ServerClaim c = new ClaimCodec.ServerClaim("shop", "g1");
+        assertEquals(c, ClaimCodec.decodeClaim("a", ClaimCodec.encodeClaim(c)));
     }
 }

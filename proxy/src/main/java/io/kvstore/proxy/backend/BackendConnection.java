@@ -2,11 +2,11 @@ package io.kvstore.proxy.backend;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.resp.RespWriter;
-import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.resp.ReplyFramer;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.resp.RespWriter;
+import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.tls.BackendSsl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

@@ -5,10 +5,10 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.config.rewrite.RewriteStore;
 import io.kvstore.config.store.ClusterStore;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StoreException;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.TopologyCodec;
 import io.kvstore.config.store.Versioned;
 import io.kvstore.proxy.route.ClusterState;
 import java.io.Closeable;
@@ -109,7 +109,7 @@ final class ClusterWatcher implements Closeable {
         }
         Topology topology;
         try {
-            topology = StoreCodec.decodeTopology(cluster, raw.value());
+            topology = TopologyCodec.decodeTopology(cluster, raw.value());
         } catch (StoreException.Malformed e) {
             problem(e.getMessage() + "; still routing by epoch " + applied);
             return;

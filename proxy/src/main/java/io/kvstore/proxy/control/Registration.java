@@ -1,7 +1,7 @@
 package io.kvstore.proxy.control;
 
+import io.kvstore.config.store.ProxyCodec;
 import io.kvstore.config.store.ProxyRecord;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StorePaths;
 import java.io.Closeable;
 import java.io.IOException;
@@ -29,7 +29,7 @@ final class Registration implements Closeable {
     Registration(CuratorFramework client, String cluster, ProxyRecord initial) {
         this.path = StorePaths.proxy(cluster, initial.id());
         this.latest = new AtomicReference<>(initial);
-        this.node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, StoreCodec.encodeProxy(initial));
+        this.node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, ProxyCodec.encodeProxy(initial));
         // (re)created: make sure it holds the newest record, not the one it was created with
         node.getListenable().addListener(created -> write());
     }
@@ -69,7 +69,7 @@ final class Registration implements Closeable {
             return; // not created yet: the creation listener writes the newest record
         }
         try {
-            node.setData(StoreCodec.encodeProxy(latest.get()));
+            node.setData(ProxyCodec.encodeProxy(latest.get()));
         } catch (Exception e) {
             LOG.warn("cannot update the registration {}: {}", path, e.toString());
         }

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.health;
 
 import io.kvstore.config.store.HealthReport;
-import io.kvstore.config.store.StoreCodec;
+import io.kvstore.config.store.ProxyCodec;
 import io.kvstore.config.store.StorePaths;
 import java.io.Closeable;
 import java.io.IOException;
@@ -31,7 +31,7 @@ public final class HealthPublisher implements Consumer<HealthReport>, Closeable 
     public HealthPublisher(CuratorFramework client, String cluster, HealthReport initial) {
         this.path = StorePaths.healthOf(cluster, initial.proxyId());
         this.latest = new AtomicReference<>(initial);
-        this.node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, StoreCodec.encodeHealth(initial));
+        this.node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, ProxyCodec.encodeHealth(initial));
         node.getListenable().addListener(created -> write());
     }
 
@@ -56,7 +56,7 @@ public final class HealthPublisher implements Consumer<HealthReport>, Closeable 
             return; // not created yet: the creation listener writes the newest view
         }
         try {
-            node.setData(StoreCodec.encodeHealth(latest.get()));
+            node.setData(ProxyCodec.encodeHealth(latest.get()));
         } catch (Exception e) {
             LOG.warn("cannot update the health view {}: {}", path, e.toString());
         }

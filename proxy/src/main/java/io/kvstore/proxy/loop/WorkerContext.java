@@ -14,7 +14,7 @@ import io.netty.channel.EventLoop;
 
 /**
  * Everything one worker event loop owns besides its client channels: its flush batch, its
- * backend connections and its latency figures. Made once per loop at start-up and only touched by that loop, which is
+ * backend connections, its latency figures and its share of the requests in flight. Made once per loop at start-up and only touched by that loop, which is
  * why none of it needs a lock.
  */
 public final class WorkerContext {
@@ -32,9 +32,16 @@ public final class WorkerContext {
     private final Class<? extends Channel> channelClass;
     private final LoopStats stats;
     private TrackingHub tracking;
+    private final InFlightBudget inFlight;
 
     public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass, LoopStats stats) {
+        this(loop, options, channelClass, stats, InFlightBudget.unbounded());
+    }
+
+    public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass, LoopStats stats,
+                         InFlightBudget inFlight) {
         this.loop = loop;
+        this.inFlight = inFlight;
         this.stats = stats;
         this.flushBatch = new FlushBatch(loop);
         this.backends = new BackendPool(loop, flushBatch, options, channelClass, stats::backendTimer);
@@ -61,6 +68,11 @@ public final class WorkerContext {
     public BackendConnection dedicated(Group group, int protocol, boolean watchStalls) {
         return new BackendConnection(group.master(), group.auth(), loop, flushBatch, options, channelClass, protocol, watchStalls,
                 BackendTimer.NONE); // a client's own connection: a blocking command waits there on purpose, not backend latency
+    }
+
+    /** This loop's share of {@code --max-requests-in-flight}, which its clients take from and give back to. */
+    public InFlightBudget inFlight() {
+        return inFlight;
     }
 
     /** This loop's latency and call figures. */

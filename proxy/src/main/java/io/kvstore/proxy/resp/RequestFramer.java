@@ -1,6 +1,7 @@
 package io.kvstore.proxy.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
@@ -26,6 +27,7 @@ public final class RequestFramer extends ByteToMessageDecoder {
 
     private final FramerLimits limits;
     private boolean failed;
+    private boolean paused;
 
     // State of the multibulk being cut; argc < 0 means "at the start of a frame".
     private int argc = -1;
@@ -49,9 +51,30 @@ public final class RequestFramer extends ByteToMessageDecoder {
         return internalBuffer().capacity();
     }
 
+    /**
+     * Stops or resumes cutting requests: while paused the bytes read stay buffered here, so a
+     * client whose reading was stopped ({@code --max-pending}, {@code --max-requests-in-flight})
+     * adds no request beyond the one that stopped it. After a pause ends call {@link #cutBuffered}:
+     * no read may ever come to cut what is already here.
+     */
+    public void paused(boolean paused) {
+        this.paused = paused;
+    }
+
+    /** Cuts the requests buffered during a pause. On the channel's loop, with this framer's context. */
+    public void cutBuffered(ChannelHandlerContext ctx) throws Exception {
+        if (!paused && !ctx.isRemoved()) {
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    /**
+     * Cuts one request per call: the decoder hands it on before calling again, so a pause that
+     * request causes stops the next one here.
+     */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (!failed && in.isReadable()) {
+        while (!failed && !paused && in.isReadable()) {
             Object msg = argc < 0 && in.getByte(in.readerIndex()) != '*' ? inline(ctx, in) : multibulk(in);
             if (msg == null) {
                 return;
@@ -61,11 +84,27 @@ public final class RequestFramer extends ByteToMessageDecoder {
             }
             if (msg != NOTHING) {
                 out.add(msg);
+                break;
             }
         }
         if (failed) {
             in.skipBytes(in.readableBytes());
         }
+    }
+
+    /**
+     * The client sent its last byte: cut everything left, paused or not, since the session
+     * answers a half-closed client and then closes it, which would drop requests still here.
+     * Bounded by what was already read.
+     */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        paused = false;
+        int before;
+        do {
+            before = in.readableBytes();
+            decode(ctx, in, out);
+        } while (in.isReadable() && in.readableBytes() < before);
     }
 
     /** {@code *<argc>\r\n} then argc times {@code $<len>\r\n<bytes>\r\n}. Null when more bytes are needed. */

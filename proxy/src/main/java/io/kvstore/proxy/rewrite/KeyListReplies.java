@@ -6,7 +6,6 @@ import io.kvstore.proxy.resp.Replies;
 import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

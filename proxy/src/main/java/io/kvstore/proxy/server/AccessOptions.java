@@ -1,16 +1,20 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.proxy.acl.Users;
+import io.kvstore.proxy.session.AclLog;
+import io.kvstore.proxy.session.ProxyContext;
+import io.kvstore.proxy.session.UserConnections;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The proxy's options for who may connect and for how long: static ACL users, protected mode and
- * the idle timeout; a picocli mixin of {@link ProxyMain} (so the YAML file and the environment
+ * The proxy's options for who may connect and for how long: static ACL users, protected mode, the
+ * connection limits per user and the idle timeout; a picocli mixin of {@link ProxyMain} (so the YAML file and the environment
  * give them as they give every option). {@code --password} stays in ProxyMain: it is also the
  * backends' business. Checked before the proxy starts. Main thread only.
  */
@@ -35,6 +39,20 @@ final class AccessOptions {
                     + "Pub/Sub clients are left alone (default: ${DEFAULT-VALUE}, never).")
     long timeout;
 
+    @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "0",
+            description = "Connections one user may have logged in at once on this proxy (each proxy counts its own); "
+                    + "one more is refused with -ERR max number of connections for user ... reached and closed "
+                    + "(default: ${DEFAULT-VALUE}, no limit).")
+    int maxConnectionsPerUser;
+
+    @Option(names = "--max-connections-for-user", paramLabel = "USER=N", split = ",",
+            description = "A user's own limit over --max-connections-per-user, e.g. batch=5 (repeatable; 0: no limit for that user).")
+    Map<String, Integer> maxConnectionsForUser;
+
+    @Option(names = "--acllog-max-len", paramLabel = "N", defaultValue = "" + AclLog.DEFAULT_MAX_LEN,
+            description = "As Redis's acllog-max-len: the denials ACL LOG keeps, per proxy (default: ${DEFAULT-VALUE}).")
+    int aclLogMaxLen;
+
     /** Refuses a value out of range, or static-mode users in ZooKeeper mode, with an IllegalArgumentException. */
     void check(boolean zkMode) {
         if (zkMode && (users != null && !users.isEmpty() || aclFile != null)) {
@@ -45,6 +63,21 @@ final class AccessOptions {
             throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
         }
         ProtectedMode.parse(protectedMode);
+        connectionLimits();
+        if (aclLogMaxLen < 0) {
+            throw new IllegalArgumentException("--acllog-max-len must be 0 or more, not " + aclLogMaxLen);
+        }
+    }
+
+    /** Puts the connection limits and the ACL LOG length in force on a started proxy. */
+    void apply(ProxyContext context) {
+        context.access().connections().limits(connectionLimits());
+        context.access().log().maxLen(aclLogMaxLen);
+    }
+
+    /** The per-user connection limits; an IllegalArgumentException for a negative one. */
+    UserConnections.Limits connectionLimits() {
+        return new UserConnections.Limits(maxConnectionsPerUser, maxConnectionsForUser == null ? Map.of() : maxConnectionsForUser);
     }
 
     boolean protectedMode() {

@@ -84,7 +84,9 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Worker event loops (default: one per core).")
     int threads;
 
-    @Option(names = "--transport", defaultValue = "auto", description = "auto, epoll, kqueue or nio (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "auto", description = "I/O transport: auto, epoll, io_uring, kqueue or nio (default: ${DEFAULT-VALUE}: epoll on Linux, "
+            + "kqueue on macOS, else nio). io_uring needs Linux 5.14+ and a seccomp profile that allows it; "
+            + "named but not allowed, the proxy refuses to start.")
     String transport;
 
     @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
@@ -92,6 +94,9 @@ public final class ProxyMain implements Callable<Integer> {
 
     @CommandLine.Mixin
     AccessOptions access;
+
+    @CommandLine.Mixin
+    ZkTlsOptions zkTls;
 
     @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
     String backendUser;
@@ -132,6 +137,13 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--max-pending", defaultValue = "4096",
             description = "Requests per client in flight before the proxy stops reading it (default: ${DEFAULT-VALUE}).")
     int maxPending;
+
+    @Option(names = "--max-requests-in-flight", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_MAX_IN_FLIGHT,
+            description = "Requests of all clients together read and not yet answered, split evenly over the worker threads; "
+                    + "a thread whose share is used up stops reading the client that used it up until half is answered, so a "
+                    + "stalled backend with many pipelining clients cannot exhaust the heap. Size it at about 270 B of heap per "
+                    + "pending GET plus its request bytes (off-heap); 0 = no bound (default: ${DEFAULT-VALUE}).")
+    int maxRequestsInFlight;
 
     @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
     int maxClients;
@@ -276,6 +288,7 @@ public final class ProxyMain implements Callable<Integer> {
             observability.check();
             io.kvstore.proxy.rewrite.StaticRules.check(zkMode, rewriteRules);
             access.check(zkMode);
+            zkTls.value(); // a missing TLS file stops the proxy here
             options = options.withUsers(access.staticUsers());
             io.kvstore.proxy.acl.Users users = io.kvstore.proxy.acl.Users.of(options.users(), password,
                     io.kvstore.proxy.command.CommandTable.load()); // bad rules stop the proxy here
@@ -285,6 +298,7 @@ public final class ProxyMain implements Callable<Integer> {
             if (backendAuth().tls() != null) {
                 BackendSsl.context(backendAuth().tls()); // loads the files now: a bad one stops the proxy here
             }
+            Transport.choose(transport); // an unknown name, or one this host cannot use, stops the proxy here
         } catch (IllegalArgumentException e) {
             System.err.println("kvstore-proxy: " + e.getMessage());
             return 2;
@@ -367,6 +381,7 @@ public final class ProxyMain implements Callable<Integer> {
     private void configure(ProxyServer server) throws java.io.IOException {
         Hangup.onSignal(server::reloadTls);
         server.idleTimeout(access.timeout);
+        access.apply(server.context());
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);
         server.context().stats().enabled(latencyTracking);
         server.context().stats().slowLog().configure(slowlogSlowerThanUs, slowlogMaxLen);
@@ -377,7 +392,7 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     ZkSettings zkSettings() {
-        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth);
+        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth, zkTls.value());
     }
 
     HealthOptions healthOptions() {
@@ -408,7 +423,7 @@ public final class ProxyMain implements Callable<Integer> {
     ProxyOptions options() {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
-                maxPending, maxClients, maxOutputBuffer, migrationHoldMs);
+                maxPending, maxClients, maxOutputBuffer, migrationHoldMs, maxRequestsInFlight);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
                 .dialing(BackendVia.parse(backendVia)).maxReply(maxBulkLength);

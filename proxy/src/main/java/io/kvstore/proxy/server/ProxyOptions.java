@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * @param listen    address to accept clients on (port 0 picks a free port)
  * @param threads   worker event loops
- * @param transport auto, epoll, kqueue or nio
+ * @param transport auto, epoll, io_uring, kqueue or nio ({@link Transport#choose})
  * @param password  the password clients must AUTH with, or null
  * @param multiKeyScope which keys a multi-key command may combine ({@code --multi-key-scope})
  * @param allowConfigSet whether clients may CONFIG SET redis-server parameters cluster-wide ({@code --allow-config-set})
@@ -74,6 +74,12 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
 
     public ProxyOptions withThreads(int n) {
         return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
+                users);
+    }
+
+    /** With the I/O transport named {@code name} ({@code --transport}). */
+    public ProxyOptions withTransport(String name) {
+        return new ProxyOptions(listen, threads, name, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
                 users);
     }
 

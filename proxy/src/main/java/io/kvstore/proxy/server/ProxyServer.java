@@ -85,7 +85,7 @@ public final class ProxyServer implements AutoCloseable {
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
         for (EventExecutor e : workers) {
             contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel(),
-                    context.stats().newLoop()));
+                    context.stats().newLoop(), context.inFlight().newLoop(options.threads())));
         }
         context.clients().acceptBarrier(new AcceptBarrier(boss, workers));
         CommandDispatcher dispatcher = new CommandDispatcher(context);
@@ -165,6 +165,7 @@ public final class ProxyServer implements AutoCloseable {
         s.put("max-multibulk-length", Integer.toString(o.clientLimits().framer().maxMultibulkLength()));
         s.put("max-inline-length", Integer.toString(o.clientLimits().framer().maxInlineLength()));
         s.put("max-pending", Integer.toString(o.clientLimits().maxPending()));
+        s.put("max-requests-in-flight", Integer.toString(o.clientLimits().maxInFlight()));
         s.put("migration-hold-ms", Long.toString(o.clientLimits().maxHoldMillis()));
         s.put("client-output-buffer-limit", "normal " + o.clientLimits().maxOutputBuffer() + " 0 0");
         s.put("threads", Integer.toString(o.threads()));

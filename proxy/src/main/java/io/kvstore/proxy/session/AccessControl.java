@@ -20,6 +20,8 @@ public final class AccessControl {
     private static final long LOG_EVERY_MILLIS = 1000;
 
     private final ClientRegistry clients;
+    private final UserConnections connections = new UserConnections();
+    private final AclLog log = new AclLog();
     private volatile Users users;
     private final LongAdder deniedAuth = new LongAdder();
     private final LongAdder deniedCommand = new LongAdder();
@@ -35,6 +37,16 @@ public final class AccessControl {
 
     public Users users() {
         return users;
+    }
+
+    /** ACL LOG: this proxy's latest denials. */
+    public AclLog log() {
+        return log;
+    }
+
+    /** How many connections each user has, against its limit. */
+    public UserConnections connections() {
+        return connections;
     }
 
     /** Puts {@code next} in force: new commands are checked by it, and clients of a deleted or disabled user are closed. */
@@ -53,9 +65,11 @@ public final class AccessControl {
         }
     }
 
-    /** A wrong user or password from {@code client}: counted, and logged at most once a second. */
-    void authFailed(String client, String user) {
+    /** A wrong user or password from {@code session} in {@code command}: counted, in ACL LOG, and logged at most once a second. */
+    void authFailed(ClientSession session, String command, String user) {
         deniedAuth.increment();
+        log.add("auth", context(session), command, user, session.describe()); // the object is AUTH or HELLO as sent, as in Redis
+        String client = session.remoteAddress();
         long now = System.currentTimeMillis();
         long last = lastLogMillis.get();
         if (now - last >= LOG_EVERY_MILLIS && lastLogMillis.compareAndSet(last, now)) {
@@ -66,8 +80,10 @@ public final class AccessControl {
         }
     }
 
-    /** A request refused by {@code user}'s rules. */
-    void denied(AclUser.Denial why) {
+    /** A request of {@code session} refused by its user's rules at {@code object} (the command, key or channel). */
+    void denied(ClientSession session, AclUser.Denial why, String object) {
+        log.add(why.name().toLowerCase(java.util.Locale.ROOT), context(session), object, session.login().user().name(),
+                session.describe());
         switch (why) {
             case COMMAND -> deniedCommand.increment();
             case KEY -> deniedKey.increment();
@@ -76,11 +92,16 @@ public final class AccessControl {
         }
     }
 
+    private static String context(ClientSession session) {
+        return session.transaction().inMulti() ? "multi" : "toplevel";
+    }
+
     /** The INFO lines, named as Redis names them in its stats section. */
     String info() {
         return "acl_access_denied_auth:" + deniedAuth.sum() + "\r\n"
                 + "acl_access_denied_cmd:" + deniedCommand.sum() + "\r\n"
                 + "acl_access_denied_key:" + deniedKey.sum() + "\r\n"
-                + "acl_access_denied_channel:" + deniedChannel.sum() + "\r\n";
+                + "acl_access_denied_channel:" + deniedChannel.sum() + "\r\n"
+                + connections.info();
     }
 }

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * AUTH (and HELLO's AUTH clause) against the proxy's users, and the ACL subcommands the proxy
- * answers from them: WHOAMI, LIST, USERS, GETUSER, CAT, DRYRUN, HELP. Users are changed with
+ * answers from them: WHOAMI, LIST, USERS, GETUSER, CAT, DRYRUN, HELP; LOG (this proxy's denials)
+ * and GENPASS. Users are changed with
  * {@code kvstore-admin user} or the static users list, never by a client. Stateless; called on
  * the client's event loop.
  */
@@ -27,14 +28,19 @@ final class AclCommands {
 
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final ProxyContext proxy;
 
     AclCommands(ProxyContext proxy) {
         this.proxy = proxy;
     }
 
-    /** AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of HELLO. */
-    ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words) {
+    /**
+     * AUTH [user] password in the {@code words} arguments from {@code at}; also the AUTH clause of
+     * HELLO. A user at its connection limit is refused and the connection closed after {@code pending}.
+     */
+    ByteBuf auth(ClientSession session, ByteBufAllocator alloc, Request request, int at, int words, PendingReply pending) {
         if (words > 2) {
             return Replies.error(alloc, "ERR syntax error");
         }
@@ -46,10 +52,13 @@ final class AclCommands {
                     + "Are you sure your configuration is correct?");
         }
         if (user == null || !user.accepts(request.argBytes(at + words - 1))) {
-            proxy.access().authFailed(session.remoteAddress(), name);
+            proxy.access().authFailed(session, request.argString(0), name);
             return Replies.error(alloc, WRONGPASS);
         }
-        session.login().authenticate(user);
+        if (!session.login().authenticate(user)) {
+            session.quitAfter(pending); // refused and closed, so a client at the limit cannot retry on this connection
+            return Replies.error(alloc, UserConnections.error(name));
+        }
         return Replies.ok();
     }
 
@@ -64,8 +73,11 @@ final class AclCommands {
             case "acl|getuser" -> getUser(alloc, protocol, users.get(request.argString(2)));
             case "acl|cat" -> cat(alloc, request);
             case "acl|dryrun" -> dryRun(alloc, request, users);
+            case "acl|log" -> log(alloc, protocol, request);
+            case "acl|genpass" -> genPass(alloc, request);
             case "acl|help" -> strings(alloc, List.of("ACL <subcommand> [<arg> ...]. Answered by kvstore proxy:",
-                    "CAT [<category>]", "DRYRUN <username> <command> [<arg> ...]", "GETUSER <username>", "LIST", "USERS",
+                    "CAT [<category>]", "DRYRUN <username> <command> [<arg> ...]", "GENPASS [<bits>]", "GETUSER <username>", "LIST",
+                    "LOG [<count> | RESET] (this proxy's denials only)", "USERS",
                     "WHOAMI", "Users are changed with kvstore-admin user set|del|list, or the proxy's users list."));
             default -> Replies.error(alloc, "ERR unexpected ACL subcommand " + spec.name());
         };
@@ -155,6 +167,47 @@ final class AclCommands {
             case CHANNEL -> Replies.bulk(alloc, "This user has no permissions to access the '"
                     + request.argString(denied[0]) + "' channel");
         };
+    }
+
+    /** ACL LOG [count | RESET]: this proxy's denials ({@link AclLog}), 10 unless told. */
+    private ByteBuf log(ByteBufAllocator alloc, int protocol, Request request) {
+        if (request.argCount() > 3) {
+            return Replies.error(alloc, "ERR unknown subcommand or wrong number of arguments for '" + request.argString(1)
+                    + "'. Try ACL HELP."); // the subcommand as sent, as Redis words it
+        }
+        long count = 10;
+        if (request.argCount() == 3) {
+            if (request.argIs(2, "RESET")) {
+                proxy.access().log().reset();
+                return Replies.ok();
+            }
+            try {
+                count = Long.parseLong(request.argString(2));
+            } catch (NumberFormatException e) {
+                return Replies.error(alloc, "ERR value is not an integer or out of range");
+            }
+        }
+        return proxy.access().log().reply(alloc, protocol, count);
+    }
+
+    /** ACL GENPASS [bits]: a random password of {@code bits} (256 unless told) as hex digits, as Redis makes it. */
+    private static ByteBuf genPass(ByteBufAllocator alloc, Request request) {
+        long bits = 256;
+        if (request.argCount() == 3) {
+            try {
+                bits = Long.parseLong(request.argString(2));
+            } catch (NumberFormatException e) {
+                return Replies.error(alloc, "ERR value is not an integer or out of range");
+            }
+        }
+        if (bits <= 0 || bits > 4096) {
+            return Replies.error(alloc, "ERR ACL GENPASS argument must be the number of bits for the output password, "
+                    + "a positive number up to 4096");
+        }
+        byte[] random = new byte[(int) (bits + 7) / 8];
+        RANDOM.nextBytes(random);
+        String hex = java.util.HexFormat.of().formatHex(random);
+        return Replies.bulk(alloc, hex.substring(0, (int) (bits + 3) / 4));
     }
 
     private static ByteBuf strings(ByteBufAllocator alloc, List<String> items) {

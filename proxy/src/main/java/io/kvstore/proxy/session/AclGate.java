@@ -24,11 +24,13 @@ final class AclGate implements Gate {
         if (user.unrestricted() || call.pending().rewritten()) {
             return false; // a rewritten request was checked under the client's own key names before its rewrite
         }
-        AclUser.Denial why = user.check(call.spec(), call.request(), 0, call.keys(), new int[1]);
+        int[] at = new int[1];
+        AclUser.Denial why = user.check(call.spec(), call.request(), 0, call.keys(), at);
         if (why == AclUser.Denial.NONE) {
             return false;
         }
-        proxy.access().denied(why);
+        proxy.access().denied(session, why, why == AclUser.Denial.COMMAND ? call.spec().name()
+                : at[0] < 0 ? "*" : call.request().argString(at[0]));
         String error = error(why, call.spec().name());
         if (call.spec().name().equals("exec")) { // Redis words a refused EXEC so, in MULTI or not
             if (session.transaction().inMulti()) {

@@ -1,6 +1,5 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.FlushBatch;
 import io.kvstore.proxy.loop.WorkerContext;
 import io.kvstore.proxy.resp.ProtocolError;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: {@code queue} holds the replies not yet written, oldest first; only the head
  * is ever written, so a late reply holds back the ones behind it and releases them all when it
- * arrives. Reading stops while {@code maxPending} requests wait for backends and resumes at half
- * of it. After the client has gone every reply that still arrives is released, not written.
+ * arrives. Each entry holds a unit of the loop's in-flight budget until it leaves ({@link ReadThrottle}
+ * stops reading). After the client has gone every reply that still arrives is released, not written.
  *
  * <p>{@code held} keeps requests that may not be dispatched yet ({@link HeldRequests}: behind a
  * switch of connection kind, behind a key being moved, on a frozen slot), so a client's commands
@@ -54,9 +53,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>();
     private final Transaction transaction = new Transaction();
-    /** Requests that may not be dispatched yet; see {@link HeldRequests}. */
     private final HeldRequests held;
-    /** Blocking commands waiting on dedicated connections; see {@link BlockedCalls}. */
     private final BlockedCalls blocked = new BlockedCalls();
     private PubSub pubSub;
     /** CLIENT TRACKING state, made on first use. */
@@ -70,7 +67,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean closed;
     private boolean quitting;
     private boolean inputShut;
-    private boolean readPaused;
+    private final ReadThrottle throttle; // when reading stops and resumes
     private boolean inFlushBatch;
     private final Login login;
     /** CLIENT REPLY: whether replies are sent; see {@link ClientReply}. */
@@ -85,7 +82,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = proxy.nextClientId();
         this.held = new HeldRequests(this, proxy, dispatcher, queue);
         this.connections = new ClientConnections(this, worker);
-        this.login = new Login(proxy.access().users());
+        this.login = new Login(proxy.access().users(), proxy.access().connections());
+        this.throttle = new ReadThrottle(worker.inFlight(), proxy.limits().maxPending());
     }
 
     public long id() {
@@ -195,6 +193,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         PendingReply p = new PendingReply(this);
         queue.add(p);
+        throttle.queued(queue.size());
         p.onReply(message);
     }
 
@@ -207,10 +206,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** RESET: back to a fresh connection's state. */
+    /** RESET: back to a fresh connection's state, except for its login, which the caller resets ({@link Login#reset}). */
     void reset() {
         info.name(null);
-        login.reset(proxy.access().users());
         transaction.discard();
         if (pubSub != null) {
             pubSub.close();
@@ -230,8 +228,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         info.framer(ctx.pipeline().get(RequestFramer.class));
+        throttle.attach(channel, ctx.pipeline().get(RequestFramer.class));
         proxy.connectedClients().incrementAndGet();
         proxy.clients().add(this);
+        if (!login.reset(proxy.access().users())) { // the default user logs in at once, if it has room
+            quitting = true; // nothing it sends runs
+            ctx.writeAndFlush(Replies.error(ctx.alloc(), UserConnections.error(login.user().name()))).addListener(ChannelFutureListener.CLOSE);
+        }
         ctx.fireChannelActive();
     }
 
@@ -243,6 +246,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         PendingReply pending = new PendingReply(this);
         queue.add(pending);
+        throttle.queued(queue.size()); // before dispatch, which may answer it at once
         clientReply.requestRead(pending);
         if (msg instanceof Request request) {
             proxy.totalCommands().increment();
@@ -261,10 +265,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             ReferenceCountUtil.release(msg);
             throw new IllegalArgumentException("unexpected message " + msg.getClass());
         }
-        if (!readPaused && queue.size() >= proxy.limits().maxPending()) {
-            readPaused = true;
-            channel.config().setAutoRead(false);
-        }
     }
 
     /** Called by a pending reply when it completes; writes every completed reply at the head. */
@@ -277,6 +277,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return; // an older request is still waiting; it will drain this one
         }
         boolean wrote = false;
+        int before = queue.size();
         PendingReply head;
         while ((head = queue.peekFirst()) != null && head.isDone()) {
             queue.pollFirst();
@@ -297,10 +298,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             inFlushBatch = true;
             worker.flushBatch().add(this);
         }
-        if (readPaused && queue.size() <= proxy.limits().maxPending() / 2) {
-            readPaused = false;
-            channel.config().setAutoRead(true);
-        }
+        throttle.dequeued(before - queue.size(), queue.size());
         held.release();
         closeIfInputDone();
     }
@@ -392,6 +390,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         closed = true;
+        login.leave();
+        throttle.close(); // every unit back, however the client ended
         if (trackingOn()) {
             worker.tracking().disabled(tracking);
         }
@@ -428,7 +428,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** This client as a line of CLIENT LIST ({@link ClientInfo#describe}); read from any loop. */
     String describe() {
-        return info.describe(this, channel, pubSub, queue.size(), readPaused);
+        return info.describe(this, channel, pubSub, queue.size(), throttle.paused());
     }
 
     String remoteAddress() {

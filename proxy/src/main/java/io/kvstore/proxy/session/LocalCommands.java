@@ -56,13 +56,17 @@ final class LocalCommands {
                     yield Replies.ok();
                 }
                 case "select" -> select(alloc, request);
-                case "auth" -> acl.auth(session, alloc, request, 1, request.argCount() - 1);
-                case "acl|whoami", "acl|users", "acl|list", "acl|getuser", "acl|cat", "acl|dryrun", "acl|help" ->
+                case "auth" -> acl.auth(session, alloc, request, 1, request.argCount() - 1, pending);
+                case "acl|whoami", "acl|users", "acl|list", "acl|getuser", "acl|cat", "acl|dryrun", "acl|help", "acl|log", "acl|genpass" ->
                         acl.execute(session, alloc, request, spec);
                 case "hello" -> hello(session, alloc, request, pending);
                 case "reset" -> {
                     session.reset();
-                    yield Replies.status(alloc, "RESET");
+                    if (session.login().reset(proxy.access().users())) {
+                        yield Replies.status(alloc, "RESET");
+                    }
+                    session.quitAfter(pending); // the default user logs in again, and has no room
+                    yield Replies.error(alloc, UserConnections.error(session.login().user().name()));
                 }
                 case "client|setname" -> setName(session, alloc, request.argString(2));
                 case "client|getname" -> session.info().name() == null ? Replies.nullValue(session.protocol()) : Replies.bulk(alloc, session.info().name());
@@ -295,7 +299,7 @@ final class LocalCommands {
         String name = null;
         for (int i = 2; i < argc; i++) {
             if (request.argIs(i, "AUTH") && i + 2 < argc) {
-                ByteBuf authReply = authPair(session, alloc, request, i + 1);
+                ByteBuf authReply = authPair(session, alloc, request, i + 1, pending);
                 if (authReply != null) {
                     return authReply;
                 }
@@ -346,8 +350,8 @@ final class LocalCommands {
     }
 
     /** Checks the user/password pair at {@code at}; null when accepted, else the error reply. */
-    private ByteBuf authPair(ClientSession session, ByteBufAllocator alloc, Request request, int at) {
-        ByteBuf r = acl.auth(session, alloc, request, at, 2);
+    private ByteBuf authPair(ClientSession session, ByteBufAllocator alloc, Request request, int at, PendingReply pending) {
+        ByteBuf r = acl.auth(session, alloc, request, at, 2, pending);
         if (r.getByte(r.readerIndex()) == '+') {
             r.release();
             return null;

@@ -4,26 +4,36 @@ import io.kvstore.proxy.acl.AclUser;
 import io.kvstore.proxy.acl.Users;
 
 /**
- * Who one client is: the user it runs as and whether it has authenticated. A new (or RESET)
- * connection is the default user, authenticated when that user is on with nopass. Confined to the
- * client's event loop.
+ * Who one client is: the user it runs as, whether it has authenticated, and the place it holds in
+ * that user's connection count ({@link UserConnections}). A new (or RESET) connection is the
+ * default user, authenticated when that user is on with nopass. Confined to the client's event loop.
  *
- * <p>Invariant: {@code user} is the current snapshot's user of that name, except between a users
- * change and {@link #usersChanged} running on the loop.
+ * <p>Invariants: {@code user} is the current snapshot's user of that name, except between a users
+ * change and {@link #usersChanged} running on the loop; an authenticated login holds exactly one
+ * place, for its user's name ({@code counted}), and an unauthenticated one none.
  */
 final class Login {
 
+    private final UserConnections places;
     private AclUser user;
     private boolean authenticated;
+    /** The user name this login holds a place for, or null. */
+    private String counted;
 
-    Login(Users users) {
-        reset(users);
+    /** Not yet logged in as anyone: {@link #reset} at connect makes it the default user. */
+    Login(Users users, UserConnections places) {
+        this.places = places;
+        this.user = users.defaultUser();
     }
 
-    /** Back to a fresh connection's login. */
-    void reset(Users users) {
+    /**
+     * Back to a fresh connection's login. False when the default user logs in without a password
+     * but has its connection limit: the client must be refused and closed.
+     */
+    boolean reset(Users users) {
+        leave();
         user = users.defaultUser();
-        authenticated = users.defaultAuthenticates();
+        return !users.defaultAuthenticates() || authenticate(user);
     }
 
     AclUser user() {
@@ -34,10 +44,30 @@ final class Login {
         return authenticated;
     }
 
-    /** A successful AUTH as {@code as}. */
-    void authenticate(AclUser as) {
+    /**
+     * A successful AUTH as {@code as}. False, with the login unchanged, when {@code as} has its
+     * connection limit (re-authenticating as the same user keeps its place).
+     */
+    boolean authenticate(AclUser as) {
+        if (!as.name().equals(counted)) {
+            if (!places.enter(as.name())) {
+                return false;
+            }
+            leave();
+            counted = as.name();
+        }
         user = as;
         authenticated = true;
+        return true;
+    }
+
+    /** The client closed: gives back its place. */
+    void leave() {
+        if (counted != null) {
+            places.leave(counted);
+            counted = null;
+        }
+        authenticated = false;
     }
 
     /**
@@ -51,8 +81,7 @@ final class Login {
             if (authenticated) {
                 return false;
             }
-            reset(users); // not logged in: it only ever was the default user
-            return true;
+            return reset(users); // not logged in: it only ever was the default user
         }
         user = next;
         return true;

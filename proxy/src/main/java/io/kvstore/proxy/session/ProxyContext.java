@@ -36,6 +36,7 @@ public final class ProxyContext {
     private volatile boolean allowConfigSet;
     private volatile BackendParams backendParams;
     private final AccessControl access;
+    private final io.kvstore.proxy.loop.InFlightBudgets inFlight;
 
     public ProxyContext(CommandTable commands, ClusterState cluster, ClientLimits limits, String password,
                         java.util.Map<String, String> settings, MultiKeyScope keyScope) {
@@ -44,6 +45,7 @@ public final class ProxyContext {
         this.commands = commands;
         this.cluster = cluster;
         this.limits = limits;
+        this.inFlight = new io.kvstore.proxy.loop.InFlightBudgets(limits.maxInFlight());
         this.password = password == null || password.isEmpty() ? null : password;
         this.backendParams = BackendParams.direct(cluster::map);
         this.access = new AccessControl(clients, io.kvstore.proxy.acl.Users.of(java.util.List.of(), this.password, commands));
@@ -161,6 +163,7 @@ public final class ProxyContext {
                 + "proxy_total_commands_processed:" + totalCommands.sum() + "\r\n"
                 + "slot_map_epoch:" + map.epoch() + "\r\n"
                 + "groups:" + map.groups().size() + "\r\n"
+                + inFlight.info()
                 + holds.info()
                 + access.info()
                 + stats.summaryLines()
@@ -183,6 +186,11 @@ public final class ProxyContext {
     /** Lines added to the {@code # Proxy} section by other parts (the ZooKeeper control plane). */
     public void extraInfo(java.util.function.Supplier<String> lines) {
         this.extraInfo = lines;
+    }
+
+    /** {@code --max-requests-in-flight}: the loops' shares and their sum for INFO. */
+    public io.kvstore.proxy.loop.InFlightBudgets inFlight() {
+        return inFlight;
     }
 
     public AtomicInteger connectedClients() {

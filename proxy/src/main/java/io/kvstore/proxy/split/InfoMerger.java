@@ -1,7 +1,7 @@
 package io.kvstore.proxy.split;
 
-import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.split.InfoRules.Rule;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,8 +1,8 @@
 package io.kvstore.proxy.split;
 
 import io.kvstore.proxy.command.MergeKind;
-import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.Replies;
+import io.kvstore.proxy.resp.ReplyReader;
 import io.kvstore.proxy.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -11,9 +11,9 @@ import io.kvstore.proxy.server.ProxyServer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The same users on a real redis-server (ACL SETUSER) and on the proxy (its users list): every

@@ -16,7 +16,8 @@ import io.kvstore.proxy.resp.ReplySink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class BackendPoolRetireTest {
 
-    private NioEventLoopGroup group;
+    private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
     private BackendPool pool;
     private RedisServer one;
@@ -44,7 +45,7 @@ class BackendPoolRetireTest {
     void start() throws Exception {
         one = RedisServer.start();
         two = RedisServer.start();
-        group = new NioEventLoopGroup(1);
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         loop = group.next();
         pool = on(() -> new BackendPool(loop, new FlushBatch(loop), new BackendOptions(1, 500, 100, 1000), NioSocketChannel.class));
     }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.SlotRange;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
+import io.kvstore.config.store.TopologyCodec;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,14 +61,14 @@ class BadTopologyIntegrationTest {
 
         write("{\"version\":2,\"cluster\":\"shop\",\"everything\":\"different\"}");
         awaitError(p, "format version 2, written by a newer kvstore");
-        write(new String(StoreCodec.encodeTopology(good, null), StandardCharsets.UTF_8).replace("[0,8191,\"g1\"],", ""));
+        write(new String(TopologyCodec.encodeTopology(good, null), StandardCharsets.UTF_8).replace("[0,8191,\"g1\"],", ""));
         awaitError(p, "slots 0-8191 are not assigned");
         assertEquals(1, p.appliedEpoch());
         assertServes(p);
 
         // a good topology of a later epoch heals it
         Topology next = good.withSlotsAssigned(List.of(new SlotRange(0, 10, "g2"))).withSlotsAssigned(List.of(new SlotRange(11, 11, "g2")));
-        f.admin.client().setData().forPath(StorePaths.topology("shop"), StoreCodec.encodeTopology(next, null));
+        f.admin.client().setData().forPath(StorePaths.topology("shop"), TopologyCodec.encodeTopology(next, null));
         f.awaitApplied(p, "shop", 3);
         ZkFixture.await("the error to clear", () -> p.control().status().lastError() == null);
         ZkFixture.await("the registration error to clear", () -> f.admin.proxies("shop").get(0).proxy().error() == null);

@@ -1,7 +1,5 @@
 package io.kvstore.proxy.control;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
@@ -14,9 +12,11 @@ import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.server.ProxyOptions;
-import io.kvstore.proxy.session.BackendParams;
 import io.kvstore.proxy.server.ProxyServer;
+import io.kvstore.proxy.session.BackendParams;
+import io.kvstore.proxy.testing.Await;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -134,20 +134,9 @@ public final class ZkFixture implements AutoCloseable {
                 .anyMatch(r -> r.id().equals(p.id()) && r.proxy() != null && r.proxy().appliedEpoch() == epoch));
     }
 
-    /** Polls {@code condition} every 25 ms, at most 1200 times, and fails naming {@code what}. */
+    /** {@link Await#until} with a 30 s bound. */
     public static void await(String what, BooleanSupplier condition) {
-        for (int i = 0; i < 1200; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
-        fail("gave up waiting for " + what);
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     /** Writes {@code k:i = v:i} for i below {@code keys} straight onto every redis-server. */

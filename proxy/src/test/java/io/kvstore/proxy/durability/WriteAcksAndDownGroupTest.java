@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.proxy.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -23,10 +25,8 @@ class WriteAcksAndDownGroupTest {
         try (ProxyCluster cluster = ProxyCluster.start(1); RedisServer replica = RedisServer.start()) {
             try (Jedis r = replica.client()) {
                 r.replicaof("127.0.0.1", cluster.shard(0).port());
-                for (int i = 0; i < 400 && !r.info("replication").contains("master_link_status:up"); i++) {
-                    Thread.sleep(25);
-                }
-                assertTrue(r.info("replication").contains("master_link_status:up"), "replica linked");
+                Await.until("the replica's link to its master", Duration.ofSeconds(10),
+                        () -> r.info("replication").contains("master_link_status:up"));
             }
             cluster.proxy().context().writeAcks(1, 300);
             try (Jedis j = cluster.client()) {

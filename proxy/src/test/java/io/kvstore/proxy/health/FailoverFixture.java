@@ -1,7 +1,5 @@
 package io.kvstore.proxy.health;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
@@ -19,7 +17,9 @@ import io.kvstore.proxy.failover.FailoverController;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
+import io.kvstore.proxy.testing.Await;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -228,24 +228,13 @@ final class FailoverFixture implements AutoCloseable, BeforeEachCallback, AfterE
         return keys;
     }
 
-    /** Polls {@code condition} every 25 ms, at most 2400 times (a minute at most), and fails naming {@code what}. */
+    /** {@link Await#until} with a minute's bound (failovers take several health rounds). */
     static void await(String what, BooleanSupplier condition) {
-        for (int i = 0; i < 2400; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            sleep(25);
-        }
-        fail("gave up waiting for " + what);
+        Await.until(what, Duration.ofMinutes(1), condition);
     }
 
     static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        Await.sleep(ms);
     }
 
     @Override

@@ -2,10 +2,11 @@ package io.kvstore.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.proxy.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -28,14 +29,9 @@ class DrainBarrierIntegrationTest {
             assertEquals("QUEUED", s.call("SET", "drain:k", "v"));
             direct.sendCommand(Protocol.Command.CLIENT, "PAUSE", "4000", "WRITE");
             s.command("EXEC");
-            boolean held = false;
-            for (int i = 0; i < 400 && !held; i++) {
-                held = direct.clientList().lines().anyMatch(l -> l.contains(" flags=xb ") || l.contains(" flags=bx "));
-                if (!held) {
-                    Thread.sleep(10);
-                }
-            }
-            assertTrue(held, "control: the EXEC is held by the server, in flight on the client's own connection");
+            Await.until("control: the EXEC is held by the server, in flight on the client's own connection",
+                    Duration.ofSeconds(10),
+                    () -> direct.clientList().lines().anyMatch(l -> l.contains(" flags=xb ") || l.contains(" flags=bx ")));
             assertNull(direct.get("drain:k"), "control: not applied yet");
 
             cluster.proxy().mapChanged(cluster.map());

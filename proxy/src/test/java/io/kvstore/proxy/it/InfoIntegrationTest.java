@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.proxy.testing.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,14 +94,8 @@ class InfoIntegrationTest {
         String key = cluster.keysOn(2, "blocked:", 1).get(0); // not on the first group
         try (RespSocket blocked = RespSocket.connect(cluster.port()); Jedis j = cluster.client()) {
             blocked.command("BLPOP", key, "0");
-            String seen = "0";
-            for (int i = 0; i < 200 && !seen.equals("1"); i++) {
-                seen = parse(j.info("clients")).get("blocked_clients");
-                if (!seen.equals("1")) {
-                    Thread.sleep(25);
-                }
-            }
-            assertEquals("1", seen, "the BLPOP waiting on the third group");
+            Await.until("the BLPOP waiting on the third group", Duration.ofSeconds(10),
+                    () -> "1".equals(parse(j.info("clients")).get("blocked_clients")));
             j.rpush(key, "x");
             assertEquals(List.of(key, "x"), blocked.read());
         }

@@ -8,8 +8,10 @@ import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.ClientLimits;
+import io.kvstore.proxy.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -166,14 +168,9 @@ class RawProtocolIntegrationTest {
         try (RespSocket other = RespSocket.connect(cluster.port())) {
             assertEquals("OK", other.call("SET", "raw:stay", "1"));
             assertEquals(2L, other.call("INCR", "raw:stay"));
-            boolean gone = false;
-            for (int attempt = 0; attempt < 200 && !gone; attempt++) { // the close is noticed asynchronously
-                gone = cluster.proxy().context().connectedClients().get() == 1; // only "other" is left
-                if (!gone) {
-                    sleep(50);
-                }
-            }
-            assertTrue(gone, "the proxy forgot the client that left");
+            // the close is noticed asynchronously; only "other" is left
+            Await.until("the proxy to forget the client that left", Duration.ofSeconds(10),
+                    () -> cluster.proxy().context().connectedClients().get() == 1);
             assertEquals("PONG", other.call("PING"));
         }
     }

@@ -7,6 +7,8 @@ import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
+import io.kvstore.proxy.testing.Await;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -46,14 +48,13 @@ class StalledBackendIntegrationTest {
                 } finally {
                     signal(cluster.shard(1).pid(), "CONT");
                 }
-                String back = null;
-                for (int i = 0; i < 400 && back == null; i++) {
+                String back = Await.value("the key served again after the server resumed", Duration.ofSeconds(10), () -> {
                     try {
-                        back = j.get(paused);
+                        return j.get(paused);
                     } catch (JedisDataException retry) {
-                        Thread.sleep(25);
+                        return null;
                     }
-                }
+                });
                 assertEquals("1", back, "served again after the server resumed");
                 Object stall = j.sendCommand(() -> "LATENCY".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                         "HISTORY", "backend-stall");

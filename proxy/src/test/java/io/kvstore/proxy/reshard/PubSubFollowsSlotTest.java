@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.testing.Await;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +54,10 @@ class PubSubFollowsSlotTest {
                 cluster.proxy().context().cluster().update(moved);
                 cluster.proxy().mapChanged(moved);
 
-                long receivers = 0;
-                for (int i = 0; i < 400 && receivers == 0; i++) {
-                    receivers = pub.publish(channel, "probe");
-                    if (receivers == 0) {
-                        Thread.sleep(25);
-                    }
-                }
+                long receivers = Await.value("a subscriber on the new group", Duration.ofSeconds(10), () -> {
+                    long n = pub.publish(channel, "probe");
+                    return n == 0 ? null : n;
+                });
                 assertEquals(1L, receivers, "the subscriber now listens on the new group");
                 assertEquals(1L, pub.publish(channel, "after"));
                 String m;

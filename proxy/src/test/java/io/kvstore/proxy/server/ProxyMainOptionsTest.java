@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --multi-key-scope} and {@code --allow-config-set}: default, command line, environment and YAML. */
+/** {@code --multi-key-scope}, {@code --allow-config-set} and others: default, command line, environment and YAML; bad values stop the proxy. */
 class ProxyMainOptionsTest {
 
     private static ProxyOptions parse(Map<String, String> env, String yaml, String... args) {
@@ -53,6 +53,16 @@ class ProxyMainOptionsTest {
         CommandLine cli = new CommandLine(new ProxyMain());
         cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
         assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--multi-key-scope", "cluster"));
+    }
+
+    /** Exit code 2 before anything binds (an exception from the server's start would exit 1). */
+    @Test
+    void anUnknownOrUnusableTransportStopsTheProxy() {
+        CommandLine cli = new CommandLine(new ProxyMain());
+        cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--transport", "select"));
+        String missing = io.netty.channel.kqueue.KQueue.isAvailable() ? "epoll" : "kqueue";
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--transport", missing));
     }
 
     @Test

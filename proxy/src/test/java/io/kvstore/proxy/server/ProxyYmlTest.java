@@ -43,6 +43,27 @@ class ProxyYmlTest {
         org.junit.jupiter.api.Assertions.assertEquals(List.of("bob on nopass", "carol off"), flags.access.staticUsers());
     }
 
+    /** The per-user connection limits, from a YAML list and from repeated flags. */
+    @Test
+    void connectionLimitsFromYamlAndTheCommandLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("proxy.yml"),
+                "max-connections-per-user: 3\nmax-connections-for-user:\n  - batch=5\n  - default=0\n");
+        ProxyMain main = new ProxyMain();
+        CommandLine cli = new CommandLine(main);
+        cli.setDefaultValueProvider(new EnvAndFileDefaults(Map.of(), yaml.toString()));
+        cli.parseArgs("--backends", "127.0.0.1:1");
+        org.junit.jupiter.api.Assertions.assertEquals(new io.kvstore.proxy.session.UserConnections.Limits(3,
+                Map.of("batch", 5, "default", 0)), main.access.connectionLimits());
+        ProxyMain flags = new ProxyMain();
+        new CommandLine(flags).parseArgs("--backends", "127.0.0.1:1", "--max-connections-for-user", "a=1",
+                "--max-connections-for-user", "b=2");
+        org.junit.jupiter.api.Assertions.assertEquals(new io.kvstore.proxy.session.UserConnections.Limits(0,
+                Map.of("a", 1, "b", 2)), flags.access.connectionLimits());
+        ProxyMain negative = new ProxyMain();
+        new CommandLine(negative).parseArgs("--backends", "127.0.0.1:1", "--max-connections-per-user", "-1");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> negative.access.check(false));
+    }
+
     /** A misspelt key is refused, naming it; the shipped file itself passes (its keys are all options). */
     @Test
     void unknownKeysAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {

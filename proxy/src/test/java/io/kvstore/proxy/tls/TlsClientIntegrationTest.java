@@ -13,7 +13,6 @@ import io.kvstore.proxy.server.ProxyServer;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.netty.handler.ssl.ClientAuth;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

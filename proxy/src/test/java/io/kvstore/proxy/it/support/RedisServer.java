@@ -52,16 +52,18 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     private final TestCertificates tls; // null: plain TCP
+    private final boolean aof;
     private Path dir;
     private int port;
     private Process process;
 
     private RedisServer() {
-        this(null);
+        this(null, false);
     }
 
-    private RedisServer(TestCertificates tls) {
+    private RedisServer(TestCertificates tls, boolean aof) {
         this.tls = tls;
+        this.aof = aof;
     }
 
     /**
@@ -70,7 +72,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
      * certificate of {@code certs}, as {@link #client()} does.
      */
     public static RedisServer startTls(TestCertificates certs) {
-        RedisServer server = new RedisServer(certs);
+        RedisServer server = new RedisServer(certs, false);
         server.launchOnAFreePort();
         return server;
     }
@@ -78,6 +80,16 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
     /** Starts a redis-server on a free port; retries on another port when it loses a bind race. */
     public static RedisServer start() {
         RedisServer server = new RedisServer();
+        server.launchOnAFreePort();
+        return server;
+    }
+
+    /**
+     * Starts a redis-server with {@code appendonly yes} (fsync every second), as a data-store
+     * cluster runs: {@link #kill()} then {@link #restart()} brings its data back.
+     */
+    public static RedisServer startWithAof() {
+        RedisServer server = new RedisServer(null, true);
         server.launchOnAFreePort();
         return server;
     }
@@ -115,7 +127,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             int free = freePort();
             try {
-                process = launch(tmp, free, tls);
+                process = launch(tmp, free, tls, aof);
                 dir = tmp;
                 port = free;
                 return;
@@ -207,13 +219,16 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         process = null;
     }
 
-    /** Starts the server again on the same port (with an empty dataset); stops it first if it runs. */
+    /**
+     * Starts the server again on the same port and directory (empty, or with its AOF data); stops
+     * it first if it runs (after {@link #kill()}: a restart after a crash).
+     */
     public void restart() {
         stop();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             try {
-                process = launch(dir, port, tls);
+                process = launch(dir, port, tls, aof);
                 return;
             } catch (IllegalStateException e) {
                 last = e;
@@ -239,7 +254,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         return "redis-server " + address();
     }
 
-    private static Process launch(Path dir, int port, TestCertificates tls) {
+    private static Process launch(Path dir, int port, TestCertificates tls, boolean aof) {
         String binary = System.getenv().getOrDefault("KVSTORE_REDIS_SERVER", "redis-server");
         List<String> cmd = new ArrayList<>(List.of(binary));
         if (tls == null) {
@@ -251,7 +266,8 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         cmd.addAll(List.of(
                 "--bind", HOST,
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", aof ? "yes" : "no",
+                "--appendfsync", "everysec",
                 "--daemonize", "no",
                 "--dir", dir.toString(),
                 "--enable-debug-command", "yes",

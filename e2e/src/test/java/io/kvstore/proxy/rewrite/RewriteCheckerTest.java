@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvstore.config.BackendAuth;
 import io.kvstore.config.RewrittenKey;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.store.Topology;

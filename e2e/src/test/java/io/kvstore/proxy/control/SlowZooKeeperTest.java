@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
-import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -3,13 +3,13 @@ package io.kvstore.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.admin.chaos.FaultyRelay;
+import io.kvstore.admin.chaos.FaultyRelay.Direction;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.control.ZkFixture;
-import io.kvstore.admin.chaos.FaultyRelay;
-import io.kvstore.proxy.it.support.RelayRouting;
-import io.kvstore.admin.chaos.FaultyRelay.Direction;
 import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.proxy.it.support.RelayRouting;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
 import java.util.ArrayList;

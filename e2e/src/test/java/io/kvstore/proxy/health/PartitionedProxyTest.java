@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
-import io.kvstore.admin.chaos.FaultyRelay;
 import io.kvstore.proxy.it.support.RelayRouting;
 import io.kvstore.proxy.server.ProxyOptions;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.HostPort;
+import io.kvstore.config.store.ProxyCodec;
 import io.kvstore.config.store.ProxyRecord;
-import io.kvstore.config.store.StoreCodec;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.hotkeys.HotKeys;
@@ -67,7 +67,7 @@ class AdminStatsIntegrationTest {
 
             HostPort dead = new HostPort("127.0.0.1", freePort());
             f.admin.client().create().withMode(CreateMode.EPHEMERAL).forPath(StorePaths.proxy("shop", dead.toString()),
-                    StoreCodec.encodeProxy(new ProxyRecord(dead.toString(), dead, 0, 1, 0, null, "test")));
+                    ProxyCodec.encodeProxy(new ProxyRecord(dead.toString(), dead, 0, 1, 0, null, "test")));
             AdminCli.Result partly = AdminCli.run(f, "stats", "shop", "--interval-ms", "100");
             assertEquals(1, partly.exit(), partly.toString());
             assertTrue(partly.out().contains(dead + " ") && partly.out().contains("unreadable"), partly.out());

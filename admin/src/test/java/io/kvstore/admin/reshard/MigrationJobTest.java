@@ -1,0 +1,39 @@
+package io.kvstore.admin.reshard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.kvstore.config.store.SlotRange;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The job as kept in ZooKeeper: the mover's tuning survives a resume, and an older job moves with the defaults. */
+class MigrationJobTest {
+
+    @Test
+    void theTuningIsRecorded() {
+        MoveTuning tuning = new MoveTuning(200, 50, 7, 2, 1.5);
+        MigrationJob job = new MigrationJob(List.of(new SlotRange(0, 9, "g2")), 100, 10, false, false, 0, 0, 1, 1, "", tuning);
+        assertEquals(tuning, MigrationJob.decode(job.encode()).tuning());
+        assertEquals(job, MigrationJob.decode(job.encode()));
+    }
+
+    @Test
+    void aJobWrittenBeforeTheTuningMovesWithTheDefaults() {
+        String old = "{\"version\":1,\"moves\":[[0,9,\"g2\"]],\"rateKeys\":0,\"chunkSlots\":1024}";
+        MigrationJob job = MigrationJob.decode(old.getBytes(StandardCharsets.UTF_8));
+        assertEquals(MoveTuning.DEFAULT, job.tuning());
+        assertEquals(1024, job.chunkSlots());
+    }
+
+    @Test
+    void badTuningIsRefusedWithTheOptionsName() {
+        assertEquals("--batch-keys must be within 1-10000",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 0, 20, 4, 0)).getMessage());
+        assertEquals("--max-latency-ratio must be 0 (off) or within 1.1-100",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 4, 1.0)).getMessage());
+        assertEquals("--parallel-sources must be within 1-64",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 0, 0)).getMessage());
+    }
+}

@@ -58,6 +58,11 @@ public final class RespWriter {
         }
     }
 
+    /** Appends {@code ,decimal}, a RESP3 double, from its text as the caller formatted it (e.g. {@code 1.250}). */
+    public static void writeDouble(ByteBuf buf, String decimal) {
+        writeSimple(buf, ',', decimal);
+    }
+
     /** Appends {@code +text}; a CR or LF in {@code text} becomes a space, since a simple string cannot hold one. */
     public static void writeStatus(ByteBuf buf, String text) {
         writeSimple(buf, '+', text);

@@ -113,7 +113,7 @@ public final class AclLog {
             long millis = Math.max(0, now - e.createdMillis);
             String age = millis / 1000 + "." + String.format("%03d", millis % 1000); // never in E notation
             if (protocol == 3) {
-                buf.writeByte(',').writeCharSequence(age + "\r\n", StandardCharsets.US_ASCII);
+                RespWriter.writeDouble(buf, age);
             } else {
                 bulk(buf, age);
             }

@@ -36,6 +36,7 @@ class RespWriterTest {
         assertWrites("$-1\r\n", b -> RespWriter.writeNull(b, 2));
         assertWrites("_\r\n", b -> RespWriter.writeNull(b, 3));
         assertWrites("+OK\r\n", b -> RespWriter.writeStatus(b, "OK"));
+        assertWrites(",1.250\r\n", b -> RespWriter.writeDouble(b, "1.250"));
         assertWrites("-ERR a  b\r\n", b -> RespWriter.writeError(b, "ERR a\r\nb")); // each of CR, LF a space: one line
     }
 

@@ -59,8 +59,24 @@ public final class ReshardCommands {
 
         @Option(names = "--max-latency-ratio", defaultValue = "0",
                 description = "Pace by latency: keep the p99 of the servers' latency, probed while moving, within this many times"
-                        + " the baseline probed before; the rate adapts up to --rate (0 = off; default: ${DEFAULT-VALUE}).")
+                        + " the baseline probed before; the rate adapts up to --rate (0 = off; default: ${DEFAULT-VALUE})."
+                        + " Probed through the registered proxies (EXISTS of a key of each source group's unmoved slots),"
+                        + " or the servers directly when no proxy answers.")
         double maxLatencyRatio;
+
+        @Option(names = "--pacing-floor", defaultValue = "500",
+                description = "With --max-latency-ratio: keys per second the rate is never cut below, so the move ends"
+                        + " (1-1000000; default: ${DEFAULT-VALUE}).")
+        int pacingFloor;
+
+        @Option(names = "--pacing-start", defaultValue = "10000",
+                description = "With --max-latency-ratio: the first window's rate, keys per second (1-10000000; default: ${DEFAULT-VALUE}).")
+        int pacingStart;
+
+        @Option(names = "--pacing-window-ms", defaultValue = "500",
+                description = "With --max-latency-ratio: how long each window probes before the rate is set again"
+                        + " (50-60000; default: ${DEFAULT-VALUE}).")
+        int pacingWindowMs;
 
         @Option(names = "--no-data", description = "Cache mode only: flip slot ownership without moving keys (the moved slots' keys are lost).")
         boolean noData;
@@ -78,6 +94,9 @@ public final class ReshardCommands {
         @Mixin
         RedisOptions redis;
 
+        @Mixin
+        ProxyLogin proxyLogin;
+
         /** The slots to move, from the current topology. */
         abstract List<SlotRange> plan(Topology t);
 
@@ -88,7 +107,8 @@ public final class ReshardCommands {
                 if (noData && t.mode() != ClusterMode.CACHE) {
                     throw new IllegalArgumentException("--no-data loses the moved slots' keys; it is for clusters in cache mode only");
                 }
-                MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio);
+                MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, pacingFloor,
+                        pacingStart, pacingWindowMs);
                 List<SlotRange> moves = plan(t);
                 if (moves.isEmpty()) {
                     out().println("nothing to move: cluster " + cluster + " is already as asked");
@@ -101,16 +121,17 @@ public final class ReshardCommands {
                     out().println("moving " + job.totalSlots() + " slots of cluster " + cluster + " ("
                             + (noData ? "ownership only" : "with their keys") + ")");
                 }
-                return drive(this, store, cluster, job.totalSlots(), redis, proxyWaitMs, json, quiet);
+                return drive(this, store, cluster, job.totalSlots(), redis, proxyLogin, proxyWaitMs, json, quiet);
             }
         }
     }
 
     /** Runs the recorded job to its end, printing progress and the result. */
     static int drive(AdminCommand cmd, ClusterStore store, String cluster, long totalSlots, RedisOptions redis,
-                     long proxyWaitMs, boolean json, boolean quiet) {
+                     ProxyLogin proxyLogin, long proxyWaitMs, boolean json, boolean quiet) {
         try (Progress progress = Progresses.forOutput(cmd.out(), totalSlots, quiet || json)) {
-            MigrationDriver.Result r = new MigrationDriver(store, cluster, redis.auth(), progress, proxyWaitMs).run();
+            MigrationDriver.Result r = new MigrationDriver(store, cluster, redis.auth(), proxyLogin.auth(), progress, proxyWaitMs)
+                    .run();
             if (json) {
                 ObjectNode root = AdminCommand.JSON.createObjectNode();
                 root.put("cluster", cluster);
@@ -121,6 +142,8 @@ public final class ReshardCommands {
                 root.put("keysPerSecond", r.millis() == 0 ? 0 : r.keysMoved() * 1000 / r.millis());
                 if (r.pacing() != null) {
                     ObjectNode p = root.putObject("pacing");
+                    p.put("probe", r.pacing().via());
+                    p.put("probeTargets", r.pacing().targets());
                     p.put("baselineP99Micros", Math.round(r.pacing().baselineMicros()));
                     p.put("boundP99Micros", Math.round(r.pacing().boundMicros()));
                     p.put("windows", r.pacing().windows());
@@ -131,6 +154,12 @@ public final class ReshardCommands {
             } else {
                 cmd.out().printf("%s: %d slots and %d keys moved in %.1f s%n", r.cancelled() ? "cancelled" : "done",
                         r.slotsMoved(), r.keysMoved(), r.millis() / 1000.0);
+                if (r.pacing() != null) {
+                    MigrationDriver.Pacing p = r.pacing();
+                    cmd.out().printf("pacing: probed through the %s (%d targets), baseline p99 %d us, bound %d us, %d windows,"
+                            + " %d cuts, last rate %d keys/s%n", p.via(), p.targets(), Math.round(p.baselineMicros()),
+                            Math.round(p.boundMicros()), p.windows(), p.decreases(), p.lastRate());
+                }
             }
             return Exit.OK;
         } catch (IOException e) {
@@ -205,6 +234,9 @@ public final class ReshardCommands {
         @Mixin
         RedisOptions redis;
 
+        @Mixin
+        ProxyLogin proxyLogin;
+
         @Override
         protected int run() {
             try (ClusterStore store = openStore()) {
@@ -225,7 +257,7 @@ public final class ReshardCommands {
                         err("no migration is recorded for cluster " + cluster);
                         return Exit.NOT_FOUND;
                     }
-                    return drive(this, store, cluster, job.get().totalSlots(), redis, proxyWaitMs, json, false);
+                    return drive(this, store, cluster, job.get().totalSlots(), redis, proxyLogin, proxyWaitMs, json, false);
                 }
                 if (json) {
                     ObjectNode root = JSON.createObjectNode();

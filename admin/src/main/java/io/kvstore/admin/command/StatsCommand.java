@@ -7,6 +7,7 @@ import io.kvstore.config.store.ClusterStore;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,9 +40,8 @@ public final class StatsCommand extends AdminCommand {
     @Option(names = "--json", description = "Print JSON for scripts (one object per table).")
     boolean json;
 
-    @Option(names = "--proxy-password", defaultValue = "${env:KVSTORE_PROXY_PASSWORD}",
-            description = "The proxies' --password, for AUTH (default: $KVSTORE_PROXY_PASSWORD).")
-    String proxyPassword;
+    @Mixin
+    ProxyLogin proxyLogin;
 
     @Option(names = "--proxy-timeout-ms", defaultValue = "2000", description = "Connect and reply timeout per proxy (default: ${DEFAULT-VALUE}).")
     int timeoutMs;
@@ -81,8 +81,7 @@ public final class StatsCommand extends AdminCommand {
     }
 
     private List<ProxyReading> readAll(List<ClusterStore.Registration> proxies) {
-        BackendAuth auth = proxyPassword == null || proxyPassword.isEmpty() ? BackendAuth.NONE
-                : new BackendAuth(null, proxyPassword, 0, null);
+        BackendAuth auth = proxyLogin.auth();
         List<ProxyReading> out = new ArrayList<>();
         for (ClusterStore.Registration r : proxies) {
             if (r.proxy() != null) {

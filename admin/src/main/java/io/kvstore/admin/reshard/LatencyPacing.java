@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Latency-aware pacing of a move ({@code --max-latency-ratio R}): before the first key moves it
- * probes the servers' p99 for a second (the baseline), then, window after window while the move
+ * probes the p99 clients see for a second (the baseline; {@link LatencyProbe}: through the proxies,
+ * or the servers when no proxy answers), then, window after window while the move
  * runs, probes again and lets a {@link LatencyPacer} set the shared {@link RateLimit}, so the
  * movers go as fast as keeps the p99 within R x the baseline. Its own daemon thread runs the
  * windows from {@link #start} to {@link #close}; the driver thread only starts, closes and reads
@@ -17,7 +18,6 @@ final class LatencyPacing implements AutoCloseable {
 
     static final long BASELINE_MILLIS = 1_000;
     static final int BASELINE_WINDOWS = 5;
-    static final long WINDOW_MILLIS = 500;
     static final long INTERVAL_MILLIS = 2;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
@@ -25,16 +25,14 @@ final class LatencyPacing implements AutoCloseable {
      * window that saw none must not read as "the mover is idle" and drop the rate to the floor.
      */
     static final int RATE_WINDOWS = 2;
-    static final int START_RATE = 10_000;
     /** A MIGRATE of a key or two: shorter batches would cost more in round trips than they save. */
     static final long MIN_BATCH_NANOS = 50_000;
-    static final int FLOOR_RATE = 500;
     static final int MIN_STEP = 1_000;
     /** The ceiling when --rate sets none: far above what one machine moves. */
     static final int NO_CEILING = 10_000_000;
 
     /** What pacing did, for the operator. */
-    record Summary(double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    record Summary(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
     }
 
     private final LatencyProbe probe;
@@ -43,14 +41,17 @@ final class LatencyPacing implements AutoCloseable {
     private final AtomicLong moved;
     private final Thread thread;
     private final double baseline;
+    private final long windowMillis;
     private volatile boolean running = true;
     private volatile long windows;
     private volatile String failure;
 
-    private LatencyPacing(LatencyProbe probe, double baseline, double ratio, int ceiling, RateLimit rate, AtomicLong moved) {
+    private LatencyPacing(LatencyProbe probe, double baseline, MoveTuning tuning, int ceiling, RateLimit rate, AtomicLong moved) {
         this.probe = probe;
         this.baseline = baseline;
-        this.pacer = new LatencyPacer(baseline, ratio, START_RATE, FLOOR_RATE, ceiling, MIN_STEP);
+        this.windowMillis = tuning.pacingWindowMillis();
+        this.pacer = new LatencyPacer(baseline, tuning.maxLatencyRatio(), tuning.pacingStart(), tuning.pacingFloor(), ceiling,
+                MIN_STEP);
         this.rate = rate;
         this.moved = moved;
         this.thread = new Thread(this::windows, "kvstore-pacing");
@@ -59,9 +60,10 @@ final class LatencyPacing implements AutoCloseable {
 
     /**
      * Takes the baseline on the caller's thread (nothing moves meanwhile), sets the first rate and
-     * starts the windows. {@code ceilingKeys <= 0}: no ceiling but the pacing's own.
+     * starts the windows. The ratio, floor, start rate and window length come from {@code tuning};
+     * {@code ceilingKeys <= 0}: no ceiling but the pacing's own.
      */
-    static LatencyPacing start(LatencyProbe probe, double ratio, int ceilingKeys, RateLimit rate, AtomicLong moved)
+    static LatencyPacing start(LatencyProbe probe, MoveTuning tuning, int ceilingKeys, RateLimit rate, AtomicLong moved)
             throws IOException {
         double baseline;
         try {
@@ -76,7 +78,8 @@ final class LatencyPacing implements AutoCloseable {
             probe.close();
             throw new IOException("cannot take the latency baseline: " + e.getMessage(), e);
         }
-        LatencyPacing p = new LatencyPacing(probe, baseline, ratio, ceilingKeys > 0 ? Math.max(FLOOR_RATE, ceilingKeys) : NO_CEILING,
+        int floor = tuning.pacingFloor();
+        LatencyPacing p = new LatencyPacing(probe, baseline, tuning, ceilingKeys > 0 ? Math.max(floor, ceilingKeys) : NO_CEILING,
                 rate, moved);
         rate.rate(p.pacer.rate());
         p.thread.start();
@@ -92,7 +95,7 @@ final class LatencyPacing implements AutoCloseable {
         while (running) {
             double p99;
             try {
-                p99 = probe.p99Micros(WINDOW_MILLIS, INTERVAL_MILLIS);
+                p99 = probe.p99Micros(windowMillis, INTERVAL_MILLIS);
             } catch (IOException e) {
                 failure = e.getMessage();
                 return;
@@ -137,7 +140,7 @@ final class LatencyPacing implements AutoCloseable {
     /** What pacing did so far. */
     Summary summary() {
         synchronized (pacer) {
-            return new Summary(baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate());
+            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate());
         }
     }
 
@@ -150,7 +153,7 @@ final class LatencyPacing implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(WINDOW_MILLIS * 10);
+            thread.join(windowMillis * 10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

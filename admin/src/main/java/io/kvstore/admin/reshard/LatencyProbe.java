@@ -7,42 +7,100 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
- * Measures what a client of the cluster's redis-servers waits: the round trip of a PING on a
- * connection of its own to each server, sampled every few milliseconds. A PING queues behind
- * whatever the server is doing, a MIGRATE batch included, exactly as a client's command does, so
- * its percentiles move with the clients' (without the proxy's own, constant, share). The proxies'
- * INFO latency figures cannot serve here: they are cumulative since start (only CONFIG RESETSTAT,
- * which the operator owns, starts them over), not a window. Owned by the pacing thread.
+ * Measures what a client of the cluster waits: the round trip of one cheap command per target,
+ * each on a connection of its own, sampled every few milliseconds. Two kinds of target:
+ * {@link #throughProxies} sends {@code EXISTS} of a key that hashes to a slot a source group keeps
+ * (so the proxy forwards it to that group's master) through each registered proxy, and measures
+ * exactly what clients see, the proxy's own share included; {@link #servers} PINGs the masters
+ * directly, the fallback when no proxy answers (its baseline is the servers' alone, several times
+ * lower than clients see, so the bound is tight and noise alone crosses it). Either queues behind
+ * whatever the server is doing, a MIGRATE batch included, as a client's command does. The
+ * proxies' INFO latency figures cannot serve: they are cumulative since start, not a window.
+ * Owned by the pacing thread.
  */
 final class LatencyProbe implements Closeable {
 
     private static final int TIMEOUT_MILLIS = 5_000;
 
-    private final List<RespClient> servers = new ArrayList<>();
-
-    LatencyProbe(List<HostPort> addresses, BackendAuth auth) throws IOException {
-        try {
-            for (HostPort a : addresses) {
-                servers.add(RespClient.connect(a, auth, TIMEOUT_MILLIS));
-            }
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+    /** One probe: a connection and the command sampled on it. */
+    private record Target(RespClient client, String[] command) {
     }
 
-    /** PINGs every server every {@code intervalMillis} for {@code windowMillis}; returns the p99 round trip in microseconds. */
+    private final List<RespClient> connections = new ArrayList<>();
+    private final List<Target> targets = new ArrayList<>();
+    private final String via;
+
+    private LatencyProbe(String via) {
+        this.via = via;
+    }
+
+    /** PINGs every server in {@code addresses} directly. */
+    static LatencyProbe servers(List<HostPort> addresses, BackendAuth auth) throws IOException {
+        LatencyProbe p = new LatencyProbe("servers");
+        try {
+            for (HostPort a : addresses) {
+                p.targets.add(new Target(p.connect(a, auth), new String[] {"PING"}));
+            }
+        } catch (IOException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /**
+     * {@code EXISTS key} for every key of {@code keys} through every proxy of {@code proxies} that
+     * answers it (a proxy that does not is left out: it may be stopping); null when none answers.
+     */
+    static LatencyProbe throughProxies(List<HostPort> proxies, BackendAuth auth, Collection<String> keys) {
+        LatencyProbe p = new LatencyProbe("proxies");
+        for (HostPort a : proxies) {
+            try {
+                RespClient c = p.connect(a, auth);
+                for (String k : keys) {
+                    c.call("EXISTS", k); // checks the route works (e.g. AUTH, ACL) before it counts
+                    p.targets.add(new Target(c, new String[] {"EXISTS", k}));
+                }
+            } catch (IOException e) {
+                p.targets.removeIf(t -> t.client().address().equals(a));
+            }
+        }
+        if (p.targets.isEmpty()) {
+            p.close();
+            return null;
+        }
+        return p;
+    }
+
+    private RespClient connect(HostPort a, BackendAuth auth) throws IOException {
+        RespClient c = RespClient.connect(a, auth, TIMEOUT_MILLIS);
+        connections.add(c);
+        return c;
+    }
+
+    /** What is probed: {@code "proxies"} or {@code "servers"}. */
+    String via() {
+        return via;
+    }
+
+    /** How many commands each sample sends (targets). */
+    int targets() {
+        return targets.size();
+    }
+
+    /** Sends every target's command every {@code intervalMillis} for {@code windowMillis}; returns the p99 round trip in microseconds. */
     double p99Micros(long windowMillis, long intervalMillis) throws IOException {
         long end = System.nanoTime() + windowMillis * 1_000_000;
-        long[] samples = new long[(int) (windowMillis / Math.max(1, intervalMillis) + 1) * servers.size()];
+        long[] samples = new long[(int) (windowMillis / Math.max(1, intervalMillis) + 1) * targets.size()];
         int n = 0;
-        while (n + servers.size() <= samples.length) {
-            for (RespClient c : servers) {
+        while (n + targets.size() <= samples.length) {
+            for (Target t : targets) {
                 long t0 = System.nanoTime();
-                c.call("PING");
+                t.client().call(t.command());
                 samples[n++] = System.nanoTime() - t0;
             }
             if (System.nanoTime() >= end) {
@@ -75,6 +133,6 @@ final class LatencyProbe implements Closeable {
 
     @Override
     public void close() {
-        servers.forEach(RespClient::close);
+        connections.forEach(RespClient::close);
     }
 }

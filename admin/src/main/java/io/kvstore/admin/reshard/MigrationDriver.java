@@ -2,7 +2,6 @@ package io.kvstore.admin.reshard;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.Group;
-import io.kvstore.config.HostPort;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FrozenStep;
 import io.kvstore.config.store.SlotRange;
@@ -47,15 +46,19 @@ public final class MigrationDriver {
     private final JobStore jobs;
     private final String cluster;
     private final BackendAuth auth;
+    private final BackendAuth proxyAuth;
     private final Progress progress;
     private final long proxyWaitMillis;
     private final String me = ManagementFactory.getRuntimeMXBean().getName();
 
-    public MigrationDriver(ClusterStore store, String cluster, BackendAuth auth, Progress progress, long proxyWaitMillis) {
+    /** {@code auth}: how to log in to the redis-servers; {@code proxyAuth}: to the proxies (latency pacing probes through them). */
+    public MigrationDriver(ClusterStore store, String cluster, BackendAuth auth, BackendAuth proxyAuth, Progress progress,
+                           long proxyWaitMillis) {
         this.store = store;
         this.jobs = new JobStore(store, cluster);
         this.cluster = cluster;
         this.auth = auth;
+        this.proxyAuth = proxyAuth;
         this.progress = progress;
         this.proxyWaitMillis = proxyWaitMillis;
     }
@@ -68,8 +71,11 @@ public final class MigrationDriver {
     public record Result(boolean cancelled, long slotsMoved, long keysMoved, long millis, Pacing pacing) {
     }
 
-    /** What latency pacing did: the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end. */
-    public record Pacing(double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    /**
+     * What latency pacing did: what it probed ({@code "proxies"} or {@code "servers"}, the fallback)
+     * and how many targets, the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end.
+     */
+    public record Pacing(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
     }
 
     /** Runs the recorded job until it is done or cancelled; the job node is removed at the end. */
@@ -100,21 +106,23 @@ public final class MigrationDriver {
                 progress.note("latency pacing stopped early: " + pacing.failure());
             }
             return new Result(r.cancelled(), r.slotsMoved(), r.keysMoved(), r.millis(),
-                    new Pacing(p.baselineMicros(), p.boundMicros(), p.windows(), p.decreases(), p.lastRate()));
+                    new Pacing(p.via(), p.targets(), p.baselineMicros(), p.boundMicros(), p.windows(), p.decreases(), p.lastRate()));
         }
     }
 
-    /** Latency pacing of the job when it asks for it (probing every group's master), else null. */
+    /** Latency pacing of the job when it asks for it (probing through the proxies, see {@link ProbeTargets}), else null. */
     private LatencyPacing pacing(MigrationJob job, RateLimit rate, AtomicLong moved) throws IOException {
         double ratio = job.tuning().maxLatencyRatio();
         if (ratio == 0) {
             return null;
         }
-        List<HostPort> masters = store.read(cluster).value().groups().stream().map(Group::master).toList();
-        LatencyPacing p = LatencyPacing.start(new LatencyProbe(masters, auth), ratio, job.rateKeys(), rate, moved);
+        LatencyProbe probe = ProbeTargets.open(store, cluster, store.read(cluster).value(), job, auth, proxyAuth);
+        LatencyPacing p = LatencyPacing.start(probe, job.tuning(), job.rateKeys(), rate, moved);
         LatencyPacing.Summary s = p.summary();
-        progress.note(String.format("pacing by latency: baseline p99 %.0f us over %d servers, bound %.0f us (x%s),"
-                + " MIGRATE batches of %d us and SCANs of %d keys at most", s.baselineMicros(), masters.size(), s.boundMicros(),
+        progress.note(String.format("pacing by latency: baseline p99 %.0f us probed through %d %s%s, bound %.0f us (x%s),"
+                + " MIGRATE batches of %d us and SCANs of %d keys at most", s.baselineMicros(), s.targets(),
+                s.via().equals("proxies") ? "proxy routes to source groups" : "servers directly",
+                s.via().equals("proxies") ? "" : " (no proxy answered)", s.boundMicros(),
                 ratio, p.batchNanos(job.tuning().batchMillis()) / 1000, p.scanCount(job.tuning().scanCount())));
         return p;
     }

@@ -75,6 +75,9 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         t.put("batchMillis", tuning.batchMillis());
         t.put("parallelSources", tuning.parallelSources());
         t.put("maxLatencyRatio", tuning.maxLatencyRatio());
+        t.put("pacingFloor", tuning.pacingFloor());
+        t.put("pacingStart", tuning.pacingStart());
+        t.put("pacingWindowMillis", tuning.pacingWindowMillis());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -87,7 +90,8 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         MoveTuning d = MoveTuning.DEFAULT;
         return new MoveTuning(t.path("scanCount").asInt(d.scanCount()), t.path("batchKeys").asInt(d.batchKeys()),
                 t.path("batchMillis").asInt(d.batchMillis()), t.path("parallelSources").asInt(d.parallelSources()),
-                t.path("maxLatencyRatio").asDouble(d.maxLatencyRatio()));
+                t.path("maxLatencyRatio").asDouble(d.maxLatencyRatio()), t.path("pacingFloor").asInt(d.pacingFloor()),
+                t.path("pacingStart").asInt(d.pacingStart()), t.path("pacingWindowMillis").asInt(d.pacingWindowMillis()));
     }
 
     static MigrationJob decode(byte[] data) {

@@ -13,7 +13,7 @@ class MigrationJobTest {
 
     @Test
     void theTuningIsRecorded() {
-        MoveTuning tuning = new MoveTuning(200, 50, 7, 2, 1.5);
+        MoveTuning tuning = new MoveTuning(200, 50, 7, 2, 1.5, 300, 4_000, 250);
         MigrationJob job = new MigrationJob(List.of(new SlotRange(0, 9, "g2")), 100, 10, false, false, 0, 0, 1, 1, "", tuning);
         assertEquals(tuning, MigrationJob.decode(job.encode()).tuning());
         assertEquals(job, MigrationJob.decode(job.encode()));
@@ -28,6 +28,17 @@ class MigrationJobTest {
     }
 
     @Test
+    void aJobWrittenBeforeThePacingOptionsPacesWithTheirDefaults() {
+        String old = "{\"version\":1,\"moves\":[[0,9,\"g2\"]],\"tuning\":{\"scanCount\":200,\"batchKeys\":50,"
+                + "\"batchMillis\":7,\"parallelSources\":2,\"maxLatencyRatio\":1.5}}";
+        MoveTuning t = MigrationJob.decode(old.getBytes(StandardCharsets.UTF_8)).tuning();
+        assertEquals(new MoveTuning(200, 50, 7, 2, 1.5), t);
+        assertEquals(500, t.pacingFloor());
+        assertEquals(10_000, t.pacingStart());
+        assertEquals(500, t.pacingWindowMillis());
+    }
+
+    @Test
     void badTuningIsRefusedWithTheOptionsName() {
         assertEquals("--batch-keys must be within 1-10000",
                 assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 0, 20, 4, 0)).getMessage());
@@ -35,5 +46,11 @@ class MigrationJobTest {
                 assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 4, 1.0)).getMessage());
         assertEquals("--parallel-sources must be within 1-64",
                 assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 0, 0)).getMessage());
+        assertEquals("--pacing-floor must be within 1-1000000",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 4, 2, 0, 10_000, 500)).getMessage());
+        assertEquals("--pacing-start must be within 1-10000000",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 4, 2, 500, 0, 500)).getMessage());
+        assertEquals("--pacing-window-ms must be within 50-60000",
+                assertThrows(IllegalArgumentException.class, () -> new MoveTuning(1000, 500, 20, 4, 2, 500, 10_000, 49)).getMessage());
     }
 }

@@ -70,6 +70,8 @@ class ReshardIntegrationTest {
         JsonNode pacing = new ObjectMapper().readTree(json).path("pacing");
         long baseline = pacing.path("baselineP99Micros").asLong();
         assertTrue(baseline > 0, "a baseline was taken: " + json);
+        assertEquals("proxies", pacing.path("probe").asText(), "probed through the registered proxies: " + json);
+        assertTrue(pacing.path("probeTargets").asInt() >= 2, "both proxies answered, one key or more each: " + json);
         assertTrue(Math.abs(pacing.path("boundP99Micros").asLong() - 2 * baseline) <= 1, "the bound is 2x the baseline: " + json);
         assertTrue(pacing.path("lastRate").asLong() >= 500, "the rate stays above the floor: " + json);
     }

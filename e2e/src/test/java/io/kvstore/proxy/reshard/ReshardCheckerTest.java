@@ -17,7 +17,7 @@ import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

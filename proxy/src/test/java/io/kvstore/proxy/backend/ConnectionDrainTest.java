@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.stats.BackendTimer;
+import io.kvstore.testing.RedisServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;

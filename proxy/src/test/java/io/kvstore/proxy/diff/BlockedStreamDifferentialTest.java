@@ -3,7 +3,7 @@ package io.kvstore.proxy.diff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

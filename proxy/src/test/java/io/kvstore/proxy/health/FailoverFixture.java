@@ -17,7 +17,7 @@ import io.kvstore.proxy.failover.FailoverController;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

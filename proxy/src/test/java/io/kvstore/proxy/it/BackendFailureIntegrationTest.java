@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.Lettuce;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.testing.RedisServer;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;

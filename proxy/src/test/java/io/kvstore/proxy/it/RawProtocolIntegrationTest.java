@@ -8,7 +8,7 @@ import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.ClientLimits;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

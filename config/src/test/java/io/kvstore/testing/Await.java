@@ -1,4 +1,4 @@
-package io.kvstore.proxy.testing;
+package io.kvstore.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

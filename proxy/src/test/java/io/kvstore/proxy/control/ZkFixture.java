@@ -136,7 +136,7 @@ public final class ZkFixture implements AutoCloseable {
 
     /** {@link Await#until} with a 30 s bound. */
     public static void await(String what, BooleanSupplier condition) {
-        Await.until(what, Duration.ofSeconds(30), condition);
+        Await.until(what, Duration.ofSeconds(30), condition::getAsBoolean);
     }
 
     /** Writes {@code k:i = v:i} for i below {@code keys} straight onto every redis-server. */

@@ -230,7 +230,7 @@ final class FailoverFixture implements AutoCloseable, BeforeEachCallback, AfterE
 
     /** {@link Await#until} with a minute's bound (failovers take several health rounds). */
     static void await(String what, BooleanSupplier condition) {
-        Await.until(what, Duration.ofMinutes(1), condition);
+        Await.until(what, Duration.ofMinutes(1), condition::getAsBoolean);
     }
 
     static void sleep(long ms) {

@@ -13,6 +13,7 @@ import io.kvstore.config.store.ProxyRecord;
 import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
+import io.kvstore.testing.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -34,20 +35,20 @@ import picocli.CommandLine;
 /** {@code kvstore-admin} against an in-process ZooKeeper and real redis-servers: output and exit codes. */
 class AdminCliTest {
 
-    private static final List<TestRedis> REDIS = new ArrayList<>();
+    private static final List<RedisServer> REDIS = new ArrayList<>();
     private TestingServer zk;
 
     @BeforeAll
     static void servers() throws Exception {
         for (int i = 0; i < 4; i++) {
-            REDIS.add(TestRedis.start());
+            REDIS.add(RedisServer.start());
         }
         REDIS.get(2).replicate(REDIS.get(0)); // server 2 is a replica of server 0
     }
 
     @AfterAll
     static void stopServers() {
-        REDIS.forEach(TestRedis::close);
+        REDIS.forEach(RedisServer::close);
     }
 
     @BeforeEach
@@ -66,7 +67,7 @@ class AdminCliTest {
     }
 
     private static String addr(int i) {
-        return REDIS.get(i).address().toString();
+        return REDIS.get(i).address();
     }
 
     private AdminRun admin(String... args) {
@@ -186,7 +187,7 @@ class AdminCliTest {
         assertEquals(3, unknown.code(), unknown.toString());
         assertTrue(unknown.err().contains("no cluster 'nope'") && unknown.err().contains("there are no clusters yet"), unknown.toString());
 
-        int closed = TestRedis.freePort();
+        int closed = RedisServer.freePort();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new AdminMain());
         cli.setErr(new PrintWriter(err, true));
@@ -251,8 +252,8 @@ class AdminCliTest {
             JsonNode p = new ObjectMapper().readTree(admin("status", "shop", "--json").out()).get("proxies").get(0);
             assertEquals(1, p.get("lag").asLong());
         }
-        try (TestRedis extra = TestRedis.start()) {
-            assertEquals(0, admin("group", "add", "shop", extra.address().toString()).code());
+        try (RedisServer extra = RedisServer.start()) {
+            assertEquals(0, admin("group", "add", "shop", extra.address()).code());
             extra.stop();
             AdminRun down = admin("status", "shop", "--redis-timeout-ms", "500");
             assertEquals(5, down.code(), down.toString());

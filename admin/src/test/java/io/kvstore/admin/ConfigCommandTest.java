@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.testing.RedisServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,31 +22,31 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigCommandTest {
 
-    private static final List<TestRedis> REDIS = new ArrayList<>();
+    private static final List<RedisServer> REDIS = new ArrayList<>();
     private TestingServer zk;
 
     @BeforeAll
     static void servers() throws Exception {
         for (int i = 0; i < 3; i++) {
-            REDIS.add(TestRedis.start());
+            REDIS.add(RedisServer.start());
         }
         REDIS.get(2).replicate(REDIS.get(0));
     }
 
     @AfterAll
     static void stopServers() {
-        REDIS.forEach(TestRedis::close);
+        REDIS.forEach(RedisServer::close);
     }
 
     @BeforeEach
     void startZk() throws Exception {
         zk = new TestingServer();
-        for (TestRedis r : REDIS) {
+        for (RedisServer r : REDIS) {
             r.call("CONFIG", "SET", "notify-keyspace-events", "");
             r.call("CONFIG", "SET", "slowlog-max-len", "128");
         }
         AdminRun create = admin("cluster", "create", "shop", "--mode", "cache",
-                "--group", REDIS.get(0).address() + "," + REDIS.get(2).address(), "--group", REDIS.get(1).address().toString());
+                "--group", REDIS.get(0).address() + "," + REDIS.get(2).address(), "--group", REDIS.get(1).address());
         assertEquals(0, create.code(), create.toString());
     }
 

@@ -18,6 +18,7 @@ import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.Versioned;
 import io.kvstore.config.store.ZkSettings;
+import io.kvstore.testing.Await;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,7 +93,7 @@ class FailoverCommandTest {
                                 "planned: done"), running.version());
                     }
                 }
-                TestRedis.sleep(20);
+                Await.sleep(20);
             }
         });
         controller.start();

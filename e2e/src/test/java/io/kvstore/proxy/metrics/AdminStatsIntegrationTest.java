@@ -11,8 +11,10 @@ import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.hotkeys.HotKeys;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.reshard.AdminCli;
+import io.kvstore.testing.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +35,11 @@ class AdminStatsIntegrationTest {
             f.createCluster("shop", 2);
             List<ZkFixture.Proxy> proxies = List.of(f.startProxy("shop"), f.startProxy("shop"));
             everySecond(proxies);
-            for (int round = 0; round < 40 && !bothShow(proxies, "stats:hot"); round++) {
+            // 200 ms between rounds of requests: a one-second window takes about five
+            Await.until("both proxies to show stats:hot", Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+                if (bothShow(proxies, "stats:hot")) {
+                    return true;
+                }
                 for (ZkFixture.Proxy p : proxies) {
                     try (RespSocket c = RespSocket.connect(p.port(), 10_000)) {
                         for (int i = 0; i < 30; i++) {
@@ -42,8 +48,8 @@ class AdminStatsIntegrationTest {
                         }
                     }
                 }
-                Thread.sleep(200);
-            }
+                return false;
+            });
             AdminCli.Result table = AdminCli.run(f, "stats", "shop", "--interval-ms", "300");
             assertEquals(0, table.exit(), table.toString());
             for (ZkFixture.Proxy p : proxies) {

@@ -17,12 +17,14 @@ import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -559,10 +561,7 @@ class ReshardCheckerTest {
     }
 
     private static void awaitDriver(AtomicReference<Cli> result) {
-        for (int i = 0; i < 2400 && result.get() == null; i++) {
-            sleep(50);
-        }
-        assertNotNull(result.get(), "the admin command ended within 120 s");
+        Await.until("the admin command to end", Duration.ofSeconds(120), () -> result.get() != null);
     }
 
     /** {@code kvstore-admin --zk ZK args...} as a separate JVM on this test's classpath. */
@@ -578,18 +577,20 @@ class ReshardCheckerTest {
         return p;
     }
 
-    /** Polls (every 10 ms, bounded) until {@code condition} holds; fails if {@code driver} ends first. */
+    /**
+     * Polls (every 10 ms: a step may be under way only briefly; 60 s at most) until
+     * {@code condition} holds; fails if {@code driver} ends first.
+     */
     private static void pollUntil(Process driver, BooleanSupplier condition) {
-        for (int i = 0; i < 6000; i++) {
+        Await.until("a step of the driver under way", Duration.ofSeconds(60), Duration.ofMillis(10), () -> {
             if (condition.getAsBoolean()) {
-                return;
+                return true;
             }
             if (!driver.isAlive()) {
                 fail("the driver ended (exit " + driver.exitValue() + ") before a step was under way");
             }
-            sleep(10);
-        }
-        throw new AssertionError("no step of the driver was seen under way");
+            return false;
+        });
     }
 
     private JobStore jobs() {
@@ -713,14 +714,5 @@ class ReshardCheckerTest {
             }
         }
         assertEquals(List.of(), misplaced, total + " keys scanned");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }

@@ -7,7 +7,9 @@ import io.kvstore.config.RewrittenKey;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.reshard.AdminCli;
+import io.kvstore.testing.Await;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -86,17 +88,19 @@ class RewriteKeyspaceTest {
         assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "r:*").exit());
         io.kvstore.proxy.hotkeys.HotKeys hot = a.server().context().stats().hotKeys();
         try (RespSocket c = RespSocket.connect(a.port(), 10_000)) {
-            String info = "";
-            for (int round = 0; round < 40 && !info.contains("key=r:hot"); round++) { // windows end every second
+            // windows end every second: a round sends, the 1.1 s pause lets its window end, the next looks
+            String info = Await.value("INFO hotkeys to show r:hot", Duration.ofSeconds(60), Duration.ofMillis(1100), () -> {
+                hot.configure(0.5, 10, 3600); // no window ends while we look
+                String shown = (String) c.call("INFO", "hotkeys");
+                if (shown.contains("key=r:hot\r\n")) {
+                    return shown;
+                }
                 hot.configure(0.5, 10, 1);
                 for (int i = 0; i < 300; i++) {
                     c.call("GET", "r:hot");
                 }
-                Thread.sleep(1100);
-                hot.configure(0.5, 10, 3600); // no window ends while we look
-                info = (String) c.call("INFO", "hotkeys");
-            }
-            assertTrue(info.contains("key=r:hot\r\n"), info);
+                return null;
+            });
             assertTrue(!info.contains("kv1:"), "no stored name is counted: " + info);
         }
     }

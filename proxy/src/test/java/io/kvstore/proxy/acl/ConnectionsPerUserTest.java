@@ -7,6 +7,8 @@ import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.UserConnections;
+import io.kvstore.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -92,11 +94,8 @@ class ConnectionsPerUserTest {
     }
 
     /** Waits, at most 10 s, for a close to reach the proxy's loop; fails if it does not. */
-    private static void awaitCount(UserConnections counts, String user, int expected) throws InterruptedException {
-        for (int i = 0; i < 200 && counts.count(user) != expected; i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(expected, counts.count(user), user + "'s connections");
+    private static void awaitCount(UserConnections counts, String user, int expected) {
+        Await.until(user + "'s connections to be " + expected, Duration.ofSeconds(10), () -> counts.count(user) == expected);
     }
 
     private static String info(RespSocket s) {

@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.BackendAuth;
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.resp.ReplySink;
 import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.stats.BackendTimer;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -81,9 +83,8 @@ class ConnectionDrainTest {
             j.rpush("drain:a", "v");
         }
         assertEquals("*2\r\n$7\r\ndrain:a\r\n$1\r\nv\r\n", pop.get(30, TimeUnit.SECONDS));
-        for (int i = 0; i < 3000 && on(drained::get) == 0; i++) { // the PING's answer follows the BLPOP's
-            Thread.sleep(10);
-        }
+        // the PING's answer follows the BLPOP's
+        Await.until("the drain, after the PING was answered", Duration.ofSeconds(30), () -> on(drained::get) != 0);
         assertEquals(1, on(drained::get), "drained once, after the PING was answered");
     }
 
@@ -124,14 +125,8 @@ class ConnectionDrainTest {
     /** Until the server shows a client blocked: the BLPOP is in flight on {@code own}. */
     private void awaitBlocked() throws Exception {
         try (Jedis j = server.client()) {
-            boolean blocked = false;
-            for (int i = 0; i < 3000 && !blocked; i++) {
-                blocked = j.info("clients").contains("blocked_clients:1");
-                if (!blocked) {
-                    Thread.sleep(10);
-                }
-            }
-            assertTrue(blocked, "control: the BLPOP blocks on the server");
+            Await.until("control: the BLPOP to block on the server", Duration.ofSeconds(30),
+                    () -> j.info("clients").contains("blocked_clients:1"));
         }
     }
 

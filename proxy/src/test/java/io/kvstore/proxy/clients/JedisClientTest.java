@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
+import io.kvstore.testing.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -281,9 +283,8 @@ class JedisClientTest {
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "subscriber thread stopped");
         }
         try (Jedis pub = cluster.client()) {
-            for (int i = 0; i < 600 && pub.publish(channels.get(0), "gone?") > 0; i++) {
-                Thread.sleep(50);
-            }
+            Await.until("the proxy to drop the subscriptions of the closed client", Duration.ofSeconds(30),
+                    () -> pub.publish(channels.get(0), "gone?") == 0);
             for (String ch : channels) {
                 assertEquals(0, pub.publish(ch, "gone?"), "the proxy dropped the subscriptions of a closed client");
             }

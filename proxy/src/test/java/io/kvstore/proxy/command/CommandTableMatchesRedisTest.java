@@ -3,7 +3,7 @@ package io.kvstore.proxy.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

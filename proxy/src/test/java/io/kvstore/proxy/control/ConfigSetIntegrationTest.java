@@ -12,7 +12,7 @@ import io.kvstore.config.store.BackendConfigStore;
 import io.kvstore.config.store.ClusterMode;
 import io.kvstore.config.store.Topology;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -11,7 +11,7 @@ import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.SlotRange;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

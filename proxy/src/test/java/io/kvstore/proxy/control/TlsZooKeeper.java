@@ -1,6 +1,6 @@
 package io.kvstore.proxy.control;
 
-import io.kvstore.proxy.it.support.TestCertificates;
+import io.kvstore.testing.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

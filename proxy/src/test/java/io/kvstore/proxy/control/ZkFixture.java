@@ -10,11 +10,11 @@ import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.BackendParams;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ public final class ZkFixture implements AutoCloseable {
 
     /** {@link Await#until} with a 30 s bound. */
     public static void await(String what, BooleanSupplier condition) {
-        Await.until(what, Duration.ofSeconds(30), condition);
+        Await.until(what, Duration.ofSeconds(30), condition::getAsBoolean);
     }
 
     /** Writes {@code k:i = v:i} for i below {@code keys} straight onto every redis-server. */

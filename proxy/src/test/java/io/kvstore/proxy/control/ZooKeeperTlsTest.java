@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.config.store.ZkSettings;
 import io.kvstore.config.store.ZkTls;
-import io.kvstore.proxy.it.support.TestCertificates;
+import io.kvstore.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,9 @@ package io.kvstore.proxy.diff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,15 +63,9 @@ class BlockedStreamDifferentialTest {
     }
 
     /** Waits (bounded) until INFO counts one blocked client: the reader's XREADGROUP has reached its server. */
-    private static void awaitBlocked(RawRespClient admin) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            String info = admin.call("INFO", "clients").text();
-            if (info.contains("blocked_clients:1")) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the XREADGROUP never blocked");
+    private static void awaitBlocked(RawRespClient admin) {
+        Await.until("the XREADGROUP to block", Duration.ofSeconds(10),
+                () -> admin.call("INFO", "clients").text().contains("blocked_clients:1"));
     }
 
     private static byte[] bytes(String s) {

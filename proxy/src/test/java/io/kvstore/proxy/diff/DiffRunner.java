@@ -6,7 +6,7 @@ import io.kvstore.proxy.diff.DiffScript.Expect;
 import io.kvstore.proxy.diff.DiffScript.Expectation;
 import io.kvstore.proxy.diff.DiffScript.Line;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.kvstore.proxy.diff.DiffRunner.Difference;
 import io.kvstore.proxy.diff.DiffRunner.Mode;
 import io.kvstore.proxy.diff.DiffRunner.Result;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -3,8 +3,10 @@ package io.kvstore.proxy.diff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,15 +103,10 @@ class ScriptKillDifferentialTest {
     }
 
     /** Waits (bounded) until the server answers -BUSY: the script is running past the threshold. */
-    private static void awaitBusy(RedisServer server) throws InterruptedException {
+    private static void awaitBusy(RedisServer server) {
         try (RespSocket probe = RespSocket.connect(server.port(), 10_000)) {
-            for (int i = 0; i < 500; i++) {
-                if (probe.call("PING") instanceof RespSocket.Error e && e.message().startsWith("BUSY")) {
-                    return;
-                }
-                Thread.sleep(10);
-            }
+            Await.until("the script to become busy on " + server, Duration.ofSeconds(10),
+                    () -> probe.call("PING") instanceof RespSocket.Error e && e.message().startsWith("BUSY"));
         }
-        throw new AssertionError("the script never became busy on " + server);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.kvstore.proxy.diff.DiffRunner.Mode;
 import io.kvstore.proxy.diff.DiffRunner.Result;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -17,7 +17,7 @@ import io.kvstore.proxy.failover.FailoverController;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -230,7 +230,7 @@ final class FailoverFixture implements AutoCloseable, BeforeEachCallback, AfterE
 
     /** {@link Await#until} with a minute's bound (failovers take several health rounds). */
     static void await(String what, BooleanSupplier condition) {
-        Await.until(what, Duration.ofMinutes(1), condition);
+        Await.until(what, Duration.ofMinutes(1), condition::getAsBoolean);
     }
 
     static void sleep(long ms) {

@@ -1,7 +1,7 @@
 package io.kvstore.proxy.health;
 
 import io.kvstore.config.HostPort;
-import io.kvstore.proxy.it.support.RedisServer;
+import io.kvstore.testing.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;

@@ -7,6 +7,7 @@ import io.kvstore.config.HostPort;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.metrics.MetricsServer;
+import io.kvstore.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +38,8 @@ class HotKeysIntegrationTest {
              RespSocket b = RespSocket.connect(cluster.port(), 10_000)) {
             String big = "v".repeat(20_000);
             a.call("SET", "hk:big", big);
-            String info = "";
-            for (int round = 0; round < 40 && !info.contains("key=hk:big"); round++) { // windows end every second
+            // windows end every second: ten rounds of the workload, 100 ms apart, fill one
+            String info = Await.value("INFO hotkeys to show hk:big", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
                 for (int i = 0; i < 50; i++) {
                     a.call("GET", "hk:hot");
                     b.call("GET", "hk:hot");
@@ -46,13 +47,14 @@ class HotKeysIntegrationTest {
                 }
                 a.call("GET", "hk:big");
                 a.call("MGET", "hk:hot", "hk:warm");
-                Thread.sleep(100);
                 hot.configure(1, 3, 3600); // no window ends while we look: what INFO shows stays published
-                info = (String) a.call("INFO", "hotkeys");
-                if (!info.contains("key=hk:big")) {
-                    hot.configure(1, 3, 1);
+                String shown = (String) a.call("INFO", "hotkeys");
+                if (shown.contains("key=hk:big")) {
+                    return shown;
                 }
-            }
+                hot.configure(1, 3, 1);
+                return null;
+            });
             assertTrue(info.contains("# Hotkeys\r\nhotkeys_sample_rate:1.0\r\nhotkeys_top:3\r\nhotkeys_window_seconds:3600\r\n"), info);
             assertTrue(Pattern.compile("hotkey_ops_1:ops_per_sec=[0-9.]+,bytes_per_sec=[0-9.]+,key=hk:hot\r\n").matcher(info).find(), info);
             assertTrue(Pattern.compile("hotkey_bytes_1:ops_per_sec=[0-9.]+,bytes_per_sec=[0-9.]+,key=hk:big\r\n").matcher(info).find(), info);
@@ -76,12 +78,11 @@ class HotKeysIntegrationTest {
             assertTrue(body.contains("kvstore_migration_holds_total 0"), body);
 
             hot.configure(0, 3, 1); // off: the next whole window is empty
-            String off = "";
-            for (int round = 0; round < 40 && (off.isEmpty() || off.contains("hotkey_ops_1:")); round++) {
+            String off = Await.value("a whole window with sampling off", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
                 a.call("GET", "hk:hot");
-                Thread.sleep(100);
-                off = (String) a.call("INFO", "hotkeys");
-            }
+                String shown = (String) a.call("INFO", "hotkeys");
+                return shown.contains("hotkey_ops_1:") ? null : shown;
+            });
             assertTrue(off.contains("hotkeys_sample_rate:0.0") && !off.contains("hotkey_ops_1:"), off);
         } finally {
             hot.configure(HotKeys.DEFAULT_RATE, HotKeys.DEFAULT_TOP, HotKeys.DEFAULT_WINDOW_SECONDS);

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.Lettuce;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.RedisServer;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -104,18 +106,9 @@ class BackendFailureIntegrationTest {
 
             victim.restart();
             String key = keys.get(VICTIM).get(0);
-            boolean back = false;
-            String lastError = null;
-            for (int attempt = 0; attempt < 200 && !back; attempt++) { // reconnect backs off up to 3 s
-                try {
-                    back = "OK".equals(jedis.set(key, "after"));
-                } catch (JedisDataException e) {
-                    assertTrue(e.getMessage().contains("backend"), e.getMessage());
-                    lastError = e.getMessage();
-                    Thread.sleep(100);
-                }
-            }
-            assertTrue(back, "the proxy reconnected to the restarted shard; last error: " + lastError);
+            // reconnect backs off up to 3 s
+            Await.until("the proxy to reconnect to the restarted shard", Duration.ofSeconds(20),
+                    () -> setUnlessBackendDown(jedis, key, "after"));
             try (Jedis direct = victim.client()) {
                 assertEquals("after", direct.get(key), "the write reached the restarted shard");
             }
@@ -131,17 +124,23 @@ class BackendFailureIntegrationTest {
         }
     }
 
-    private static void awaitOk(Jedis jedis, String key) throws InterruptedException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            try {
-                assertEquals("OK", jedis.set(key, "x"));
-                return;
-            } catch (JedisDataException e) {
-                assertTrue(e.getMessage().contains("backend"), e.getMessage());
-                Thread.sleep(100);
-            }
+    private static void awaitOk(Jedis jedis, String key) {
+        Await.until("a loop to reconnect to the restarted shard for key " + key, Duration.ofSeconds(20),
+                () -> setUnlessBackendDown(jedis, key, "x"));
+    }
+
+    /**
+     * SET through the proxy: true when the shard took it, false on the proxy's "backend" error
+     * (not reconnected yet); any other reply or error fails the test.
+     */
+    private static boolean setUnlessBackendDown(Jedis jedis, String key, String value) {
+        try {
+            assertEquals("OK", jedis.set(key, value));
+            return true;
+        } catch (JedisDataException e) {
+            assertTrue(e.getMessage().contains("backend"), e.getMessage());
+            return false;
         }
-        throw new AssertionError("no loop reconnected to the restarted shard for key " + key);
     }
 
     private static JedisDataException assertThrowsData(Response<?> r) {

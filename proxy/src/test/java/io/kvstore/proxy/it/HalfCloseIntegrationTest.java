@@ -3,8 +3,8 @@ package io.kvstore.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.testing.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -9,7 +9,9 @@ import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.loop.InFlightBudgets;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.ClientLimits;
+import io.kvstore.testing.Await;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -83,10 +85,7 @@ class InFlightBoundIntegrationTest {
                     assertEquals("v" + c + ":" + i, clients.get(c).read(), "client " + c + ", reply " + i);
                 }
             }
-            for (int i = 0; i < 200 && budgets.inFlight() != 0; i++) {
-                Thread.sleep(25);
-            }
-            assertEquals(0, budgets.inFlight(), "every unit given back once answered: " + budgets.info());
+            Await.until("every unit to be given back once answered", Duration.ofSeconds(5), () -> budgets.inFlight() == 0);
             try (Jedis j = ProxyCluster.client(proxy.port())) {
                 String info = j.info("proxy");
                 assertTrue(info.contains("max_requests_in_flight:" + bound + "\r\n"), info);

@@ -8,7 +8,7 @@ import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.proxy.session.ClientLimits;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,7 +80,7 @@ class RawProtocolIntegrationTest {
                 s.send(Arrays.copyOfRange(bytes, at, at + len));
                 at += len;
                 if (chunk % 7 == 0) {
-                    sleep(1); // let the proxy see a partial frame now and then
+                    Await.sleep(1); // let the proxy see a partial frame now and then
                 }
             }
             long counter = 0;
@@ -232,20 +232,19 @@ class RawProtocolIntegrationTest {
             }
             assertEquals("PONG", open.get(0).call("PING"), "the admitted clients are unaffected");
             open.remove(4).close();
-            boolean admitted = false;
-            for (int attempt = 0; attempt < 100 && !admitted; attempt++) { // the proxy notices the close asynchronously
+            // the proxy notices the close asynchronously
+            Await.until("a client to be admitted again once one has left", Duration.ofSeconds(10), () -> {
                 try (RespSocket again = RespSocket.connect(fewClients.port(), 15_000)) {
                     Object reply = again.call("PING");
-                    admitted = "PONG".equals(reply);
-                    if (!admitted) {
-                        assertEquals(new RespSocket.Error("ERR max number of clients reached"), reply);
-                        sleep(50);
+                    if ("PONG".equals(reply)) {
+                        return true;
                     }
+                    assertEquals(new RespSocket.Error("ERR max number of clients reached"), reply);
+                    return false;
                 } catch (RuntimeException e) {
-                    sleep(50); // refused and closed while we were still writing
+                    return false; // refused and closed while we were still writing
                 }
-            }
-            assertTrue(admitted, "a client is admitted again once one has left");
+            });
         } finally {
             open.forEach(RespSocket::close);
         }
@@ -261,15 +260,6 @@ class RawProtocolIntegrationTest {
         }
         try (RespSocket s = RespSocket.connect(cluster.port())) {
             assertEquals("1", s.call("GET", "raw:quit"), "the command after QUIT was not run");
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
         }
     }
 }

@@ -7,7 +7,7 @@ import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

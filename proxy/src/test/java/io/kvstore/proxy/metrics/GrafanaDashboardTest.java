@@ -7,6 +7,7 @@ import io.kvstore.config.HostPort;
 import io.kvstore.proxy.hotkeys.HotKeys;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
+import io.kvstore.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,19 +71,18 @@ class GrafanaDashboardTest {
         hot.configure(1, 3, 1);
         try (MetricsServer metrics = MetricsServer.start(HostPort.parse("127.0.0.1:0"), cluster.proxy().context());
              RespSocket c = RespSocket.connect(cluster.port(), 10_000)) {
-            boolean published = false;
-            for (int i = 0; i < 40 && !published; i++) {
+            // 100 ms between rounds: a one-second window ends about every ten rounds of GETs
+            Await.until("a hot-key window to be published", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
                 for (int n = 0; n < 100; n++) { // a loop takes the new rate at its next sample, up to a few hundred requests away
                     c.call("GET", "dash:k");
                 }
-                Thread.sleep(100);
                 hot.configure(1, 3, 3600); // no window ends while we look: a window with the key stays published
-                published = !hot.report().byOps().isEmpty();
-                if (!published) {
-                    hot.configure(1, 3, 1);
+                if (!hot.report().byOps().isEmpty()) {
+                    return true;
                 }
-            }
-            assertTrue(published, "a hot-key window was published");
+                hot.configure(1, 3, 1);
+                return false;
+            });
             try (RespSocket bad = RespSocket.connect(cluster.port(), 10_000)) {
                 bad.send("*1\r\n$x\r\n".getBytes(StandardCharsets.US_ASCII));
                 bad.read();

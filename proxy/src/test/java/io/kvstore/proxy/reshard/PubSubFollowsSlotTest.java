@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.testing.Await;
+import io.kvstore.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

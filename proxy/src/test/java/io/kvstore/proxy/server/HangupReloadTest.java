@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.config.BackendTls;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.TestCertificates;
 import io.kvstore.proxy.tls.TlsOptions;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.TestCertificates;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
@@ -37,11 +39,8 @@ class HangupReloadTest {
             String name = serverName(factory, proxy.tlsPort());
             assertTrue(name.contains("kvstore-test-server"), "no reload before the signal: " + name);
             Signal.raise(new Signal("HUP"));
-            for (int i = 0; i < 200 && !name.contains("kvstore-hup-server"); i++) { // 10 s at most
-                Thread.sleep(50);
-                name = serverName(factory, proxy.tlsPort());
-            }
-            assertTrue(name.contains("kvstore-hup-server"), "after SIGHUP a new connection gets " + name);
+            Await.until("a new connection after SIGHUP to get the reissued certificate", Duration.ofSeconds(10),
+                    () -> serverName(factory, proxy.tlsPort()).contains("kvstore-hup-server"));
         }
     }
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.RedisServer;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.proxy.it.support.SlowScript;
+import io.kvstore.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -8,8 +8,9 @@ import io.kvstore.config.BackendTls;
 import io.kvstore.config.HostPort;
 import io.kvstore.proxy.it.support.Lettuce;
 import io.kvstore.proxy.it.support.ProxyCluster;
-import io.kvstore.proxy.it.support.TestCertificates;
 import io.kvstore.proxy.server.ProxyServer;
+import io.kvstore.testing.Await;
+import io.kvstore.testing.TestCertificates;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -126,12 +127,8 @@ class TlsClientIntegrationTest {
         try (Jedis before = jedis(factory)) {
             assertEquals("OK", before.set("tls:rotate", "1"));
             certs.reissueServer("kvstore-rotated-server");
-            String name = "";
-            for (int i = 0; i < 200 && !name.contains("kvstore-rotated-server"); i++) { // 50 ms polls: 10 s at most
-                Thread.sleep(50);
-                name = serverName(factory);
-            }
-            assertTrue(name.contains("kvstore-rotated-server"), "a new connection still gets " + name);
+            Await.until("a new connection to get the rotated certificate", Duration.ofSeconds(10),
+                    () -> serverName(factory).contains("kvstore-rotated-server"));
             assertEquals(2L, before.incr("tls:rotate"), "the connection made before the rotation still works");
         }
     }
@@ -144,18 +141,11 @@ class TlsClientIntegrationTest {
             SSLSocketFactory factory = new BackendTls(own.ca(), own.clientCert(), own.clientKey()).socketFactory();
             Path broken = Files.writeString(Path.of(own.serverCert() + ".tmp"), "not a certificate\n");
             Files.move(broken, Path.of(own.serverCert()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            for (int i = 0; i < 500 && p.tls().reloadFailures() == 0; i++) { // 10 s at most
-                Thread.sleep(20);
-            }
-            assertTrue(p.tls().reloadFailures() >= 1, "the broken file was tried");
+            Await.until("the broken file to be tried", Duration.ofSeconds(10), () -> p.tls().reloadFailures() >= 1);
             assertTrue(serverName(factory, p.tlsPort()).contains("kvstore-test-server"), "the previous certificate stays");
             own.reissueServer("kvstore-fixed-server");
-            String name = "";
-            for (int i = 0; i < 500 && !name.contains("kvstore-fixed-server"); i++) {
-                Thread.sleep(20);
-                name = serverName(factory, p.tlsPort());
-            }
-            assertTrue(name.contains("kvstore-fixed-server"), "the next change is loaded: " + name);
+            Await.until("the next change to be loaded", Duration.ofSeconds(10),
+                    () -> serverName(factory, p.tlsPort()).contains("kvstore-fixed-server"));
         }
     }
 

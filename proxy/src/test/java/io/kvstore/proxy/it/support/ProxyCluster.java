@@ -6,6 +6,7 @@ import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.server.ProxyOptions;
 import io.kvstore.proxy.server.ProxyServer;
+import io.kvstore.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

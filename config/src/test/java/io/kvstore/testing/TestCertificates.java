@@ -1,4 +1,4 @@
-package io.kvstore.proxy.it.support;
+package io.kvstore.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,12 +1,15 @@
-package io.kvstore.proxy.it.support;
+package io.kvstore.testing;
 
 import io.kvstore.config.BackendTls;
+import io.kvstore.config.HostPort;
+import io.kvstore.config.redis.RespClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,7 +26,8 @@ import redis.clients.jedis.Jedis;
 /**
  * A real {@code redis-server} process on a free 127.0.0.1 port, with its own temporary
  * directory, no persistence and DEBUG enabled (for {@code DEBUG SLEEP} in tests). For
- * integration tests only; one controlling thread.
+ * integration tests only; one controlling thread. The one redis-server fixture of the build:
+ * config's test-jar publishes it to the tests of proxy, admin and e2e.
  *
  * <p>Every process started here is also registered with a JVM shutdown hook that SIGKILLs it,
  * so a test run that dies half-way leaves no redis-server behind. {@link #close()} stops the
@@ -151,6 +155,11 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         return HOST + ":" + port;
     }
 
+    /** {@link #address()} as the cluster model's value, for code under test that takes one. */
+    public HostPort hostPort() {
+        return new HostPort(HOST, port);
+    }
+
     /** The operating-system process id, for signals such as SIGSTOP. */
     public long pid() {
         return process.pid();
@@ -172,6 +181,25 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
             b.ssl(true).sslSocketFactory(new BackendTls(tls.ca(), tls.clientCert(), tls.clientKey()).socketFactory());
         }
         return new Jedis(HOST, port, b.build());
+    }
+
+    /**
+     * Runs one command straight on the server with config's {@link RespClient} (plain TCP only)
+     * and returns its decoded reply: for tests of code that has no Jedis on its classpath.
+     */
+    public Object call(String... words) {
+        try (RespClient c = RespClient.connect(hostPort(), 5_000)) {
+            return c.call(words);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes this server a replica of {@code master} and waits (bounded) for the link to come up. */
+    public void replicate(RedisServer master) {
+        call("REPLICAOF", HOST, Integer.toString(master.port));
+        Await.until("the replication link of " + this + " to " + master, Duration.ofSeconds(20),
+                () -> ((String) call("INFO", "replication")).contains("master_link_status:up"));
     }
 
     /** Removes all keys, straight on the server. */
@@ -232,7 +260,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
                 return;
             } catch (IllegalStateException e) {
                 last = e;
-                sleep(250); // the old socket may linger for a moment
+                Await.sleep(250); // the old socket may linger for a moment
             }
         }
         throw new IllegalStateException("could not restart redis-server on port " + port, last);
@@ -293,7 +321,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
             if (answersPing(port, tls)) {
                 return p;
             }
-            sleep(20);
+            Await.sleep(20);
         }
         p.destroyForcibly();
         awaitExit(p);
@@ -309,8 +337,11 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         }
     }
 
-    /** A port nobody listens on right now; the caller may still lose it to a race, hence the retries. */
-    private static int freePort() {
+    /**
+     * A port nobody listens on right now: here the caller may lose it to a race, hence the
+     * retries; a test may use one as an address where nothing answers.
+     */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -341,15 +372,6 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // best effort: it is a temporary directory
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

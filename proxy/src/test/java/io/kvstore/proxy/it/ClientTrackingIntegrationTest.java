@@ -7,8 +7,11 @@ import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
 import io.kvstore.testing.RedisServer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +36,60 @@ class ClientTrackingIntegrationTest {
     @BeforeEach
     void empty() {
         cluster.flushAll();
+        awaitFlushInvalidations();
         keys = cluster.keysOnEachShard("ct:", 3);
+    }
+
+    /**
+     * A flush makes every server push a null invalidation to the proxy's tracking connections,
+     * which each loop's hub then sends to its tracking clients; it arrives whenever that loop reads
+     * it, so a test's fresh client could get the previous flush's null as its first push. A server
+     * pushes in order on one connection, so once a probe on a loop hears of a later write on every
+     * group, that loop has handled the flush: one probe per loop (connections are spread over the
+     * loops in turn, so four consecutive ones cover the proxy's two). A null that reaches a probe
+     * first also makes the hub forget the probe's reads, so the probe then reads and waits again.
+     */
+    private void awaitFlushInvalidations() {
+        List<String> marks = cluster.keysOnEachShard("ct-barrier:", 1).stream().map(g -> g.get(0)).toList();
+        List<RespSocket> probes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                probes.add(resp3());
+            }
+            try (RespSocket w = RespSocket.connect(cluster.port())) {
+                for (RespSocket p : probes) {
+                    assertEquals("OK", p.call("CLIENT", "TRACKING", "on"));
+                    awaitMarks(p, w, marks);
+                }
+            }
+        } finally {
+            probes.forEach(RespSocket::close);
+        }
+    }
+
+    private static void awaitMarks(RespSocket probe, RespSocket writer, List<String> marks) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            for (String m : marks) {
+                probe.call("GET", m);
+            }
+            for (String m : marks) {
+                writer.call("SET", m, "x");
+            }
+            Set<Object> heard = new HashSet<>();
+            boolean flushed = false;
+            while (!flushed && heard.size() < marks.size()) {
+                Object push = probe.read();
+                if (push instanceof List<?> l && l.size() == 2 && l.get(1) instanceof List<?> named) {
+                    heard.addAll(named);
+                } else {
+                    flushed = true; // the null: the hub forgot this probe's reads
+                }
+            }
+            if (!flushed) {
+                return;
+            }
+        }
+        throw new AssertionError("a probe never heard of the marks' writes after 5 attempts");
     }
 
     private RespSocket resp3() {

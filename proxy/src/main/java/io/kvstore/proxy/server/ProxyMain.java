@@ -85,8 +85,7 @@ public final class ProxyMain implements Callable<Integer> {
     int threads;
 
     @Option(names = "--transport", defaultValue = "auto", description = "I/O transport: auto, epoll, io_uring, kqueue or nio (default: ${DEFAULT-VALUE}: epoll on Linux, "
-            + "kqueue on macOS, else nio). io_uring needs Linux 5.14+ and a seccomp profile that allows it; "
-            + "named but not allowed, the proxy refuses to start.")
+            + "kqueue on macOS, else nio). io_uring needs Linux 5.14+ and a seccomp profile that allows it; named but not allowed, the proxy refuses to start.")
     String transport;
 
     @Option(names = "--password", description = "Password clients must AUTH with (default: none): the default user's password.")
@@ -139,10 +138,9 @@ public final class ProxyMain implements Callable<Integer> {
     int maxPending;
 
     @Option(names = "--max-requests-in-flight", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_MAX_IN_FLIGHT,
-            description = "Requests of all clients together read and not yet answered, split evenly over the worker threads; "
-                    + "a thread whose share is used up stops reading the client that used it up until half is answered, so a "
-                    + "stalled backend with many pipelining clients cannot exhaust the heap. Size it at about 270 B of heap per "
-                    + "pending GET plus its request bytes (off-heap); 0 = no bound (default: ${DEFAULT-VALUE}).")
+            description = "Requests of all clients together read and not yet answered, split evenly over the worker threads; a thread whose share is used up "
+                    + "stops reading the client that used it up until half is answered, so a stalled backend with many pipelining clients cannot exhaust "
+                    + "the heap. Size it at about 270 B of heap per pending GET plus its request bytes (off-heap); 0 = no bound (default: ${DEFAULT-VALUE}).")
     int maxRequestsInFlight;
 
     @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
@@ -171,8 +169,7 @@ public final class ProxyMain implements Callable<Integer> {
     boolean latencyTracking;
 
     @Option(names = "--slowlog-slower-than-us", defaultValue = "10000",
-            description = "SLOWLOG keeps commands whose time in the proxy reached this many microseconds; "
-                    + "negative: none, 0: all (default: ${DEFAULT-VALUE}).")
+            description = "SLOWLOG keeps commands whose time in the proxy reached this many microseconds; negative: none, 0: all (default: ${DEFAULT-VALUE}).")
     long slowlogSlowerThanUs;
 
     @Option(names = "--slowlog-max-len", defaultValue = "128", description = "Entries SLOWLOG keeps (default: ${DEFAULT-VALUE}).")

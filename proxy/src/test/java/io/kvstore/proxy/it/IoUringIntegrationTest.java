@@ -55,22 +55,9 @@ class IoUringIntegrationTest {
     @Test
     void pipelineOfMixedCommandsOverEveryShard() {
         List<Command> commands = Workload.generate("u:", COMMANDS, 13, 500);
-        List<Response<?>> replies = new ArrayList<>(commands.size());
         try (Jedis jedis = ProxyCluster.client(uring.port())) {
             Pipeline p = jedis.pipelined();
-            for (Command c : commands) {
-                replies.add(switch (c.op()) {
-                    case SET -> p.set(c.key(), c.value());
-                    case GET -> p.get(c.key());
-                    case INCR -> p.incr(c.key());
-                    case LPUSH -> p.lpush(c.key(), c.value());
-                    case LLEN -> p.llen(c.key());
-                    case HSET -> p.hset(c.key(), c.field(), c.value());
-                    case HGET -> p.hget(c.key(), c.field());
-                    case EXISTS -> p.exists(c.key());
-                    case APPEND -> p.append(c.key(), c.value());
-                });
-            }
+            List<Response<?>> replies = Workload.queue(p, commands);
             p.sync();
             for (int i = 0; i < commands.size(); i++) {
                 Object actual = Workload.canonical(replies.get(i).get());

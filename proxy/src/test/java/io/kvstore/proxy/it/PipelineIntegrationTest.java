@@ -42,22 +42,9 @@ class PipelineIntegrationTest {
     void jedisPipelineOf100kMixedCommands() {
         List<Command> commands = Workload.generate("jp:", COMMANDS, 7, KEYS_PER_TYPE);
         assertSpansEveryShard(commands);
-        List<Response<?>> replies = new ArrayList<>(commands.size());
         try (Jedis jedis = cluster.client()) {
             Pipeline p = jedis.pipelined();
-            for (Command c : commands) {
-                replies.add(switch (c.op()) {
-                    case SET -> p.set(c.key(), c.value());
-                    case GET -> p.get(c.key());
-                    case INCR -> p.incr(c.key());
-                    case LPUSH -> p.lpush(c.key(), c.value());
-                    case LLEN -> p.llen(c.key());
-                    case HSET -> p.hset(c.key(), c.field(), c.value());
-                    case HGET -> p.hget(c.key(), c.field());
-                    case EXISTS -> p.exists(c.key());
-                    case APPEND -> p.append(c.key(), c.value());
-                });
-            }
+            List<Response<?>> replies = Workload.queue(p, commands);
             p.sync();
             for (int i = 0; i < commands.size(); i++) {
                 Command c = commands.get(i);

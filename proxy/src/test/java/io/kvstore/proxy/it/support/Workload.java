@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * A reproducible mix of single-key commands over strings, counters, lists and hashes, each with
@@ -82,6 +84,25 @@ public final class Workload {
             }
         }
         return out;
+    }
+
+    /** Queues every command on Jedis pipeline {@code p}; the responses in order, filled at {@code p.sync()}. */
+    public static List<Response<?>> queue(Pipeline p, List<Command> commands) {
+        List<Response<?>> replies = new ArrayList<>(commands.size());
+        for (Command c : commands) {
+            replies.add(switch (c.op()) {
+                case SET -> p.set(c.key(), c.value());
+                case GET -> p.get(c.key());
+                case INCR -> p.incr(c.key());
+                case LPUSH -> p.lpush(c.key(), c.value());
+                case LLEN -> p.llen(c.key());
+                case HSET -> p.hset(c.key(), c.field(), c.value());
+                case HGET -> p.hget(c.key(), c.field());
+                case EXISTS -> p.exists(c.key());
+                case APPEND -> p.append(c.key(), c.value());
+            });
+        }
+        return replies;
     }
 
     /** A client's reply in the canonical form of {@link Command#expected()}. */

@@ -160,7 +160,7 @@ assemble() {
   cp "$ROOT/packaging/conf/proxy.yml" "$ROOT/packaging/conf/zoo.cfg" "$tree/conf/"
   cp "$ROOT/scripts/kv_store.sh" "$ROOT/scripts/install-tools.sh" "$ROOT/scripts/bench.sh" "$ROOT/scripts/chaos.sh" "$tree/scripts/"
   mkdir -p "$tree/scripts/lib"
-  cp "$ROOT/scripts/lib/bench-run.sh" "$ROOT/scripts/lib/bench-syscalls.sh" "$ROOT/scripts/lib/bench-report.awk" "$ROOT/scripts/lib/PubSubBench.java" "$tree/scripts/lib/"
+  cp "$ROOT/scripts/lib/bench-run.sh" "$ROOT/scripts/lib/dist.sh" "$ROOT/scripts/lib/bench-syscalls.sh" "$ROOT/scripts/lib/bench-report.awk" "$ROOT/scripts/lib/PubSubBench.java" "$tree/scripts/lib/"
   chmod 755 "$tree/bin/"* "$tree/scripts/"*
 
   local jars=()

@@ -20,6 +20,8 @@ set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
+# shellcheck source=lib/dist.sh
+. "$SCRIPTS/lib/dist.sh"
 KV_STORE="$SCRIPTS/kv_store.sh"
 
 ROUNDS=1
@@ -207,12 +209,9 @@ PY
   RUNNING=0
 }
 
-if [ -x "$ROOT/bin/kvstore-admin" ]; then
-  ADMIN="$ROOT/bin/kvstore-admin"                                   # the unpacked tarball
-else
-  ADMIN="$(ls -d "$ROOT"/dist/kvstore-*/bin/kvstore-admin 2>/dev/null | sort | tail -n 1)"   # the source tree
-  [ -n "$ADMIN" ] || die "no build under $ROOT/dist: run ./build.sh first"
-fi
+DIST="$(find_dist "$ROOT")" || die "$NO_DIST"
+ADMIN="$DIST/bin/kvstore-admin"
+[ -x "$ADMIN" ] || die "$DIST has no bin/kvstore-admin: run ./build.sh again"
 say "down-after ${DOWN_AFTER_MS} ms, writers pipelining ${PIPELINE}; results in $RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   one_run datastore 0 "$round"

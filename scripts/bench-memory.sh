@@ -32,6 +32,8 @@ set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
+# shellcheck source=lib/dist.sh
+. "$SCRIPTS/lib/dist.sh"
 DIST=""
 BASE_PORT=27000
 CLIENTS=10000
@@ -58,13 +60,7 @@ while [ $# -gt 0 ]; do
     *) echo "bench-memory: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if [ -z "$DIST" ]; then
-  if [ -x "$ROOT/bin/kvstore-proxy" ]; then DIST="$ROOT"; else
-    DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
-  fi
-  [ -n "$DIST" ] || die "no dist/kvstore-*/ here: run ./build.sh first, or give --dist DIR"
-fi
-DIST="$(cd "$DIST" && pwd)"
+DIST="$(find_dist "$ROOT" "$DIST")" || die "$NO_DIST"
 DIR="${DIR:-$ROOT/run/bench-memory}"
 # The launcher runs $JAVA_HOME/bin/java when JAVA_HOME is set: attach with that JDK's jcmd.
 JCMD=jcmd

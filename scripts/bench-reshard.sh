@@ -33,6 +33,8 @@ set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
+# shellcheck source=lib/dist.sh
+. "$SCRIPTS/lib/dist.sh"
 
 DIST=""
 KEYS=1000000
@@ -90,11 +92,7 @@ parse_options() {
   for v in $RATIOS; do
     [[ "$v" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "expected a ratio, got '$v'"
   done
-  if [ -z "$DIST" ]; then
-    DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
-    [ -n "$DIST" ] || die "no dist/kvstore-*/ here: run ./build.sh first, or give --dist DIR"
-  fi
-  DIST="$(cd "$DIST" && pwd)"
+  DIST="$(find_dist "$ROOT" "$DIST")" || die "$NO_DIST"
   [ -x "$DIST/bin/kvstore-admin" ] && [ -x "$DIST/bin/kvstore-proxy" ] || die "$DIST has no bin/kvstore-admin and bin/kvstore-proxy"
   DIR="${DIR:-$ROOT/run/bench-reshard}"
   ZK_PORT=$((BASE_PORT + 100))

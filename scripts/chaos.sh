@@ -46,6 +46,8 @@ set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
+# shellcheck source=lib/dist.sh
+. "$SCRIPTS/lib/dist.sh"
 
 MINUTES=5
 SEED=1
@@ -101,13 +103,7 @@ parse_options() {
       *) die "--faults: no fault '$k'" 2 ;;
     esac
   done
-  if [ -z "$DIST" ]; then
-    if [ -x "$ROOT/bin/kvstore-proxy" ]; then DIST="$ROOT"; else
-      DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
-    fi
-    [ -n "$DIST" ] || die "no dist/kvstore-*/ here: run ./build.sh first, or give --dist DIR" 2
-  fi
-  DIST="$(cd "$DIST" && pwd)"
+  DIST="$(find_dist "$ROOT" "$DIST")" || die "$NO_DIST" 2
   [ -x "$DIST/bin/kvstore-admin" ] && [ -x "$DIST/scripts/kv_store.sh" ] || die "$DIST has no bin/kvstore-admin and scripts/kv_store.sh" 2
   ls "$DIST"/lib/kvstore-admin-*.jar > /dev/null 2>&1 || die "$DIST/lib has no kvstore-admin jar" 2
   DIR="${DIR:-$ROOT/run/chaos}"

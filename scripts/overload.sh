@@ -23,6 +23,8 @@ set -euo pipefail
 
 SCRIPTS="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPTS/.." && pwd)"
+# shellcheck source=lib/dist.sh
+. "$SCRIPTS/lib/dist.sh"
 DIST=""
 BASE_PORT=28000
 CLIENTS="5000 10000"
@@ -48,13 +50,7 @@ while [ $# -gt 0 ]; do
     *) echo "overload: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if [ -z "$DIST" ]; then
-  if [ -x "$ROOT/bin/kvstore-proxy" ]; then DIST="$ROOT"; else
-    DIST="$(ls -d "$ROOT"/dist/kvstore-*/ 2>/dev/null | sort -V | tail -n 1 || true)"
-  fi
-  [ -n "$DIST" ] || die "no dist/kvstore-*/ here: run ./build.sh first, or give --dist DIR"
-fi
-DIST="$(cd "$DIST" && pwd)"
+DIST="$(find_dist "$ROOT" "$DIST")" || die "$NO_DIST"
 DIR="${DIR:-$ROOT/run/overload}"
 command -v python3 > /dev/null && command -v redis-server > /dev/null && command -v redis-cli > /dev/null ||
   die "needs python3, redis-server and redis-cli"

@@ -68,8 +68,8 @@ EXTRA_PIDS=()   # redis-servers of the 4th group, and processes restarted after 
 T0=0            # start of the checker, ms
 
 say() { echo "chaos: $(date -u +%H:%M:%S) $*"; }
-die() {
-  echo "chaos: $*" >&2
+die() { # die MESSAGE [EXIT]: the exit code is not part of the message
+  echo "chaos: $1" >&2
   exit "${2:-1}"
 }
 usage() { sed -n '2,44s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }

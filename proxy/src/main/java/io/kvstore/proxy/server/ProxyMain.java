@@ -1,7 +1,6 @@
 package io.kvstore.proxy.server;
 
 import io.kvstore.config.BackendAuth;
-import io.kvstore.config.BackendTls;
 import io.kvstore.config.Group;
 import io.kvstore.config.HostPort;
 import io.kvstore.config.SlotMap;
@@ -11,10 +10,8 @@ import io.kvstore.proxy.control.ProxyControl;
 import io.kvstore.proxy.control.UserWatcher;
 import io.kvstore.proxy.failover.FailoverSteps;
 import io.kvstore.proxy.health.HealthOptions;
-import io.kvstore.proxy.resp.FramerLimits;
 import io.kvstore.proxy.route.ClusterState;
 import io.kvstore.proxy.session.BackendParams;
-import io.kvstore.proxy.session.ClientLimits;
 import io.kvstore.proxy.session.MultiKeyScope;
 import io.kvstore.proxy.tls.BackendSsl;
 import java.net.InetAddress;
@@ -65,17 +62,6 @@ public final class ProxyMain implements Callable<Integer> {
                     "rules are in ZooKeeper (kvstore-admin rewrite). See doc/operations.md, Forgetting a key pattern."})
     List<String> rewriteRules;
 
-    @Option(names = "--zk-auth", paramLabel = "USER:PASSWORD", description = "ZooKeeper digest authentication (default: none).")
-    String zkAuth;
-
-    @Option(names = "--zk-session-timeout-ms", defaultValue = "30000",
-            description = "ZooKeeper session timeout: a proxy silent this long is unregistered (default: ${DEFAULT-VALUE}).")
-    int zkSessionTimeoutMs;
-
-    @Option(names = "--zk-connect-timeout-ms", defaultValue = "10000",
-            description = "How long one attempt to reach ZooKeeper may take (default: ${DEFAULT-VALUE}).")
-    int zkConnectTimeoutMs;
-
     @Option(names = "--announce", paramLabel = "HOST:PORT",
             description = "ZooKeeper mode: the address clients use to reach this proxy, as registered "
                     + "(default: --listen, with a wildcard host replaced by this machine's name).")
@@ -95,16 +81,19 @@ public final class ProxyMain implements Callable<Integer> {
     AccessOptions access;
 
     @CommandLine.Mixin
+    ZkOptions zkSession;
+
+    @CommandLine.Mixin
     ZkTlsOptions zkTls;
 
-    @Option(names = "--backend-user", description = "ACL user for AUTH to the redis-servers.")
-    String backendUser;
+    @CommandLine.Mixin
+    BackendAuthOptions backendLogin;
 
-    @Option(names = "--backend-password", description = "Password for AUTH to the redis-servers.")
-    String backendPassword;
+    @CommandLine.Mixin
+    LimitOptions limits;
 
-    @Option(names = "--backend-db", defaultValue = "0", description = "Database selected on the redis-servers (default: ${DEFAULT-VALUE}).")
-    int backendDb;
+    @CommandLine.Mixin
+    FailoverOptions failover;
 
     @Option(names = "--backend-connections", defaultValue = "1",
             description = "Pipelined connections per worker thread per redis-server (default: ${DEFAULT-VALUE}).")
@@ -123,33 +112,6 @@ public final class ProxyMain implements Callable<Integer> {
                     + "a tunnel), for requests and health checks; repeatable or comma-separated (chaos.sh's network faults).")
     List<String> backendVia = new ArrayList<>();
 
-    @Option(names = "--max-bulk-length", defaultValue = "536870912", description = "Largest argument in bytes; also the largest "
-            + "bulk reply and the most elements of one reply a redis-server may send (default: ${DEFAULT-VALUE}).")
-    long maxBulkLength;
-
-    @Option(names = "--max-multibulk-length", defaultValue = "1048576", description = "Most arguments per command (default: ${DEFAULT-VALUE}).")
-    int maxMultibulkLength;
-
-    @Option(names = "--max-inline-length", defaultValue = "65536", description = "Longest inline command (default: ${DEFAULT-VALUE}).")
-    int maxInlineLength;
-
-    @Option(names = "--max-pending", defaultValue = "4096",
-            description = "Requests per client in flight before the proxy stops reading it (default: ${DEFAULT-VALUE}).")
-    int maxPending;
-
-    @Option(names = "--max-requests-in-flight", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_MAX_IN_FLIGHT,
-            description = "Requests of all clients together read and not yet answered, split evenly over the worker threads; a thread whose share is used up "
-                    + "stops reading the client that used it up until half is answered, so a stalled backend with many pipelining clients cannot exhaust "
-                    + "the heap. Size it at about 270 B of heap per pending GET plus its request bytes (off-heap); 0 = no bound (default: ${DEFAULT-VALUE}).")
-    int maxRequestsInFlight;
-
-    @Option(names = "--max-clients", defaultValue = "10000", description = "Client connections at once (default: ${DEFAULT-VALUE}).")
-    int maxClients;
-
-    @Option(names = "--migration-hold-ms", defaultValue = "" + io.kvstore.proxy.session.ClientLimits.DEFAULT_HOLD_MILLIS,
-            description = "How long a command on a slot frozen at the start of a migration step waits before -TRYAGAIN (default: ${DEFAULT-VALUE}).")
-    long migrationHoldMs;
-
     @Option(names = "--write-acks", defaultValue = "0",
             description = "Replicas each write must reach (WAIT) before the client gets its reply; 0 = no wait (default: ${DEFAULT-VALUE}).")
     int writeAcks;
@@ -157,11 +119,6 @@ public final class ProxyMain implements Callable<Integer> {
     @Option(names = "--write-acks-timeout-ms", defaultValue = "1000",
             description = "How long a write waits for --write-acks replicas before it fails with -NOREPLICAS (default: ${DEFAULT-VALUE}).")
     long writeAcksTimeoutMs;
-
-    @Option(names = "--max-output-buffer", defaultValue = "67108864",
-            description = "Unread reply bytes after which a client is disconnected (default: ${DEFAULT-VALUE}, 64 MB: "
-                    + "a few clients that stop reading must not exhaust the proxy's direct memory).")
-    long maxOutputBuffer;
 
     @Option(names = "--latency-tracking", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Time every command for INFO commandstats/latencystats, SLOWLOG and the metrics "
@@ -182,31 +139,6 @@ public final class ProxyMain implements Callable<Integer> {
             description = "Serve Prometheus metrics (/metrics), /health and /ready over HTTP here (default: off).")
     String metricsListen;
 
-    @Option(names = "--health-interval-ms", defaultValue = "500",
-            description = "ZooKeeper mode: how often each master and replica is PINGed (default: ${DEFAULT-VALUE}).")
-    int healthIntervalMs;
-
-    @Option(names = "--health-timeout-ms", defaultValue = "1000",
-            description = "A server that does not answer PING within this is down for this proxy (default: ${DEFAULT-VALUE}).")
-    int healthTimeoutMs;
-
-    @Option(names = "--down-after-ms", defaultValue = "5000",
-            description = "A master down this long for a quorum of proxies is failed over (default: ${DEFAULT-VALUE}).")
-    long downAfterMs;
-
-    @Option(names = "--failover-quorum", defaultValue = "0",
-            description = "Proxies that must see a server down before failover; 0 = a majority of the live proxies (default: ${DEFAULT-VALUE}).")
-    int failoverQuorum;
-
-    @Option(names = "--controller", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Run for leader of the cluster's failover controller (default: on; --no-controller to only vote).")
-    boolean controller;
-
-    @Option(names = "--auto-rejoin", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Cache mode: a failed master that is back (flushed) takes slots again by itself "
-                    + "(default: on; --no-auto-rejoin waits for kvstore-admin rebalance).")
-    boolean autoRejoin;
-
     @Option(names = "--multi-key-scope", defaultValue = "slot", paramLabel = "slot|group",
             description = "Keys one multi-key command or transaction may combine: slot (all in one slot, as Redis Cluster; "
                     + "true whatever the layout) or group (all on one group: depends on where slots sit) (default: ${DEFAULT-VALUE}).")
@@ -219,24 +151,6 @@ public final class ProxyMain implements Callable<Integer> {
 
     @CommandLine.Mixin
     TlsListenerOptions tlsListener;
-
-    @Option(names = "--backend-tls", defaultValue = "false", fallbackValue = "true", arity = "0..1",
-            description = "Connect to the redis-servers' tls-port over TLS (default: off); also used by health checks and failover.")
-    boolean backendTls;
-
-    @Option(names = "--backend-tls-ca", paramLabel = "FILE", description = "PEM CA certificate(s) the redis-servers' certificates are signed by.")
-    String backendTlsCa;
-
-    @Option(names = "--backend-tls-cert", paramLabel = "FILE",
-            description = "PEM client certificate for redis-servers with tls-auth-clients yes (default: none).")
-    String backendTlsCert;
-
-    @Option(names = "--backend-tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) key of --backend-tls-cert.")
-    String backendTlsKey;
-
-    @Option(names = "--backend-tls-verify-hostname", defaultValue = "false", fallbackValue = "true", arity = "0..1",
-            description = "Check that a redis-server's certificate names the host or IP it is reached at (default: off, as Redis).")
-    boolean backendTlsVerifyHostname;
 
     /** Whom the failover controller tells after each step of a failover: nobody, but in tests ({@link #run}). */
     private FailoverSteps failoverSteps = FailoverSteps.NONE;
@@ -389,16 +303,15 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     ZkSettings zkSettings() {
-        return new ZkSettings(zk, zkSessionTimeoutMs, zkConnectTimeoutMs, 3, zkAuth, zkTls.value());
+        return zkSession.settings(zk, zkTls.value());
     }
 
     HealthOptions healthOptions() {
-        return new HealthOptions(true, healthIntervalMs, healthTimeoutMs, downAfterMs, failoverQuorum, controller, autoRejoin);
+        return failover.value();
     }
 
     BackendAuth backendAuth() {
-        return new BackendAuth(backendUser, backendPassword, backendDb, backendTls ? new BackendTls(backendTlsCa, backendTlsCert,
-                backendTlsKey, backendTlsVerifyHostname) : null);
+        return backendLogin.value();
     }
 
     /** The address registered in ZooKeeper: --announce, else --listen with its real port and a usable host. */
@@ -419,12 +332,10 @@ public final class ProxyMain implements Callable<Integer> {
 
     ProxyOptions options() {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ClientLimits limits = new ClientLimits(new FramerLimits(maxBulkLength, maxMultibulkLength, maxInlineLength),
-                maxPending, maxClients, maxOutputBuffer, migrationHoldMs, maxRequestsInFlight);
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
-                .dialing(BackendVia.parse(backendVia)).maxReply(maxBulkLength);
-        return new ProxyOptions(HostPort.parse(listen), n, transport, limits, backend, password,
+                .dialing(BackendVia.parse(backendVia)).maxReply(limits.maxBulkLength);
+        return new ProxyOptions(HostPort.parse(listen), n, transport, limits.value(), backend, password,
                 MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsListener.options());
     }
 

@@ -9,15 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps RESP spelled in one place (issue 17): no main class outside {@code resp/} writes a RESP type
- * marker, a length header or a CRLF by hand; it calls {@code resp.RespWriter} (or {@code Replies}) instead.
- * A source scan, since a marker is a char or a String literal that compiled classes no longer show.
+ * Keeps RESP spelled in one place per module (issue 17): no main class of proxy, config or admin writes a RESP
+ * type marker, a length header or a CRLF by hand. The proxy calls {@code resp.RespWriter} (or {@code Replies});
+ * config and admin, which write to blocking streams, call {@code io.kvstore.config.redis.RespWriter}. Those
+ * writers are the only exemptions ({@link #ROOTS}). A source scan, since a marker is a char or a String literal
+ * that compiled classes no longer show.
  *
  * <p>Invariant: {@link #MARKERS} and the four rules below are the definition of "hand-built"; INFO text (lines
  * ending in CRLF, sections headed {@code # Name}) is content, not a frame, and is left alone. Comments are
@@ -29,38 +32,52 @@ final class HandBuiltFrameTest {
     private static final String MARKERS = "[*$:+%~>_=,(!|-]";
     private static final Pattern LITERAL = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern MARKER_BYTE = Pattern.compile(
-            "\\b(?:write|set)(?:Byte|Char|Short)\\s*\\((?:[^;']*,\\s*)?'(?:\\\\r|\\\\n|" + MARKERS + ")'");
+            "\\b(?:write|set)(?:Byte|Char|Short)?\\s*\\((?:[^;']*,\\s*)?'(?:\\\\r|\\\\n|" + MARKERS + ")'");
     private static final Pattern CRLF_ARRAY = Pattern.compile("'\\\\r'\\s*,\\s*'\\\\n'");
     private static final Pattern CRLF_INTO_BUFFER = Pattern.compile(
             "\\b(?:writeBytes|writeCharSequence|copiedBuffer|wrappedBuffer|writeAscii|writeUtf8)\\s*\\([^;]*\\\\r\\\\n");
     private static final Path MAIN = Path.of("src/main/java/io/kvstore/proxy");
+    private static final Path CONFIG_WRITER = Path.of("../config/src/main/java/io/kvstore/config/redis/RespWriter.java");
+
+    /** The main source trees scanned (this test runs in proxy/), each with the one place in it allowed to spell RESP. */
+    private static final Map<Path, Path> ROOTS = Map.of(
+            MAIN, MAIN.resolve("resp"),
+            Path.of("../config/src/main/java"), CONFIG_WRITER,
+            Path.of("../admin/src/main/java"), Path.of("../admin/src/main/java/none"));
     private static final Path FIXTURE = Path.of("src/test/java/io/kvstore/proxy/split/HandBuiltFrame.java");
 
     @Test
-    void noMainClassOutsideRespBuildsAFrameByHand() throws IOException {
+    void noMainClassOutsideTheWritersBuildsAFrameByHand() throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> !MAIN.relativize(p).startsWith("resp"))
-                    .forEach(p -> found.addAll(violations(p)));
+        int scanned = 0;
+        for (Map.Entry<Path, Path> root : ROOTS.entrySet()) {
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(root.getKey())) {
+                files = walk.filter(p -> p.toString().endsWith(".java")).filter(p -> !p.startsWith(root.getValue())).toList();
+            }
+            assertTrue(files.size() > 10, "the scan must find the sources of " + root.getKey() + ": " + files.size());
+            scanned += files.size();
+            files.forEach(p -> found.addAll(violations(p)));
         }
-        assertTrue(found.isEmpty(), "build the frame with resp.RespWriter instead:\n" + String.join("\n", found));
+        assertTrue(found.isEmpty(), scanned + " files scanned; build the frame with the module's RespWriter instead:\n"
+                + String.join("\n", found));
     }
 
     /** Positive control: every rule must flag its line of the fixture, or a green run above would prove nothing. */
     @Test
     void rulesFlagTheHandBuiltFixtureOneLinePerRule() {
         List<String> found = violations(FIXTURE);
-        assertEquals(5, found.size(), String.join("\n", found));
+        assertEquals(6, found.size(), String.join("\n", found));
         for (String rule : List.of("marker byte", "frame literal", "marker joined", "CR/LF array", "CRLF into a buffer")) {
             assertTrue(found.stream().anyMatch(v -> v.contains(rule)), rule + " not flagged: " + found);
         }
     }
 
-    /** The exemption is for resp/ alone: the writer itself, scanned without it, is flagged. */
+    /** The exemptions are for the writers alone: each, scanned without its exemption, is flagged. */
     @Test
-    void theWriterItselfWouldBeFlagged() {
+    void theWritersThemselvesWouldBeFlagged() {
         assertTrue(!violations(MAIN.resolve("resp/RespWriter.java")).isEmpty());
+        assertTrue(!violations(CONFIG_WRITER).isEmpty());
     }
 
     static List<String> violations(Path file) {

@@ -9,9 +9,11 @@ import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.FrozenStep;
 import io.kvstore.config.store.StoreException;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -163,20 +165,13 @@ public final class RewriteCommand extends AdminCommand {
 
     @Command(name = "list", description = "Print the rules: pattern, generation, created and last bumped (UTC).",
             footer = {"", Exit.SUMMARY})
-    static final class ListRules extends AdminCommand {
-        @Parameters(index = "0", paramLabel = "CLUSTER")
-        String cluster;
-
+    static final class ListRules extends ClusterListing {
         @Override
-        protected int run() {
-            try (ClusterStore store = openStore()) {
-                store.read(cluster);
-                for (RewriteRule r : new RewriteStore(store.client(), cluster).read().rules()) {
-                    out().println(r.pattern() + "\tgeneration " + r.generation() + "\tcreated "
-                            + java.time.Instant.ofEpochMilli(r.createdMillis()) + "\tbumped " + java.time.Instant.ofEpochMilli(r.bumpedMillis()));
-                }
-                return Exit.OK;
-            }
+        List<String> lines(CuratorFramework zk) {
+            return new RewriteStore(zk, cluster).read().rules().stream()
+                    .map(r -> r.pattern() + "\tgeneration " + r.generation() + "\tcreated " + Instant.ofEpochMilli(r.createdMillis())
+                            + "\tbumped " + Instant.ofEpochMilli(r.bumpedMillis()))
+                    .toList();
         }
     }
 

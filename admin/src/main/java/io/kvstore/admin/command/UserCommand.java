@@ -3,6 +3,7 @@ package io.kvstore.admin.command;
 import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.UserStore;
 import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -78,18 +79,10 @@ public final class UserCommand extends AdminCommand {
 
     @Command(name = "list", description = "Print every user's rule line (passwords as their SHA-256).",
             footer = {"", Exit.SUMMARY})
-    static final class ListUsers extends AdminCommand {
-
-        @Parameters(index = "0", paramLabel = "CLUSTER")
-        String cluster;
-
+    static final class ListUsers extends ClusterListing {
         @Override
-        protected int run() {
-            try (ClusterStore store = openStore()) {
-                store.read(cluster);
-                new UserStore(store.client(), cluster).read().values().forEach(out()::println);
-                return Exit.OK;
-            }
+        List<String> lines(CuratorFramework zk) {
+            return List.copyOf(new UserStore(zk, cluster).read().values());
         }
     }
 }

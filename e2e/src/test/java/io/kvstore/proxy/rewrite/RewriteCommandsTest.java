@@ -8,13 +8,12 @@ import io.kvstore.config.RewrittenKey;
 import io.kvstore.proxy.control.ZkFixture;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.it.support.RespSocket;
-import io.kvstore.proxy.reshard.AdminCli;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
 
@@ -26,21 +25,13 @@ import redis.clients.jedis.Transaction;
  */
 class RewriteCommandsTest {
 
-    private ZkFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RewriteSetup setup = new RewriteSetup();
 
     @Test
     void everyPathSeesLogicalNamesAndStoresPhysicalOnes() throws Exception {
-        f = ZkFixture.start(2);
-        f.createCluster("shop", 2);
-        ZkFixture.Proxy a = f.startProxy("shop");
-        assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "r:*").exit());
+        ZkFixture.Proxy a = setup.start(2, 2, "r:*");
+        ZkFixture f = setup.zk();
         ZkFixture.Proxy late = f.startProxy("shop"); // loads the rules before it serves
         try (Jedis c = ProxyCluster.client(a.port()); Jedis other = ProxyCluster.client(late.port())) {
             Transaction tx = c.multi();

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -23,21 +23,13 @@ import redis.clients.jedis.Jedis;
  */
 class RewriteKeyspaceTest {
 
-    private ZkFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RewriteSetup setup = new RewriteSetup();
 
     @Test
     void keysPagesAndPdelSeeLogicalNamesOnly() throws Exception {
-        f = ZkFixture.start(2);
-        f.createCluster("shop", 2);
-        ZkFixture.Proxy a = f.startProxy("shop");
-        assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "r:*").exit());
+        ZkFixture.Proxy a = setup.start(2, 2, "r:*");
+        ZkFixture f = setup.zk();
         try (RespSocket c = RespSocket.connect(a.port())) {
             for (String k : List.of("r:a", "r:b", "r:c", "r:d", "plain:1", "plain:2")) {
                 assertEquals("OK", c.call("SET", k, "v-" + k));
@@ -82,10 +74,8 @@ class RewriteKeyspaceTest {
      */
     @Test
     void hotKeysCountLogicalNames() throws Exception {
-        f = ZkFixture.start(1);
-        f.createCluster("shop", 1);
-        ZkFixture.Proxy a = f.startProxy("shop");
-        assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "r:*").exit());
+        ZkFixture.Proxy a = setup.start(1, 1, "r:*");
+        ZkFixture f = setup.zk();
         io.kvstore.proxy.hotkeys.HotKeys hot = a.server().context().stats().hotKeys();
         try (RespSocket c = RespSocket.connect(a.port(), 10_000)) {
             // windows end every second: a round sends, the 1.1 s pause lets its window end, the next looks

@@ -12,8 +12,8 @@ import io.kvstore.proxy.reshard.AdminCli;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,26 +24,18 @@ import redis.clients.jedis.Jedis;
  */
 class RewriteNotificationsTest {
 
-    private ZkFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RewriteSetup setup = new RewriteSetup();
 
     @Test
     void notificationsAndInvalidationsNameLogicalKeys() throws Exception {
-        f = ZkFixture.start(2);
-        f.createCluster("shop", 2);
-        ZkFixture.Proxy a = f.startProxy("shop");
+        ZkFixture.Proxy a = setup.start(2, 2, "r:*");
+        ZkFixture f = setup.zk();
         for (int i = 0; i < f.redis.size(); i++) {
             try (Jedis direct = f.redis.get(i).client()) {
                 direct.configSet("notify-keyspace-events", "KEA");
             }
         }
-        assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "r:*").exit());
         try (RespSocket sub = RespSocket.connect(a.port(), 10_000); RespSocket c = RespSocket.connect(a.port(), 10_000);
              RespSocket cache = RespSocket.connect(a.port(), 10_000)) {
             sub.call("SUBSCRIBE", "__keyspace@0__:r:a");
@@ -101,8 +93,8 @@ class RewriteNotificationsTest {
     /** Waits (bounded) until no server holds {@code key}; a lookup expires it at once if it is due. */
     private void awaitExpired(byte[] key) {
         ZkFixture.await("the key to expire", () -> {
-            for (int i = 0; i < f.redis.size(); i++) {
-                try (Jedis direct = f.redis.get(i).client()) {
+            for (int i = 0; i < setup.zk().redis.size(); i++) {
+                try (Jedis direct = setup.zk().redis.get(i).client()) {
                     if (direct.exists(key)) {
                         return false;
                     }

@@ -17,8 +17,8 @@ import io.kvstore.proxy.reshard.AdminCli;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
@@ -31,21 +31,13 @@ import redis.clients.jedis.Pipeline;
  */
 class RewriteReshardTest {
 
-    private ZkFixture f;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
+    @RegisterExtension
+    final RewriteSetup setup = new RewriteSetup();
 
     @Test
     void rebalanceMovesRewrittenKeysByTheirLogicalSlotAndReclaimDeletesOnlyInvisibleOnes() throws Exception {
-        f = ZkFixture.start(4);
-        f.createCluster("shop", 3);
-        ZkFixture.Proxy a = f.startProxy("shop");
-        assertEquals(0, AdminCli.run(f, "rewrite", "add", "shop", "user:*").exit());
+        ZkFixture.Proxy a = setup.start(4, 3, "user:*");
+        ZkFixture f = setup.zk();
         int keys = 2000;
         try (Jedis viaA = ProxyCluster.client(a.port())) {
             Pipeline p = viaA.pipelined();

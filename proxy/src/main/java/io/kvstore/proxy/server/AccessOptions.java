@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
  * The proxy's options for who may connect and for how long: static ACL users, protected mode, the
  * connection limits per user and the idle timeout; a picocli mixin of {@link ProxyMain} (so the YAML file and the environment
  * give them as they give every option). {@code --password} stays in ProxyMain: it is also the
- * backends' business. Checked before the proxy starts. Main thread only.
+ * backends' business. Checked before the proxy starts. The connection limits and the ACL LOG length
+ * are re-read on SIGHUP ({@link AccessReload}), each time into a new instance. Main thread, or the
+ * signal thread for an instance of a reload.
  */
 final class AccessOptions {
 
@@ -42,15 +44,16 @@ final class AccessOptions {
     @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "0",
             description = "Connections one user may have logged in at once on this proxy (each proxy counts its own); "
                     + "one more is refused with -ERR max number of connections for user ... reached and closed "
-                    + "(default: ${DEFAULT-VALUE}, no limit).")
+                    + "(default: ${DEFAULT-VALUE}, no limit). Re-read on SIGHUP.")
     int maxConnectionsPerUser;
 
     @Option(names = "--max-connections-for-user", paramLabel = "USER=N", split = ",",
-            description = "A user's own limit over --max-connections-per-user, e.g. batch=5 (repeatable; 0: no limit for that user).")
+            description = "A user's own limit over --max-connections-per-user, e.g. batch=5 (repeatable; 0: no limit for that user). "
+                    + "Re-read on SIGHUP.")
     Map<String, Integer> maxConnectionsForUser;
 
     @Option(names = "--acllog-max-len", paramLabel = "N", defaultValue = "" + AclLog.DEFAULT_MAX_LEN,
-            description = "As Redis's acllog-max-len: the denials ACL LOG keeps, per proxy (default: ${DEFAULT-VALUE}).")
+            description = "As Redis's acllog-max-len: the denials ACL LOG keeps, per proxy (default: ${DEFAULT-VALUE}). Re-read on SIGHUP.")
     int aclLogMaxLen;
 
     /** Refuses a value out of range, or static-mode users in ZooKeeper mode, with an IllegalArgumentException. */
@@ -63,13 +66,21 @@ final class AccessOptions {
             throw new IllegalArgumentException("--timeout must be 0 (never) or a number of seconds, not " + timeout);
         }
         ProtectedMode.parse(protectedMode);
+        checkLive();
+    }
+
+    /** Refuses a connection limit or ACL LOG length out of range: what {@link #apply} sets, at start-up or on SIGHUP. */
+    void checkLive() {
         connectionLimits();
         if (aclLogMaxLen < 0) {
             throw new IllegalArgumentException("--acllog-max-len must be 0 or more, not " + aclLogMaxLen);
         }
     }
 
-    /** Puts the connection limits and the ACL LOG length in force on a started proxy. */
+    /**
+     * Puts the connection limits and the ACL LOG length in force on a started proxy; at start-up, and
+     * again on SIGHUP ({@link AccessReload}). Any thread: the limits are a volatile snapshot, the log a monitor.
+     */
     void apply(ProxyContext context) {
         context.access().connections().limits(connectionLimits());
         context.access().log().maxLen(aclLogMaxLen);

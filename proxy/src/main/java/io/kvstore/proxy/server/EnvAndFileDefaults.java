@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * Default values for options not given on the command line: first the environment
  * ({@code --max-clients} is {@code KVSTORE_MAX_CLIENTS}), then the YAML file named by
  * {@code --config} or {@code KVSTORE_CONFIG} (key {@code max-clients}), then the annotation.
- * Used once at start-up on the main thread.
+ * Used at start-up on the main thread, and again by each SIGHUP ({@link AccessReload}) on the signal thread: a new instance each time.
  */
 public final class EnvAndFileDefaults implements CommandLine.IDefaultValueProvider {
 

@@ -155,6 +155,9 @@ public final class ProxyMain implements Callable<Integer> {
     /** Whom the failover controller tells after each step of a failover: nobody, but in tests ({@link #run}). */
     private FailoverSteps failoverSteps = FailoverSteps.NONE;
 
+    /** The command line, parsed again on SIGHUP ({@link AccessReload}). */
+    private String[] args = {};
+
     public static void main(String[] args) {
         run(args, FailoverSteps.NONE);
     }
@@ -167,6 +170,7 @@ public final class ProxyMain implements Callable<Integer> {
     public static void run(String[] args, FailoverSteps steps) {
         ProxyMain main = new ProxyMain();
         main.failoverSteps = steps;
+        main.args = args.clone();
         CommandLine cli = new CommandLine(main);
         try {
             cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
@@ -290,7 +294,10 @@ public final class ProxyMain implements Callable<Integer> {
 
     /** What is set on a started server before clients come: durability, statistics, the metrics endpoint. */
     private void configure(ProxyServer server) throws java.io.IOException {
-        Hangup.onSignal(server::reloadTls);
+        Hangup.onSignal(() -> {
+            server.reloadTls();
+            AccessReload.reload(args, server.context());
+        });
         server.idleTimeout(access.timeout);
         access.apply(server.context());
         server.context().writeAcks(writeAcks, writeAcksTimeoutMs);

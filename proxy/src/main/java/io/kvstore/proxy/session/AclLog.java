@@ -52,6 +52,11 @@ public final class AclLog {
         }
     }
 
+    /** The {@code --acllog-max-len} in force. */
+    public synchronized int maxLen() {
+        return maxLen;
+    }
+
     /** {@code --acllog-max-len}; 0 keeps no entries. */
     public synchronized void maxLen(int n) {
         if (n < 0) {

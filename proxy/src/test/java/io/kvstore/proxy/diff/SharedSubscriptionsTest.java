@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.config.Group;
+import io.kvstore.config.SlotMap;
 import io.kvstore.proxy.it.support.ProxyCluster;
 import io.kvstore.proxy.server.ProxyServer;
 import io.kvstore.testing.Await;
@@ -165,6 +167,35 @@ class SharedSubscriptionsTest {
         assertEquals(sides.get(1), sides.get(0), "the proxy differs from a single Redis");
     }
 
+    @Test
+    void losingTheSharedLinkClosesEverySubscriberOfTheLoopOnIt() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            SlotMap map = SlotMap.evenlySpread(1, List.of(Group.of("g0", own.hostPort())));
+            try (ProxyServer one = ProxyCluster.startProxy(map, o -> o.withThreads(1))) {
+                RawRespClient a = subscribed("a", one.port(), RedisProtocol.RESP2, List.of("lost.a"));
+                RawRespClient b = subscribed("b", one.port(), RedisProtocol.RESP3, List.of("lost.b"));
+                try (a; b; RawRespClient plainClient = RawRespClient.connect(one.port(), "not subscribed")) {
+                    assertEquals(1, subscribedConnections(own), "one link carries both clients' channels");
+                    own.kill(); // as a restart would: the subscribers must resubscribe
+                    assertClosed(a);
+                    assertClosed(b);
+                    // positive control: the same proxy keeps a client that held no subscription
+                    assertEquals("PONG", plainClient.call("PING").text());
+                }
+            }
+        }
+    }
+
+    private static void assertClosed(RawRespClient c) {
+        try {
+            RawReply r = c.read();
+            throw new AssertionError(c.name() + " still open, got " + r.render());
+        } catch (java.io.UncheckedIOException e) {
+            // closed by the proxy (end of stream), as the test wants; a read timeout is a failure
+            assertTrue(e.getCause() instanceof java.io.EOFException, c.name() + ": " + e);
+        }
+    }
+
     /** A client subscribed to {@code channels}, its confirmations read. */
     private static RawRespClient subscribed(String name, int port, RedisProtocol protocol, List<String> channels) {
         RawRespClient c = RawRespClient.connect(port, name, protocol);
@@ -176,21 +207,26 @@ class SharedSubscriptionsTest {
         return c;
     }
 
-    /** Per shard, how many of its connections are subscribed to something (CLIENT LIST's sub and psub). */
+    /** Per shard, how many of its connections are subscribed to something. */
     private static List<Integer> pubSubConnections() {
         List<Integer> counts = new ArrayList<>();
         for (RedisServer shard : cluster.shards()) {
-            try (Jedis j = shard.client()) {
-                int n = 0;
-                for (String line : j.clientList().split("\n")) {
-                    if (!line.contains(" sub=0 ") || !line.contains(" psub=0 ")) {
-                        n += line.isBlank() ? 0 : 1;
-                    }
-                }
-                counts.add(n);
-            }
+            counts.add(subscribedConnections(shard));
         }
         return counts;
+    }
+
+    /** How many of {@code server}'s connections are subscribed to something (CLIENT LIST's sub and psub). */
+    private static int subscribedConnections(RedisServer server) {
+        try (Jedis j = server.client()) {
+            int n = 0;
+            for (String line : j.clientList().split("\n")) {
+                if (!line.isBlank() && (!line.contains(" sub=0 ") || !line.contains(" psub=0 "))) {
+                    n++;
+                }
+            }
+            return n;
+        }
     }
 
     private static long numSub(String ch) {

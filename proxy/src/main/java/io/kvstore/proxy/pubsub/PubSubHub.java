@@ -138,10 +138,17 @@ public final class PubSubHub {
         return rules.get();
     }
 
-    /** Nothing is subscribed on {@code link}: closed, so a retired group's server is let go. */
+    /**
+     * Nothing is subscribed on {@code link}: closed, so a retired group's server is let go. Later,
+     * as its own task: not inside the link's own read, and not if a client of the loop has
+     * subscribed on it again meanwhile.
+     */
     void idle(SharedLink link) {
-        links.values().remove(link);
-        link.close();
+        loop.execute(() -> {
+            if (link.idle() && links.values().remove(link)) {
+                link.close();
+            }
+        });
     }
 
     /**

@@ -148,7 +148,9 @@ public final class CommandDocs {
             case TRANSACTION -> "MULTI/EXEC: queued in the proxy, run on the client's own connection to the group of its keys "
                     + "(all in one slot, see below).";
             case BLOCKING -> "run on the client's own connection to the group of its keys, so shared pipelines never stall.";
-            case PUBSUB -> "channels live on the group of their slot; patterns are subscribed on every group.";
+            case PUBSUB -> "channels live on the group of their slot; patterns are subscribed on every group. The clients of "
+                    + "one proxy event loop share one subscription per group, so PUBLISH and PUBSUB NUMSUB/NUMPAT count "
+                    + "(proxy loop, group) subscriptions, not clients.";
             case CONTAINER -> "decided by the subcommand.";
             case REFUSED -> "refused with an error; see not-support-redis-cmd.md.";
         };

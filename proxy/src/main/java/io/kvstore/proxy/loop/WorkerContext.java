@@ -1,16 +1,19 @@
 package io.kvstore.proxy.loop;
 
 import io.kvstore.config.Group;
+import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.proxy.backend.BackendConnection;
 import io.kvstore.proxy.backend.BackendOptions;
 import io.kvstore.proxy.backend.BackendPool;
 import io.kvstore.proxy.backend.FlushBatch;
+import io.kvstore.proxy.pubsub.PubSubHub;
 import io.kvstore.proxy.stats.BackendTimer;
 import io.kvstore.proxy.stats.LoopStats;
 import io.kvstore.proxy.tracking.TrackingHub;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import java.util.function.Supplier;
 
 /**
  * Everything one worker event loop owns besides its client channels: its flush batch, its
@@ -32,6 +35,7 @@ public final class WorkerContext {
     private final Class<? extends Channel> channelClass;
     private final LoopStats stats;
     private TrackingHub tracking;
+    private PubSubHub pubSub;
     private final InFlightBudget inFlight;
 
     public WorkerContext(EventLoop loop, BackendOptions options, Class<? extends Channel> channelClass, LoopStats stats) {
@@ -98,6 +102,23 @@ public final class WorkerContext {
             tracking = new TrackingHub(this::dedicated, ByteBufAllocator.DEFAULT, TRACKING_MAX_KEYS);
         }
         return tracking;
+    }
+
+    /**
+     * This loop's Pub/Sub hub (one subscribed connection per group, shared by the loop's
+     * subscribers), made when the first client of the loop subscribes; {@code rules}: the
+     * cluster's key rewrite rules now.
+     */
+    public PubSubHub pubSub(Supplier<RewriteRules> rules) {
+        if (pubSub == null) {
+            pubSub = new PubSubHub(this::dedicated, ByteBufAllocator.DEFAULT, rules, loop);
+        }
+        return pubSub;
+    }
+
+    /** The Pub/Sub hub if a client of this loop ever subscribed, else null. */
+    public PubSubHub pubSubIfAny() {
+        return pubSub;
     }
 
     /** The hub if a client of this loop ever tracked, else null: loops without tracking pay nothing. */

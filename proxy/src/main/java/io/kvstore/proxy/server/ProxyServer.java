@@ -188,6 +188,9 @@ public final class ProxyServer implements AutoCloseable {
             if (w.trackingIfAny() != null) {
                 w.trackingIfAny().mapChanged(map, context.cluster().rewrite());
             }
+            if (w.pubSubIfAny() != null) {
+                w.pubSubIfAny().mapChanged(map);
+            }
             context.clients().mapChanged(w, map);
             barrier.begin(w, context.clients());
         }));

@@ -106,10 +106,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         protocol = version;
-        connections.protocolChanged(version);
-        if (pubSub != null) {
-            pubSub.protocolChanged(version);
-        }
+        connections.protocolChanged(version); // Pub/Sub messages are made in each client's version as they are passed on
     }
 
     /** Who the client is: its user, and whether it has authenticated. */
@@ -154,7 +151,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Pub/Sub state, made on the first subscription. */
     PubSub pubSub() {
         if (pubSub == null) {
-            pubSub = new PubSub(this, proxy.cluster()::rewrite);
+            pubSub = new PubSub(this, worker.pubSub(proxy.cluster()::rewrite));
         }
         return pubSub;
     }
@@ -164,14 +161,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * A new slot map is in place (on this client's loop): move subscriptions whose channel changed
+     * A new slot map is in place (on this client's loop): move blocked calls whose keys changed
      * group, and dispatch again a request held on a frozen slot (it is held again if the slot is
-     * still frozen).
+     * still frozen). Subscriptions are moved by the loop's hub.
      */
     void mapChanged(io.kvstore.config.SlotMap map) {
-        if (!closed && pubSub != null && pubSub.active()) {
-            pubSub.mapChanged(map);
-        }
         if (!closed) {
             blocked.mapChanged(map);
         }

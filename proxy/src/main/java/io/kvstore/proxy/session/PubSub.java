@@ -1,75 +1,49 @@
 package io.kvstore.proxy.session;
 
-import io.kvstore.config.Group;
-import io.kvstore.config.HostPort;
-import io.kvstore.config.SlotHash;
 import io.kvstore.config.SlotMap;
-import io.kvstore.config.rewrite.RewriteRules;
-import io.kvstore.proxy.backend.BackendConnection;
-import io.kvstore.proxy.resp.ReplyReader;
-import io.kvstore.proxy.resp.ReplySink;
+import io.kvstore.proxy.pubsub.PubSubHub;
+import io.kvstore.proxy.pubsub.Subscriber;
 import io.kvstore.proxy.resp.Request;
 import io.kvstore.proxy.resp.RespWriter;
-import io.kvstore.proxy.rewrite.KeyspaceChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * Pub/Sub for one client. Confined to the client's event loop.
- *
- * <p>A channel lives on the group that owns its slot (its name hashed like a key), so PUBLISH
- * through any proxy reaches each subscriber exactly once: subscriptions to a channel and
- * publications on it meet on one redis-server. Patterns can match channels of any group, so a
- * pattern is subscribed on every group; a message still arrives once because it is published on
- * one group only. Keyspace notifications follow the key: {@code __keyspace@0__:k} lives on the
- * group of {@code k}, and {@code __keyevent@0__:*} events happen on every group.
+ * Pub/Sub for one client: what it asked for, and its confirmations. Confined to the client's
+ * event loop. The subscriptions themselves are made by the loop's {@link PubSubHub}, on one
+ * connection per group shared by every subscriber of the loop.
  *
  * <p>The client gets one confirmation per channel, with its own subscription count, once every
- * group involved has confirmed; messages are queued behind confirmations, so the client never
- * sees a message before the confirmation of its subscription. Each subscribed group has one
- * connection of this client's ({@code links}); losing one closes the client, as a Redis restart
- * would, so the client resubscribes.
+ * group involved has confirmed (at once when the loop already holds the channel); its commands
+ * are answered in order, each in argument order. The client joins a channel in the hub when its
+ * command is dispatched, so every message passed on to it is queued behind that confirmation; it
+ * leaves when its UNSUBSCRIBE is dispatched, so no message is queued behind the UNSUBSCRIBE's.
  *
- * <p>Under key rewrite rules ({@link KeyspaceChannels}) a SUBSCRIBE to the keyspace channel of a
- * rewritten key is made on the channel of its stored name ({@code wired}: the name each such
- * subscription is made on, moved when a bump changes it), confirmations are counted by the
- * client's name, and keyspace notifications are shown by logical names, or not at all for keys
- * clients cannot see.
+ * <p>Under key rewrite rules a SUBSCRIBE to the keyspace channel of a rewritten key is made on
+ * the channel of its stored name, and confirmations are by the client's name (see the hub).
  */
-final class PubSub {
+final class PubSub implements Subscriber {
 
-    /** One confirmation owed to the client: {@code remaining} groups have yet to confirm. */
-    private static final class Item {
-        final String kind;
-        final byte[] name;
-        int remaining;
-
-        Item(String kind, byte[] name, int remaining) {
-            this.kind = kind;
-            this.name = name;
-            this.remaining = remaining;
-        }
+    /** One confirmation owed to the client. */
+    private record Item(String kind, byte[] name) {
     }
 
     /**
-     * The confirmations of one client command, answered together in argument order. A batch
-     * without items is an UNSUBSCRIBE (or PUNSUBSCRIBE, SUNSUBSCRIBE) without arguments that found
-     * nothing subscribed: it answers {@code [kind, nil, count]}.
+     * The confirmations of one client command, answered together in argument order once
+     * {@code open} is 0. A batch without items is an UNSUBSCRIBE (or PUNSUBSCRIBE, SUNSUBSCRIBE)
+     * without arguments that found nothing subscribed: it answers {@code [kind, nil, count]}.
      */
     private static final class Batch {
         final PendingReply pending;
         final String kind;
         final List<Item> items = new ArrayList<>();
-        int open;
+        int open = 1; // held open until every item is issued, as the hub may confirm at once
 
         Batch(PendingReply pending, String kind) {
             this.pending = pending;
@@ -78,29 +52,23 @@ final class PubSub {
     }
 
     private final ClientSession session;
-    private final Supplier<RewriteRules> rules;
-    /** The server channel of each "subscribe:channel" whose name key rewrite changed; absent: the client's name. */
-    private final Map<String, byte[]> wired = new HashMap<>();
+    private final PubSubHub hub;
+    /** What the client holds as of its answered commands: what its counts are made of. */
     private final Set<String> channels = new LinkedHashSet<>();
     private final Set<String> patterns = new LinkedHashSet<>();
     private final Set<String> shardChannels = new LinkedHashSet<>();
-    private final Map<HostPort, BackendConnection> links = new HashMap<>();
-    private final Map<String, ArrayDeque<Item>> awaiting = new HashMap<>();
-    private final Map<Item, Batch> batchOf = new HashMap<>();
-    /** Every batch not answered yet, in the order of the client's commands: they are applied and answered in that order. */
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     /**
-     * Where each subscription ("subscribe:name", "psubscribe:pattern", ...) is made, to move it
-     * when the map changes. Changed when the client's command is dispatched, not when the groups
-     * confirm it, so it is the state the client has asked for so far: what an UNSUBSCRIBE without
-     * arguments covers, and whether the client is in subscribed state. In subscription order.
+     * Every subscription ("subscribe:name", "psubscribe:pattern", ...) as of the client's commands
+     * dispatched so far, answered or not: what an UNSUBSCRIBE without arguments covers, and whether
+     * the client is in subscribed state. In subscription order.
      */
-    private final Map<String, Set<HostPort>> placed = new java.util.LinkedHashMap<>();
+    private final Set<String> asked = new LinkedHashSet<>();
+    /** Every batch not answered yet, in the order of the client's commands. */
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
 
-    /** {@code rules}: the cluster's key rewrite rules now (null for none). */
-    PubSub(ClientSession session, Supplier<RewriteRules> rules) {
+    PubSub(ClientSession session, PubSubHub hub) {
         this.session = session;
-        this.rules = rules;
+        this.hub = hub;
     }
 
     /**
@@ -109,7 +77,7 @@ final class PubSub {
      * the groups have confirmed them yet.
      */
     boolean active() {
-        return !placed.isEmpty();
+        return !asked.isEmpty();
     }
 
     int channelCount() {
@@ -136,195 +104,53 @@ final class PubSub {
         }
         request.release();
         boolean unsubscribe = command.contains("unsubscribe");
-        String placeKind = unsubscribe ? command.replace("unsubscribe", "subscribe") : command;
+        String kind = unsubscribe ? command.replace("unsubscribe", "subscribe") : command;
+        String prefix = kind + ':';
         if (unsubscribe && names.isEmpty()) {
             // Everything asked for so far, confirmed or not: a SUBSCRIBE in the same write counts.
-            String prefix = placeKind + ':';
-            placed.keySet().stream().filter(k -> k.startsWith(prefix))
+            asked.stream().filter(k -> k.startsWith(prefix))
                     .forEach(k -> names.add(k.substring(prefix.length()).getBytes(StandardCharsets.ISO_8859_1)));
         }
         Batch batch = new Batch(pending, command);
         batches.add(batch);
-        Map<BackendConnection, List<byte[]>> perLink = new java.util.LinkedHashMap<>();
         for (byte[] name : names) {
-            List<BackendConnection> targets = new ArrayList<>();
-            Set<HostPort> where = unsubscribe ? placed.remove(key(placeKind, name)) : null;
-            if (where != null) {
-                where.forEach(a -> {
-                    BackendConnection c = links.get(a);
-                    if (c != null) {
-                        targets.add(c);
-                    }
+            batch.items.add(new Item(command, name));
+            String key = prefix + new String(name, StandardCharsets.ISO_8859_1);
+            if (unsubscribe) {
+                asked.remove(key);
+                hub.unsubscribe(this, kind, name);
+            } else {
+                asked.add(key);
+                batch.open++;
+                hub.subscribe(this, kind, name, map, () -> {
+                    batch.open--;
+                    answerReady();
                 });
             }
-            if (targets.isEmpty()) {
-                Set<HostPort> at = new java.util.LinkedHashSet<>();
-                for (int g : groupsOf(command, name, map)) {
-                    targets.add(link(map.groups().get(g)));
-                    at.add(map.groups().get(g).master());
-                }
-                if (!unsubscribe) {
-                    placed.computeIfAbsent(key(placeKind, name), k -> new java.util.LinkedHashSet<>()).addAll(at);
-                }
-            }
-            Item item = new Item(command, name, targets.size());
-            batch.items.add(item);
-            batch.open++;
-            batchOf.put(item, batch);
-            awaiting.computeIfAbsent(key(command, name), k -> new ArrayDeque<>()).add(item);
-            byte[] onServer = unsubscribe ? unwire(placeKind, name) : wire(placeKind, name);
-            for (BackendConnection c : targets) {
-                perLink.computeIfAbsent(c, k -> new ArrayList<>()).add(onServer);
-            }
         }
-        perLink.forEach((c, list) -> c.send(command(session.alloc(), command, list), null));
-        answerReady(); // a batch without items is ready once those before it are
+        batch.open--;
+        answerReady();
     }
 
-    /**
-     * A new slot map is in place: subscriptions whose channel now lives on another group (a slot
-     * moved, a group came or went) are made on the new group first, then dropped from the old
-     * one. A message published in between may arrive twice or, from a publisher whose proxy
-     * switched earlier, not at all (doc/resharding.md).
-     */
-    void mapChanged(SlotMap map) {
-        for (Map.Entry<String, Set<HostPort>> e : placed.entrySet()) {
-            String kind = e.getKey().substring(0, e.getKey().indexOf(':'));
-            byte[] name = e.getKey().substring(kind.length() + 1).getBytes(StandardCharsets.ISO_8859_1);
-            byte[] before = wired.getOrDefault(e.getKey(), name);
-            byte[] now = wire(kind, name); // a bump comes with a new map: the stored name may have changed
-            boolean renamed = !java.util.Arrays.equals(before, now);
-            Set<HostPort> want = new java.util.LinkedHashSet<>();
-            for (int g : groupsOf(kind, name, map)) {
-                Group group = map.groups().get(g);
-                want.add(group.master());
-                if (renamed || !e.getValue().contains(group.master())) {
-                    link(group).send(command(session.alloc(), kind, List.of(now)), null);
-                }
-            }
-            for (HostPort old : e.getValue()) {
-                BackendConnection c = links.get(old);
-                if ((renamed || !want.contains(old)) && c != null) {
-                    c.send(command(session.alloc(), unsubscribeOf(kind), List.of(before)), null);
-                }
-            }
-            e.setValue(want);
-        }
+    @Override
+    public int protocol() {
+        return session.protocol();
     }
 
-    /** The channel a subscription of {@code kind} to {@code name} is made on now; remembered when key rewrite renamed it. */
-    private byte[] wire(String kind, byte[] name) {
-        byte[] onServer = kind.equals("subscribe") ? KeyspaceChannels.stored(rules.get(), name) : name;
-        if (onServer != name) {
-            wired.put(key(kind, name), onServer);
-        } else {
-            wired.remove(key(kind, name));
-        }
-        return onServer;
+    @Override
+    public void deliver(ByteBuf message) {
+        session.push(message);
     }
 
-    /** The channel a subscription was made on, forgotten (its UNSUBSCRIBE). */
-    private byte[] unwire(String kind, byte[] name) {
-        byte[] onServer = wired.remove(key(kind, name));
-        return onServer == null ? name : onServer;
-    }
-
-    private static String unsubscribeOf(String subscribeKind) {
-        return switch (subscribeKind) {
-            case "psubscribe" -> "punsubscribe";
-            case "ssubscribe" -> "sunsubscribe";
-            default -> "unsubscribe";
-        };
+    @Override
+    public void lost(String why) {
+        session.closeBecause("Pub/Sub connection lost: " + why);
     }
 
     private Set<String> setFor(String command) {
         // only SSUBSCRIBE / SUNSUBSCRIBE are shard channels: "subscribe" starts with an s too
         return command.startsWith("p") ? patterns
                 : command.startsWith("ss") || command.startsWith("sun") ? shardChannels : channels;
-    }
-
-    /** The groups a subscription is made on. */
-    private static int[] groupsOf(String command, byte[] name, SlotMap map) {
-        int all = map.groups().size();
-        String text = new String(name, StandardCharsets.ISO_8859_1);
-        if (command.startsWith("p") || text.startsWith("__keyevent@")) {
-            int[] every = new int[all];
-            for (int i = 0; i < all; i++) {
-                every[i] = i;
-            }
-            return every;
-        }
-        if (text.startsWith("__keyspace@") && text.indexOf(':') > 0) {
-            int colon = text.indexOf(':');
-            return new int[] {map.groupIndex(SlotHash.slot(name, colon + 1, name.length - colon - 1))};
-        }
-        return new int[] {map.groupIndex(SlotHash.slot(name))};
-    }
-
-    private BackendConnection link(Group group) {
-        return links.computeIfAbsent(group.master(), a -> {
-            BackendConnection conn = session.worker().dedicated(group, session.protocol());
-            conn.pushTo(new Pushes());
-            return conn;
-        });
-    }
-
-    /** Everything a subscribed connection sends: confirmations to count, messages to pass on. */
-    private final class Pushes implements ReplySink {
-        @Override
-        public void onReply(ByteBuf push) {
-            try {
-                received(push);
-            } finally {
-                push.release();
-            }
-        }
-
-        @Override
-        public void onFailure(String message) {
-            session.closeBecause("Pub/Sub connection lost: " + message);
-        }
-    }
-
-    private void received(ByteBuf push) {
-        byte type = ReplyReader.type(push);
-        if (type != '*' && type != '>') {
-            return; // e.g. the reply to a handshake, or an error for a malformed command
-        }
-        int at = ReplyReader.afterLine(push, push.readerIndex());
-        byte[] kindBytes = ReplyReader.bulk(push, at);
-        String kind = kindBytes == null ? "" : new String(kindBytes, StandardCharsets.US_ASCII);
-        switch (kind) {
-            case "message", "pmessage" -> {
-                ByteBuf shown = KeyspaceChannels.shown(rules.get(), push);
-                if (shown != null) {
-                    session.push(shown);
-                }
-            }
-            case "smessage" -> session.push(push.retainedDuplicate());
-            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe" -> {
-                at = ReplyReader.end(push, at);
-                byte[] name = ReplyReader.bulk(push, at);
-                if (name != null) {
-                    confirmed(kind, kind.equals("subscribe") || kind.equals("unsubscribe") ? KeyspaceChannels.subscribed(name) : name);
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private void confirmed(String kind, byte[] name) {
-        ArrayDeque<Item> queue = awaiting.get(key(kind, name));
-        Item item = queue == null ? null : queue.peekFirst();
-        if (item == null || --item.remaining > 0) {
-            return;
-        }
-        queue.pollFirst();
-        if (queue.isEmpty()) {
-            awaiting.remove(key(kind, name));
-        }
-        batchOf.remove(item).open--;
-        answerReady();
     }
 
     /**
@@ -338,20 +164,16 @@ final class PubSub {
             Batch batch = batches.pollFirst();
             ByteBuf all = session.alloc().buffer();
             for (Item i : batch.items) {
-                String text = new String(i.name, StandardCharsets.ISO_8859_1);
-                if (i.kind.contains("unsubscribe")) {
-                    setFor(i.kind).remove(text);
+                String text = new String(i.name(), StandardCharsets.ISO_8859_1);
+                if (i.kind().contains("unsubscribe")) {
+                    setFor(i.kind()).remove(text);
                 } else {
-                    setFor(i.kind).add(text);
+                    setFor(i.kind()).add(text);
                 }
-                ByteBuf one = confirmation(session.alloc(), session.protocol(), i.kind, i.name, count());
-                all.writeBytes(one);
-                one.release();
+                confirmation(all, session.protocol(), i.kind(), i.name(), count());
             }
             if (batch.items.isEmpty()) {
-                ByteBuf none = confirmation(session.alloc(), session.protocol(), batch.kind, null, count());
-                all.writeBytes(none);
-                none.release();
+                confirmation(all, session.protocol(), batch.kind, null, count());
             }
             batch.pending.onReply(all);
         }
@@ -366,9 +188,8 @@ final class PubSub {
         return buf;
     }
 
-    /** A (un)subscription confirmation: a push message in RESP3, an array in RESP2. */
-    private static ByteBuf confirmation(ByteBufAllocator alloc, int protocol, String kind, byte[] name, int count) {
-        ByteBuf buf = alloc.buffer();
+    /** Writes a (un)subscription confirmation: a push message in RESP3, an array in RESP2. */
+    private static void confirmation(ByteBuf buf, int protocol, String kind, byte[] name, int count) {
         RespWriter.writePushHeader(buf, protocol, 3);
         RespWriter.writeBulk(buf, kind);
         if (name == null) {
@@ -377,37 +198,18 @@ final class PubSub {
             RespWriter.writeBulk(buf, name);
         }
         RespWriter.writeInteger(buf, count);
-        return buf;
     }
 
-    private static ByteBuf command(ByteBufAllocator alloc, String command, List<byte[]> names) {
-        return RespWriter.command(alloc, command.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII), names);
-    }
-
-    private static String key(String kind, byte[] name) {
-        return kind + ':' + new String(name, StandardCharsets.ISO_8859_1);
-    }
-
-    /** The client switched RESP version: its links switch too, so later messages come in the new one. */
-    void protocolChanged(int version) {
-        links.values().forEach(c -> c.send(command(session.alloc(), "hello", List.of(Integer.toString(version)
-                .getBytes(StandardCharsets.US_ASCII))), null));
-    }
-
-    /** Drops every subscription and closes the links (client gone, or RESET). */
+    /** Drops every subscription (client gone, or RESET). */
     void close() {
-        links.values().forEach(conn -> {
-            conn.pushTo(null); // a link we close is no loss to report
-            conn.close();
-        });
-        links.clear();
+        for (String key : asked) {
+            int colon = key.indexOf(':');
+            hub.unsubscribe(this, key.substring(0, colon), key.substring(colon + 1).getBytes(StandardCharsets.ISO_8859_1));
+        }
+        asked.clear();
         channels.clear();
         patterns.clear();
         shardChannels.clear();
-        awaiting.clear();
-        batchOf.clear();
         batches.clear();
-        placed.clear();
-        wired.clear();
     }
 }

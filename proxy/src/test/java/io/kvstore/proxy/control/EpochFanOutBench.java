@@ -51,7 +51,8 @@ class EpochFanOutBench {
                 f.admin.update(CLUSTER, t -> t.withSlotsAssigned(alternating(fragments)));
             }
             System.out.println("fanout: N, round, write ms, routing applied by all ms (median, slowest proxy),"
-                    + " registered by all ms, ZooKeeper requests during the change (total, per proxy), watches");
+                    + " registered by all ms, ZooKeeper requests during the change (total, per proxy), watches,"
+                    + " topology node bytes, bytes ZooKeeper sent for reads, those bytes in topology-node reads per proxy");
             for (int n : counts) {
                 long started = System.nanoTime();
                 while (f.proxies.size() < n) {

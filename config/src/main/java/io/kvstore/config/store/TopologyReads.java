@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.WatchPathable;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -42,10 +44,19 @@ final class TopologyReads {
 
     /** The topology node's bytes, undecoded. */
     Versioned<byte[]> readRaw(String cluster) {
+        return readRaw(cluster, null);
+    }
+
+    /**
+     * The same, leaving {@code watch} (when not null) on the node in the same request: it fires at
+     * the node's next change after the version read (see {@link TopologyWatch}).
+     */
+    Versioned<byte[]> readRaw(String cluster, CuratorWatcher watch) {
         String path = StorePaths.topology(cluster);
         try {
             Stat stat = new Stat();
-            byte[] data = zk.client().getData().storingStatIn(stat).forPath(path);
+            WatchPathable<byte[]> get = zk.client().getData().storingStatIn(stat);
+            byte[] data = watch == null ? get.forPath(path) : get.usingWatcher(watch).forPath(path);
             return new Versioned<>(data, stat.getVersion(), stat.getMtime());
         } catch (KeeperException.NoNodeException e) {
             throw notFound(cluster);

@@ -14,8 +14,8 @@ import org.apache.zookeeper.KeeperException;
 /**
  * The compare-and-set transactions on a cluster's topology: create, change and delete it together
  * with the claims on the servers it names. Blocking: never on an event loop; any thread, any
- * number at once (a lost race is retried on what the winner wrote, up to
- * {@link StoreClient#CAS_ATTEMPTS} times).
+ * number at once (a lost race is retried on what the winner wrote by {@link StoreClient#retryCas},
+ * up to {@link StoreClient#CAS_ATTEMPTS} times).
  *
  * <p>Invariants: a topology and its claims change in one ZooKeeper transaction, so a server is
  * never in two clusters; every write carries a fresh write id, so a writer whose reply was lost
@@ -41,7 +41,7 @@ final class TopologyWrites {
         byte[] data = TopologyCodec.encodeTopology(topology, writeId);
         zk.ensure(StorePaths.CLUSTERS);
         zk.ensure(StorePaths.SERVERS);
-        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
+        return StoreClient.retryCas("create cluster " + name, attempt -> {
             Optional<Versioned<byte[]>> existing = reads.readIfExists(name);
             if (existing.isPresent()) {
                 if (writeId.equals(TopologyCodec.writeId(existing.get().value()))) {
@@ -51,7 +51,7 @@ final class TopologyWrites {
                         + " (kvstore-admin cluster delete " + name + ") or choose another name");
             }
             claims.check(name, topology.addresses());
-            try {
+            boolean written = commit("create cluster " + name, () -> { // lost: someone created the same nodes meanwhile
                 List<CuratorOp> ops = new ArrayList<>();
                 for (String path : List.of(StorePaths.cluster(name), StorePaths.proxies(name),
                         StorePaths.migrations(name), StorePaths.failover(name), StorePaths.health(name))) {
@@ -63,21 +63,16 @@ final class TopologyWrites {
                 for (HostPort a : topology.addresses()) {
                     ops.add(claims.createOp(topology, a));
                 }
-                zk.client().transaction().forOperations(ops);
-                return reads.read(name);
-            } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException raced) {
-                StoreClient.backoff(attempt); // someone created the same nodes meanwhile: look again
-            } catch (Exception e) {
-                throw zk.failure("create cluster " + name, e);
-            }
-        }
-        throw StoreClient.gaveUp(name);
+                return ops;
+            });
+            return written ? reads.read(name) : null;
+        }, () -> StoreClient.gaveUp(name));
     }
 
     /** See {@link ClusterStore#update(String, UnaryOperator, String)}; {@code guard} may be null. */
     Versioned<Topology> update(String cluster, UnaryOperator<Topology> change, String guard) {
         String writeId = UUID.randomUUID().toString();
-        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
+        return StoreClient.retryCas("update cluster " + cluster, attempt -> {
             Versioned<byte[]> raw = reads.readRaw(cluster);
             Topology current = TopologyCodec.decodeTopology(cluster, raw.value());
             if (attempt > 1 && writeId.equals(TopologyCodec.writeId(raw.value()))) {
@@ -95,7 +90,7 @@ final class TopologyWrites {
             Set<HostPort> removed = new LinkedHashSet<>(current.addresses());
             removed.removeAll(next.addresses());
             claims.check(cluster, added);
-            try {
+            boolean written = commit("update cluster " + cluster, () -> {
                 List<CuratorOp> ops = new ArrayList<>();
                 if (guard != null) {
                     ops.add(zk.client().transactionOp().check().forPath(guard));
@@ -109,25 +104,22 @@ final class TopologyWrites {
                 for (HostPort a : removed) {
                     ops.addAll(claims.deleteOwnOp(cluster, a));
                 }
-                zk.client().transaction().forOperations(ops);
+                return ops;
+            });
+            if (written) {
                 return new Versioned<>(next, raw.version() + 1, System.currentTimeMillis());
-            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
-                     | KeeperException.NoNodeException lost) {
-                if (guard != null && !zk.exists(guard)) {
-                    throw new StoreException.Conflict("not written: " + guard + " is gone (the writer lost its"
-                            + " ZooKeeper session or its leadership)");
-                }
-                StoreClient.backoff(attempt); // another writer won: apply the change again to what it wrote
-            } catch (Exception e) {
-                throw zk.failure("update cluster " + cluster, e);
             }
-        }
-        throw StoreClient.gaveUp(cluster);
+            if (guard != null && !zk.exists(guard)) {
+                throw new StoreException.Conflict("not written: " + guard + " is gone (the writer lost its"
+                        + " ZooKeeper session or its leadership)");
+            }
+            return null; // another writer won: apply the change again to what it wrote
+        }, () -> StoreClient.gaveUp(cluster));
     }
 
     /** See {@link ClusterStore#delete}. */
     void delete(String cluster, boolean force) {
-        for (int attempt = 1; attempt <= StoreClient.CAS_ATTEMPTS; attempt++) {
+        StoreClient.retryCas("delete cluster " + cluster, attempt -> {
             Versioned<byte[]> raw = reads.readRaw(cluster);
             List<String> proxies = zk.children(StorePaths.proxies(cluster));
             if (!proxies.isEmpty() && !force) {
@@ -141,18 +133,17 @@ final class TopologyWrites {
             } catch (StoreException.Malformed unreadable) {
                 addresses = Set.of(); // claims are then left for an operator to remove by hand
             }
-            try {
+            Set<HostPort> claimed = addresses;
+            boolean deleted = commit("delete cluster " + cluster, () -> {
                 List<CuratorOp> ops = new ArrayList<>();
                 ops.add(zk.client().transactionOp().delete().withVersion(raw.version()).forPath(StorePaths.topology(cluster)));
-                for (HostPort a : addresses) {
+                for (HostPort a : claimed) {
                     ops.addAll(claims.deleteOwnOp(cluster, a));
                 }
-                zk.client().transaction().forOperations(ops);
-            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException lost) {
-                StoreClient.backoff(attempt);
-                continue;
-            } catch (Exception e) {
-                throw zk.failure("delete cluster " + cluster, e);
+                return ops;
+            });
+            if (!deleted) {
+                return null;
             }
             try {
                 zk.client().delete().deletingChildrenIfNeeded().forPath(StorePaths.cluster(cluster));
@@ -161,8 +152,30 @@ final class TopologyWrites {
             } catch (Exception e) {
                 throw zk.failure("delete the nodes of cluster " + cluster, e);
             }
-            return;
+            return Boolean.TRUE;
+        }, () -> StoreClient.gaveUp(cluster));
+    }
+
+    /** The operations of one topology transaction, built as it is attempted. */
+    @FunctionalInterface
+    private interface Ops {
+        List<CuratorOp> build() throws Exception;
+    }
+
+    /**
+     * Builds and commits one ZooKeeper transaction: false when another writer got there first (a
+     * version, a node created or deleted meanwhile), for {@link StoreClient#retryCas} to try again
+     * on what it wrote; any other failure as {@link StoreClient#failure} words it ("cannot {@code what}").
+     */
+    private boolean commit(String what, Ops ops) {
+        try {
+            zk.client().transaction().forOperations(ops.build());
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+                 | KeeperException.NoNodeException lost) {
+            return false;
+        } catch (Exception e) {
+            throw zk.failure(what, e);
         }
-        throw StoreClient.gaveUp(cluster);
     }
 }

@@ -4,11 +4,10 @@ import io.kvstore.config.BackendAuth;
 import io.kvstore.config.SlotMap;
 import io.kvstore.config.rewrite.RewriteRules;
 import io.kvstore.config.rewrite.RewriteStore;
-import io.kvstore.config.store.ClusterStore;
 import io.kvstore.config.store.StoreException;
-import io.kvstore.config.store.StorePaths;
 import io.kvstore.config.store.Topology;
 import io.kvstore.config.store.TopologyCodec;
+import io.kvstore.config.store.TopologyWatch;
 import io.kvstore.config.store.Versioned;
 import io.kvstore.proxy.route.ClusterState;
 import java.io.Closeable;
@@ -17,18 +16,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the cluster's topology node and applies each new epoch to the proxy. A
- * {@link CuratorCache} on the node, a reconnect and a periodic timer only give <em>hints</em>;
- * every hint leads to one fresh read of the node on the control thread (hints that arrive while
- * a read is queued are folded into it), so coalesced or missed events cannot leave the proxy
- * behind. Nothing here runs on a Netty event loop: the new map reaches the loops through
- * {@link ClusterState}'s volatile swap, and each loop picks it up on its next request.
+ * Follows the cluster's topology node and applies each new epoch to the proxy. The watch that
+ * each read leaves on the node ({@link TopologyWatch}), a reconnect and a periodic timer only give
+ * <em>hints</em>; every hint leads to one fresh read of the node on the control thread (hints that
+ * arrive while a read is queued are folded into it), so coalesced or missed events cannot leave
+ * the proxy behind. That read is the only one of the node per change: the watch carries no data,
+ * and the read re-arms it in the same request, so a change made after the read fires it. Nothing
+ * here runs on a Netty event loop: the new map reaches the loops through {@link ClusterState}'s
+ * volatile swap, and each loop picks it up on its next request.
  *
  * <p>The cluster's key rewrite rules are read after the topology on every read and installed
  * before the epoch is reported in the registration: the rules of an epoch are written with it in
@@ -50,7 +49,8 @@ final class ClusterWatcher implements Closeable {
     private final ScheduledExecutorService control;
     private final Consumer<SlotMap> onApplied;
     private final AtomicBoolean queued = new AtomicBoolean();
-    private final CuratorCache cache;
+    private volatile boolean closed;
+    private final TopologyWatch topology;
     private String reported;
 
     ClusterWatcher(CuratorFramework client, String cluster, BackendAuth auth, ClusterState state, ControlStatus status,
@@ -63,23 +63,18 @@ final class ClusterWatcher implements Closeable {
         this.registration = registration;
         this.control = control;
         this.onApplied = onApplied;
-        this.cache = CuratorCache.build(client, StorePaths.topology(cluster), CuratorCache.Options.SINGLE_NODE_CACHE);
+        this.topology = new TopologyWatch(client, cluster, this::hint);
     }
 
     /** Starts watching; the first read happens at once. */
     void start(long resyncMillis) {
-        cache.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, before, after) -> hint())
-                .forInitialized(this::hint)
-                .build());
-        cache.start();
         control.scheduleWithFixedDelay(this::hint, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
         hint();
     }
 
     /** Asks for a fresh read; cheap, any thread. */
     void hint() {
-        if (queued.compareAndSet(false, true)) {
+        if (!closed && queued.compareAndSet(false, true)) {
             try {
                 control.execute(this::sync);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -94,7 +89,7 @@ final class ClusterWatcher implements Closeable {
         long applied = state.map().epoch();
         Versioned<byte[]> raw;
         try {
-            raw = ClusterStore.using(client).readRaw(cluster);
+            raw = topology.read(); // and the watch for the next change
         } catch (StoreException.NotFound e) {
             problem("cluster " + cluster + " no longer exists in ZooKeeper; still routing by epoch " + applied);
             return;
@@ -159,8 +154,9 @@ final class ClusterWatcher implements Closeable {
         registration.publish(state.map().epoch(), message);
     }
 
+    /** Hints stop; the watch left on the node goes with the ZooKeeper client, which ProxyControl closes next. */
     @Override
     public void close() {
-        cache.close();
+        closed = true;
     }
 }

@@ -59,6 +59,14 @@ final class ClientConnections {
         });
     }
 
+    /**
+     * The client's own connection to the master of {@code group} if one is open, else null: for
+     * clean-up (UNWATCH) that must not open a connection, least of all to a group that is down.
+     */
+    BackendConnection dedicatedIfOpen(Group group) {
+        return dedicated.get(group.master());
+    }
+
     /** The client switched RESP version: its own connections switch too, in order behind what they carry. */
     void protocolChanged(int version) {
         for (BackendConnection c : dedicated.values()) {

@@ -15,8 +15,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH, and the queueing of commands between MULTI and EXEC
- * (see {@link Transaction} for the model). Holds only shared immutable state; one instance serves
- * every event loop, each call running on the client's loop.
+ * (see {@link Transaction} for the model). A key on a group marked down is answered -CLUSTERDOWN
+ * without asking a backend, as on every other path: WATCH is refused, a queued command is refused
+ * and aborts the transaction (EXEC: -EXECABORT), and EXEC whose group went down since answers
+ * -CLUSTERDOWN with nothing sent. Holds only shared immutable state; one instance serves every
+ * event loop, each call running on the client's loop.
  */
 final class TransactionCommands {
 
@@ -50,6 +53,10 @@ final class TransactionCommands {
                 MultiKeyScope keyScope = proxy.keyScope();
                 int scope = keyScope.of(map, request, call.keys());
                 int group = keyScope.group(map, scope);
+                if (group >= 0 && map.isGroupDown(group)) { // as Redis Cluster, before any backend is asked
+                    pending.refuse(request, Router.clusterDown(map, group));
+                    return;
+                }
                 // Keys watched twice must sit where one transaction can run: same scope, same connection.
                 if (scope == MultiKeyScope.CROSS || !tx.bind(scope) || (tx.watching() && tx.watchGroup() != group)) {
                     pending.refuse(request, MultiKeyScope.CROSSSLOT);
@@ -59,10 +66,13 @@ final class TransactionCommands {
                 session.connections().dedicated(map.groups().get(group)).send(request.frame(), pending);
             }
             case "unwatch" -> {
-                if (tx.watching()) {
+                if (tx.watching() && !map.isGroupDown(tx.watchGroup())) {
                     dedicated(session, map, tx.watchGroup()).send(request.frame(), pending);
                     tx.discard();
                 } else {
+                    if (tx.watching()) { // on a group now down: answered here, UNWATCH sent only on an open connection
+                        discard(session, map);
+                    }
                     request.release();
                     pending.onReply(Replies.ok());
                 }
@@ -115,7 +125,18 @@ final class TransactionCommands {
         Transaction tx = session.transaction();
         int group = tx.watchGroup();
         if (tx.discard()) {
-            dedicated(session, map, group).send(RespWriter.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
+            unwatch(session, map, group);
+        }
+    }
+
+    /**
+     * Clears the keys watched on the client's own connection to {@code group}, if that connection is
+     * open: never opens one (the group may be down), and nobody waits for the answer.
+     */
+    private static void unwatch(ClientSession session, SlotMap map, int group) {
+        BackendConnection open = session.connections().dedicatedIfOpen(map.groups().get(Math.max(group, 0)));
+        if (open != null) {
+            open.send(RespWriter.command(session.alloc(), "UNWATCH"), ReplySink.discarding());
         }
     }
 
@@ -123,28 +144,51 @@ final class TransactionCommands {
     private void execOn(ClientSession session, Transaction.Prepared prepared, SlotMap map, PendingReply pending) {
         String fence = proxy.cluster().fence(); // went up while its keys moved
         if (fence != null) {
-            prepared.release();
-            pending.onFailure(Fence.error(fence));
+            refuseExec(session, prepared, map, pending, Fence.error(fence));
             return;
         }
         int group = prepared.groupUnder(map, proxy.keyScope());
         if (group == MultiKeyScope.CROSS) {
-            prepared.release();
-            pending.onFailure(MultiKeyScope.CROSSSLOT);
+            refuseExec(session, prepared, map, pending, MultiKeyScope.CROSSSLOT);
+            return;
+        }
+        int target = group >= 0 ? group : firstUp(map); // no key at all: any group that is up runs it
+        if (map.isGroupDown(target)) { // went down after WATCH or a command was queued: its master is not asked
+            refuseExec(session, prepared, map, pending, Router.clusterDown(map, target));
             return;
         }
         UnaryOperator<ByteBuf> names = TransactionReplies.exec(prepared.replies());
         if (names != null) {
             pending.rewritten(names);
         }
-        prepared.exec(session.connections().dedicated(map.groups().get(Math.max(group, 0))), session.alloc(), pending);
+        prepared.exec(session.connections().dedicated(map.groups().get(target)), session.alloc(), pending);
+    }
+
+    /** EXEC answers {@code error} and nothing is sent: the queue is dropped, watched keys unwatched (as Redis's EXEC does). */
+    private static void refuseExec(ClientSession session, Transaction.Prepared prepared, SlotMap map,
+                                   PendingReply pending, String error) {
+        prepared.release();
+        if (prepared.watchGroup() >= 0) {
+            unwatch(session, map, prepared.watchGroup());
+        }
+        pending.onFailure(error);
+    }
+
+    /** The first group that is not down, or group 0 when all are. */
+    private static int firstUp(SlotMap map) {
+        for (int g = 0; g < map.groups().size(); g++) {
+            if (!map.isGroupDown(g)) {
+                return g;
+            }
+        }
+        return 0;
     }
 
     /**
      * The gate between MULTI and EXEC: every command but the transaction commands is checked and
      * queued (or refused) here instead of running. Keys spanning scopes within the command abort
-     * the transaction at once; a scope other than the transaction's is queued and fails the EXEC
-     * (Redis Cluster's two answers).
+     * the transaction at once, as do keys on a group that is down; a scope other than the
+     * transaction's is queued and fails the EXEC (Redis Cluster's answers).
      */
     boolean queuesInMulti(ClientSession session, Resolved call) {
         Transaction tx = session.transaction();
@@ -180,10 +224,17 @@ final class TransactionCommands {
             return true;
         }
         // Bad keys Redis refuses itself inside EXEC, in its own words: queued with no keys.
-        int scope = proxy.keyScope().of(proxy.cluster().map().afterMigrations(), request, call.keys());
+        SlotMap runsBy = proxy.cluster().map().afterMigrations();
+        int scope = proxy.keyScope().of(runsBy, request, call.keys());
         if (scope == MultiKeyScope.CROSS) {
             tx.abort();
             pending.refuse(request, MultiKeyScope.CROSSSLOT);
+            return true;
+        }
+        int group = proxy.keyScope().group(runsBy, scope);
+        if (group >= 0 && runsBy.isGroupDown(group)) { // Redis Cluster's queue-time error: EXEC answers -EXECABORT
+            tx.abort();
+            pending.refuse(request, Router.clusterDown(runsBy, group));
             return true;
         }
         if (!tx.bind(scope)) {
@@ -196,7 +247,7 @@ final class TransactionCommands {
 
     /** The client's dedicated connection to the group a transaction is bound to. */
     private static BackendConnection dedicated(ClientSession session, SlotMap map, int group) {
-        // A down group has no master: the connection fails fast with the backend's own error.
+        // Callers check first that the group is not down (-CLUSTERDOWN, without asking its master).
         return session.connections().dedicated(map.groups().get(Math.max(group, 0)));
     }
 }

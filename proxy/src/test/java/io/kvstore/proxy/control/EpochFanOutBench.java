@@ -51,7 +51,8 @@ class EpochFanOutBench {
                 f.admin.update(CLUSTER, t -> t.withSlotsAssigned(alternating(fragments)));
             }
             System.out.println("fanout: N, round, write ms, routing applied by all ms (median, slowest proxy),"
-                    + " registered by all ms, ZooKeeper requests during the change (total, per proxy), watches");
+                    + " registered by all ms, ZooKeeper requests during the change (total, per proxy), watches,"
+                    + " topology node bytes, bytes ZooKeeper sent for reads, those bytes in topology-node reads per proxy");
             for (int n : counts) {
                 long started = System.nanoTime();
                 while (f.proxies.size() < n) {
@@ -98,11 +99,24 @@ class EpochFanOutBench {
         }
         Arrays.sort(applied);
         long requests = after.getOrDefault("zk_packets_received", 0L) - before.getOrDefault("zk_packets_received", 0L);
+        long readBytes = readBytes(after) - readBytes(before);
+        int node = f.admin.readRaw(CLUSTER).value().length;
         System.out.printf("fanout: N=%d round=%d write=%.1f applied median=%.1f slowest=%.1f (all by %.1f) registered=%.1f"
-                        + " zk_requests=%d per_proxy=%.1f watches=%d topology_bytes=%d%n",
+                        + " zk_requests=%d per_proxy=%.1f watches=%d topology_bytes=%d read_bytes=%d node_reads_per_proxy=%.2f%n",
                 n, round, ms(written - t0), ms(applied[applied.length / 2]), ms(applied[applied.length - 1]), ms(routed - t0),
                 ms(registered - t0), requests, (double) requests / n, after.getOrDefault("zk_watch_count", -1L),
-                f.admin.readRaw(CLUSTER).value().length);
+                node, readBytes, (double) readBytes / node / n);
+    }
+
+    /**
+     * Bytes of node data ZooKeeper has sent for reads ({@code read_per_namespace}, every
+     * namespace): with a large topology node, nearly all of them are reads of that node, so
+     * dividing by its size and N gives the topology reads per proxy (the harness's polling of the
+     * small registration nodes adds a little).
+     */
+    private static long readBytes(Map<String, Long> mntr) {
+        return mntr.entrySet().stream().filter(e -> e.getKey().startsWith("zk_sum_") && e.getKey().endsWith("read_per_namespace"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     /**

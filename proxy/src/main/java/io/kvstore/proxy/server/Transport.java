@@ -96,7 +96,7 @@ public enum Transport {
     }
 
     public EventLoopGroup newGroup(int threads) {
-        return newGroup(threads, 0);
+        return newGroup(threads, 0L);
     }
 
     /**
@@ -104,12 +104,16 @@ public enum Transport {
      * {@link BusyPollStrategy}); 0 sleeps at once, as Netty does by default. io_uring has no such choice in Netty.
      */
     public EventLoopGroup newGroup(int threads, long busyPollMicros) {
-        return new MultiThreadIoEventLoopGroup(threads, ioHandler(busyPollMicros));
+        checkBusyPoll(label(), busyPollMicros);
+        return newGroup(threads, BusyPollStrategy.factory(busyPollMicros)); // Netty's default strategy for 0
     }
 
-    private IoHandlerFactory ioHandler(long busyPollMicros) {
-        checkBusyPoll(label(), busyPollMicros);
-        SelectStrategyFactory strategy = BusyPollStrategy.factory(busyPollMicros); // Netty's default for 0
+    /** Loops that choose between polling and sleeping by {@code strategy} (io_uring has no such choice). */
+    EventLoopGroup newGroup(int threads, SelectStrategyFactory strategy) {
+        return new MultiThreadIoEventLoopGroup(threads, ioHandler(strategy));
+    }
+
+    private IoHandlerFactory ioHandler(SelectStrategyFactory strategy) {
         return switch (this) {
             case EPOLL -> EpollIoHandler.newFactory(0, strategy);
             case IO_URING -> IoUringIoHandler.newFactory();

@@ -21,8 +21,8 @@
 #              twemproxy speaks RESP2 only), on the set/get rows; --no-resp3 leaves them out
 # Rows (redis-benchmark, one test per run, -c C unless said; the shards are flushed before each
 # group of rows, and a group runs on one target before the next target gets it):
-#   set/P1 get/P1      -t set, -t get -r K -n N  (N = --n-p1, default 200000)
-#   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 500000)
+#   set/P1 get/P1      -t set, -t get -r K -n N  (N = --n-p1, default 120000)
+#   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 300000)
 #   mset10/P1          -t mset (10 keys, split over the groups by the proxies), -r 10000, N/4
 #   mget10/P1          MGET of 10 keys written by mset10, N/4
 #   get-c1000/P1       GET with 1000 clients, N/2
@@ -35,15 +35,15 @@
 #                      pub/sub), not with --tls
 # --only GROUP,...: only these groups of rows (p1 p16 multi 1k 16k lrange pubsub), e.g. for an A/B.
 # --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
-# one round, N halved: about 2 minutes. The full run: 3 rounds of about 3 minutes each on 2 cores
+# one round, N halved: about 2 minutes. The full run: 3 rounds, under 10 minutes on 2 cores
 # shared with other work (load average 20), less on a quiet machine.
 # --syscalls: instead, system calls per request of kvstore, twemproxy and a redis-server (direct)
 # at -P 1 and -P 16 (GET, N/4 requests), counted with perf (all threads, no slow-down) and with
 # strace -c -f (per call name), and the user and system CPU per request; see
 # scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
 # Each target gets a short warm-up first (--warmup requests of SET, GET, MSET and LRANGE each,
-# default 100000, at -P 16; it also lets the JVM compile the hot path, whose compilation would
-# otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
+# default 100000, at -P 16, for kvstore's JVM, a tenth for the others: it lets the JVM compile the
+# hot path, whose compilation would otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
 # runs (default 3).
 # Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
 # request of the proxy process (kvstore's JVM, nutcracker) and of the 3 shards together, read
@@ -68,8 +68,8 @@ KV_STORE="$SCRIPTS/kv_store.sh"
 . "$SCRIPTS/lib/bench-syscalls.sh"
 
 THREADS=2
-N_P1=200000
-N_P16=500000
+N_P1=120000
+N_P16=300000
 CLIENTS=50
 KEYSPACE=1000000
 ROUNDS=3
@@ -345,12 +345,15 @@ warm_up() {
   # redis-benchmark retries a refused connection for ever: check that the target is there first.
   [ "$(redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$target")" ping 2>/dev/null || true)" = PONG ] ||
     die "$target (port $(target_port "$target")) does not answer PING; see $DIR/cluster/*/ for its log"
-  [ "$WARMUP" -gt 0 ] || return 0
+  local n="$WARMUP"
+  # Only the JVM compiles its hot path as it runs: the others get a tenth, enough to touch every code path.
+  case "$target" in kvstore*) ;; *) n=$((WARMUP / 10)) ;; esac
+  [ "$n" -gt 0 ] || return 0
   # shellcheck disable=SC2046
   # MSET and LRANGE too: the proxy's JIT compiler then does not run (and count as the proxy's CPU)
   # during the first measured run of the split and array-reply paths.
   timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") \
-    -t set,get,mset,lrange_100 -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
+    -t set,get,mset,lrange_100 -c "$CLIENTS" -r "$KEYSPACE" -n "$n" -P 16 -q > /dev/null 2>&1 ||
     die "warm-up against $target failed"
 }
 

@@ -37,7 +37,7 @@
 # --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
 # one round, N halved: about 2 minutes. The full run: 3 rounds, under 10 minutes on 2 cores
 # shared with other work (load average 20), less on a quiet machine.
-# --syscalls: instead, system calls per request of kvstore, twemproxy and a redis-server (direct)
+# --syscalls: instead, system calls per request of kvstore (and kvstoreB), twemproxy and a redis-server (direct)
 # at -P 1 and -P 16 (GET, N/4 requests), counted with perf (all threads, no slow-down) and with
 # strace -c -f (per call name), and the user and system CPU per request; see
 # scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.

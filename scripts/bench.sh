@@ -5,18 +5,24 @@
 #   scripts/bench.sh [--quick | --syscalls] [--threads T] [--n-p1 N] [--n-p16 N] [--clients C] [--keyspace K]
 #                    [--rounds R] [--warmup N] [--base-port B] [--dir DIR] [--no-twemproxy]
 #                    [--no-resp3] [--proxy-args "ARGS"] [--tls [--tls-engine auto|openssl|jdk]]
+#                    [--variant "ARGS"] [--only GROUP,...]
 #
 # Starts 3 redis-server shards and kvstore over them (kv_store.sh --static; shards on B+101..B+103,
 # kvstore on B, default B=17000) and twemproxy (nutcracker) over the same shards on B+1. Targets:
 #   direct     the first shard itself, no proxy
 #   kvstore    the kvstore proxy, --threads T worker threads (default 2)
 #   twemproxy  nutcracker: hash fnv1a_64, distribution ketama, server_connections 1
+#   kvstoreB   with --variant "ARGS": a second kvstore proxy on B+3 over the same shards, started
+#              with the first one's command line and ARGS on top (an ARGS option replaces the
+#              first's, e.g. "--threads 1" or "--busy-poll-us 50"); measured right after kvstore in
+#              every round, and the report adds its CPU per request over kvstore's, per round and
+#              the median: an A/B of a proxy option with the machine's drift on both sides alike
 #   direct3, kvstore3  the same first shard and kvstore with redis-benchmark -3 (RESP3 clients;
 #              twemproxy speaks RESP2 only), on the set/get rows; --no-resp3 leaves them out
 # Rows (redis-benchmark, one test per run, -c C unless said; the shards are flushed before each
 # group of rows, and a group runs on one target before the next target gets it):
-#   set/P1 get/P1      -t set, -t get -r K -n N  (N = --n-p1, default 200000)
-#   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 500000)
+#   set/P1 get/P1      -t set, -t get -r K -n N  (N = --n-p1, default 120000)
+#   set/P16 get/P16    the same at -P 16, N = --n-p16 (default 300000)
 #   mset10/P1          -t mset (10 keys, split over the groups by the proxies), -r 10000, N/4
 #   mget10/P1          MGET of 10 keys written by mset10, N/4
 #   get-c1000/P1       GET with 1000 clients, N/2
@@ -27,16 +33,17 @@
 #                      one message at a time, the next once all got it); a request is one
 #                      delivery; N/80 messages; direct and kvstore only (twemproxy has no
 #                      pub/sub), not with --tls
+# --only GROUP,...: only these groups of rows (p1 p16 multi 1k 16k lrange pubsub), e.g. for an A/B.
 # --quick: the rows set/P1, get/P1, set/P16, get/P16, mset10, mget10, set-1k, get-1k and pubsub100,
-# one round, N halved: about 2 minutes. The full run: 3 rounds of about 3 minutes each on 2 cores
+# one round, N halved: about 2 minutes. The full run: 3 rounds, under 10 minutes on 2 cores
 # shared with other work (load average 20), less on a quiet machine.
-# --syscalls: instead, system calls per request of kvstore, twemproxy and a redis-server (direct)
+# --syscalls: instead, system calls per request of kvstore (and kvstoreB), twemproxy and a redis-server (direct)
 # at -P 1 and -P 16 (GET, N/4 requests), counted with perf (all threads, no slow-down) and with
 # strace -c -f (per call name), and the user and system CPU per request; see
 # scripts/lib/bench-syscalls.sh. Needs strace; not with --tls.
 # Each target gets a short warm-up first (--warmup requests of SET, GET, MSET and LRANGE each,
-# default 100000, at -P 16; it also lets the JVM compile the hot path, whose compilation would
-# otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
+# default 100000, at -P 16, for kvstore's JVM, a tenth for the others: it lets the JVM compile the
+# hot path, whose compilation would otherwise count as the proxy's CPU in the first rounds). Each figure is the median of --rounds
 # runs (default 3).
 # Prints per row and target requests/s, p50/p99/p99.9 latency, and the CPU microseconds per
 # request of the proxy process (kvstore's JVM, nutcracker) and of the 3 shards together, read
@@ -61,8 +68,8 @@ KV_STORE="$SCRIPTS/kv_store.sh"
 . "$SCRIPTS/lib/bench-syscalls.sh"
 
 THREADS=2
-N_P1=200000
-N_P16=500000
+N_P1=120000
+N_P16=300000
 CLIENTS=50
 KEYSPACE=1000000
 ROUNDS=3
@@ -72,6 +79,9 @@ DIR=""
 TWEMPROXY=1
 RESP3=1
 PROXY_ARGS=""
+VARIANT=""        # --variant: the extra proxy options of target kvstoreB
+VARIANT_PID=""
+ONLY=""           # --only: the groups to run, comma-separated
 RUN_TIMEOUT=600   # seconds for one redis-benchmark run
 TLS=0
 QUICK=0
@@ -110,6 +120,8 @@ parse_options() {
       --no-twemproxy) TWEMPROXY=0; shift ;;
       --no-resp3) RESP3=0; shift ;;
       --proxy-args) PROXY_ARGS="${2?}"; shift 2 ;;
+      --variant) VARIANT="${2:?}"; shift 2 ;;
+      --only) ONLY="${2:?}"; shift 2 ;;
       --tls) TLS=1; shift ;;
       --tls-engine) TLS=1; TLS_ENGINE="${2:?}"; shift 2 ;;
       -h|--help) usage; exit 0 ;;
@@ -121,6 +133,9 @@ parse_options() {
     [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'"
   done
   [ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
+  for v in ${ONLY//,/ }; do
+    case " p1 p16 multi 1k 16k lrange pubsub " in *" $v "*) ;; *) die "--only: unknown group '$v'" ;; esac
+  done
   if [ "$QUICK" = 1 ]; then
     ROUNDS=1; N_P1=$((N_P1 / 2)); N_P16=$((N_P16 / 2)); WARMUP=$((WARMUP / 2))
   fi
@@ -144,6 +159,7 @@ shard_port() { echo $((BASE_PORT + 100 + $1)); }
 kvstore_port() { echo "$BASE_PORT"; }
 twemproxy_port() { echo $((BASE_PORT + 1)); }
 twemproxy_stats_port() { echo $((BASE_PORT + 2)); }
+variant_port() { echo $((BASE_PORT + 3)); }
 
 # ---- starting and stopping -------------------------------------------------------------------
 
@@ -193,7 +209,39 @@ start_twemproxy() {
   die "nutcracker did not answer PING on port $(twemproxy_port) within 10s"
 }
 
+# start_variant: target kvstoreB, the kvstore proxy's own command line (JVM options, jars, backends)
+# listening on B+3, without its metrics listener, with --variant's options replacing its own.
+start_variant() {
+  local pid a skip=0 args=() cmd=() i
+  # shellcheck disable=SC2206 # VARIANT is split into words on purpose
+  local extra=($VARIANT)
+  pid="$(proxy_pid kvstore)"
+  mapfile -d '' args < "/proc/$pid/cmdline"
+  for a in "${args[@]}"; do
+    if [ "$skip" = 1 ]; then skip=0; continue; fi
+    case "$a" in
+      --listen) cmd+=(--listen "127.0.0.1:$(variant_port)"); skip=1; continue ;;
+      --metrics-listen) skip=1; continue ;;
+    esac
+    if [[ "$a" == --* ]] && [[ " ${extra[*]} " == *" $a "* ]]; then skip=1; continue; fi
+    cmd+=("$a")
+  done
+  nohup "${cmd[@]}" "${extra[@]}" < /dev/null > "$DIR/variant.log" 2>&1 &
+  VARIANT_PID=$!
+  for i in $(seq 1 300); do
+    if [ "$(redis-cli -p "$(variant_port)" ping 2>/dev/null || true)" = PONG ]; then return 0; fi
+    kill -0 "$VARIANT_PID" 2>/dev/null || die "the --variant proxy exited; see $DIR/variant.log"
+    sleep 0.1
+  done
+  die "the --variant proxy did not answer PING on port $(variant_port) within 30s; see $DIR/variant.log"
+}
+
 stop_everything() {
+  if [ -n "$VARIANT_PID" ]; then
+    kill -TERM "$VARIANT_PID" 2>/dev/null || true
+    wait "$VARIANT_PID" 2>/dev/null || true
+    VARIANT_PID=""
+  fi
   if [ -n "$NUTCRACKER_PID" ]; then
     kill -TERM "$NUTCRACKER_PID" 2>/dev/null || true
     wait "$NUTCRACKER_PID" 2>/dev/null || true
@@ -216,6 +264,7 @@ target_port() {
   case "$1" in
     direct | direct3) shard_port 1 ;;
     kvstore | kvstore3) kvstore_port ;;
+    kvstoreB) variant_port ;;
     twemproxy) twemproxy_port ;;
   esac
 }
@@ -224,6 +273,7 @@ target_port() {
 proxy_pid() {
   case "$1" in
     kvstore | kvstore3) awk '$1 == "proxy" { print $4; exit }' "$DIR/cluster/procs" ;;
+    kvstoreB) echo "$VARIANT_PID" ;;
     twemproxy) echo "$NUTCRACKER_PID" ;;
   esac
 }
@@ -239,6 +289,10 @@ resp_flag() {
 
 # groups: the groups of rows, each run back to back on one target after a flush.
 groups() {
+  if [ -n "$ONLY" ]; then
+    echo "${ONLY//,/ }"
+    return 0
+  fi
   if [ "$QUICK" = 1 ]; then
     echo p1 p16 multi 1k
   else
@@ -250,6 +304,7 @@ groups() {
 # group_targets GROUP
 group_targets() {
   echo direct kvstore
+  if [ -n "$VARIANT" ]; then echo kvstoreB; fi
   if [ "$TWEMPROXY" = 1 ] && [ "$1" != pubsub ]; then echo twemproxy; fi
   case "$1" in p1 | p16) if [ "$RESP3" = 1 ]; then echo direct3 kvstore3; fi ;; esac
 }
@@ -290,12 +345,15 @@ warm_up() {
   # redis-benchmark retries a refused connection for ever: check that the target is there first.
   [ "$(redis-cli ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -p "$(target_port "$target")" ping 2>/dev/null || true)" = PONG ] ||
     die "$target (port $(target_port "$target")) does not answer PING; see $DIR/cluster/*/ for its log"
-  [ "$WARMUP" -gt 0 ] || return 0
+  local n="$WARMUP"
+  # Only the JVM compiles its hot path as it runs: the others get a tenth, enough to touch every code path.
+  case "$target" in kvstore*) ;; *) n=$((WARMUP / 10)) ;; esac
+  [ "$n" -gt 0 ] || return 0
   # shellcheck disable=SC2046
   # MSET and LRANGE too: the proxy's JIT compiler then does not run (and count as the proxy's CPU)
   # during the first measured run of the split and array-reply paths.
   timeout "$RUN_TIMEOUT" redis-benchmark ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} -h 127.0.0.1 -p "$(target_port "$target")" $(resp_flag "$target") \
-    -t set,get,mset,lrange_100 -c "$CLIENTS" -r "$KEYSPACE" -n "$WARMUP" -P 16 -q > /dev/null 2>&1 ||
+    -t set,get,mset,lrange_100 -c "$CLIENTS" -r "$KEYSPACE" -n "$n" -P 16 -q > /dev/null 2>&1 ||
     die "warm-up against $target failed"
 }
 
@@ -319,7 +377,7 @@ measure() {
 # ---- reporting -------------------------------------------------------------------------------
 
 report() {
-  awk -v rounds="$ROUNDS" -f "$SCRIPTS/lib/bench-report.awk" "$RAW"
+  awk -v rounds="$ROUNDS" -v variant="$VARIANT" -f "$SCRIPTS/lib/bench-report.awk" "$RAW"
 }
 
 environment() {
@@ -327,6 +385,7 @@ environment() {
   echo "$(redis-server --version | cut -d' ' -f1-3)$([ "$TWEMPROXY" = 1 ] && echo ", $(nutcracker --version 2>&1 | head -n 1)")"
   echo "java: $(java -version 2>&1 | head -n 1); kvstore threads: $THREADS; KVSTORE_JAVA_OPTS: ${KVSTORE_JAVA_OPTS:-(none)}"
   echo "kvstore options: ${PROXY_ARGS:-(none)}"
+  if [ -n "$VARIANT" ]; then echo "kvstoreB: kvstore's options and $VARIANT (port $(variant_port))"; fi
   echo "redis-benchmark -c $CLIENTS; set/get -r $KEYSPACE; -n $N_P1 at -P 1 (other rows: see --help), -n $N_P16 at -P 16; warm-up $WARMUP; rounds $ROUNDS$([ "$QUICK" = 1 ] && echo ' (--quick)')"
   echo "CPU us per request: utime+stime from /proc/PID/stat around each run (${CLK_TCK} ticks/s), over the requests of the run"
   echo "direct: the first shard (port $(shard_port 1)); kvstore: port $(kvstore_port); twemproxy: port $(twemproxy_port)"
@@ -349,6 +408,7 @@ main() {
 
   start_kvstore
   if [ "$TWEMPROXY" = 1 ]; then start_twemproxy; fi
+  if [ -n "$VARIANT" ]; then start_variant; fi
   if [ "$SYSCALLS" = 1 ]; then
     measure_syscalls
     return 0
@@ -356,7 +416,7 @@ main() {
   measure
 
   local results="$DIR/bench-results.txt"
-  { environment; echo; report; } > "$results"
+  { environment; echo; report; echo; echo "wall time: $((SECONDS / 60)) min $((SECONDS % 60)) s"; } > "$results"
   echo
   cat "$results"
   echo

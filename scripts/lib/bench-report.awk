@@ -10,6 +10,12 @@ function median(list,   n, a, i, j, t) {
   for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# ratios(B, A): the per-round ratios of two lists of figures, as text; also left in rl for median().
+function ratios(b, a,   nb, na, x, y, i, out) {
+  nb = split(b, x, " "); na = split(a, y, " "); rl = ""; out = ""
+  for (i = 1; i <= nb && i <= na; i++) if (y[i] > 0) { rl = rl " " x[i] / y[i]; out = out sprintf("%.2f ", x[i] / y[i]) }
+  return out
+}
 function fig(v) { return v == "-" ? "-" : sprintf("%.2f", v) }
 {
   k = $1 SUBSEP $2
@@ -29,15 +35,23 @@ END {
   print "(direct's shard CPU per request) and to twemproxy's; RESP3 rows compare kvstore3 with direct3"
   printf "%-14s %-9s %10s %10s %12s %12s\n", "row", "kvstore", "rps/direct", "rps/twem", "cpu/redis", "cpu/twem"
   for (r = 1; r <= nr; r++)
-    for (x = 0; x <= 1; x++) {
-      kv = x ? "kvstore3" : "kvstore"; d = x ? "direct3" : "direct"
+    for (x = 0; x <= 2; x++) {
+      kv = x == 1 ? "kvstore3" : x == 2 ? "kvstoreB" : "kvstore"; d = x == 1 ? "direct3" : "direct"
       K = rows[r] SUBSEP kv; D = rows[r] SUBSEP d; T = rows[r] SUBSEP "twemproxy"
       if (!(K in seen)) continue
       a = (D in seen) ? sprintf("%.2f", M[K, 3] / M[D, 3]) : "-"
-      b = (!x && (T in seen)) ? sprintf("%.2f", M[K, 3] / M[T, 3]) : "-"
+      b = (x != 1 && (T in seen)) ? sprintf("%.2f", M[K, 3] / M[T, 3]) : "-"
       c = (D in seen) && M[D, 8] != "-" && M[D, 8] > 0 ? sprintf("%.2f", M[K, 7] / M[D, 8]) : "-"
-      e = (!x && (T in seen)) && M[T, 7] > 0 ? sprintf("%.2f", M[K, 7] / M[T, 7]) : "-"
+      e = (x != 1 && (T in seen)) && M[T, 7] > 0 ? sprintf("%.2f", M[K, 7] / M[T, 7]) : "-"
       printf "%-14s %-9s %10s %10s %12s %12s\n", rows[r], kv, a, b, c, e
     }
   if (rounds > 1) printf "\n(medians of %d rounds)\n", rounds
+  if (variant == "") exit
+  printf "\nkvstoreB (%s) over kvstore, per round and the median: CPU us per request; req/s\n", variant
+  for (r = 1; r <= nr; r++) {
+    A = rows[r] SUBSEP "kvstore"; B = rows[r] SUBSEP "kvstoreB"
+    if (!(A in seen) || !(B in seen)) continue
+    c = ratios(v[B, 7], v[A, 7]); cm = median(rl); q = ratios(v[B, 3], v[A, 3]); qm = median(rl)
+    printf "%-14s cpu %s-> median %.2f; req/s %s-> median %.2f\n", rows[r], c, cm, q, qm
+  }
 }

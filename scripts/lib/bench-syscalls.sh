@@ -2,7 +2,7 @@
 # RUN_TIMEOUT, TWEMPROXY and its functions target_port, proxy_pid, flush_shards, warm_up, say, die).
 #
 # System calls per request of each proxy (kvstore, twemproxy) and, for direct, of the redis-server
-# itself, at -P 1 and -P 16, counted two ways
+# itself (and of kvstoreB with --variant), at -P 1 and -P 16, counted two ways
 # during a redis-benchmark GET run (after a SET run that fills the keys):
 #   perf    `perf stat -e raw_syscalls:sys_enter -p PID`: every system call of every thread, counted
 #           in the kernel, with no effect on the process's timing (needs perf and tracefs);
@@ -70,7 +70,7 @@ measure_syscalls() {
     echo "that same run; strace: calls per request counted by strace -c -f (which slows the proxy down)"
     printf "%-10s %-3s %8s %8s %8s %8s  %s\n" target P perf usr sys strace "strace's top calls (count over the run)"
   } > "$results"
-  for target in direct kvstore $([ "$TWEMPROXY" = 1 ] && echo twemproxy); do
+  for target in direct kvstore $([ -n "$VARIANT" ] && echo kvstoreB) $([ "$TWEMPROXY" = 1 ] && echo twemproxy); do
     say "warming up $target"
     warm_up "$target"
     for pipeline in 1 16; do

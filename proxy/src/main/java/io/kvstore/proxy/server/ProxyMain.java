@@ -67,8 +67,8 @@ public final class ProxyMain implements Callable<Integer> {
                     + "(default: --listen, with a wildcard host replaced by this machine's name).")
     String announce;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Worker event loops (default: one per core).")
-    int threads;
+    @CommandLine.Mixin
+    EventLoopOptions eventLoop;
 
     @Option(names = "--transport", defaultValue = "auto", description = "I/O transport: auto, epoll, io_uring, kqueue or nio (default: ${DEFAULT-VALUE}: epoll on Linux, "
             + "kqueue on macOS, else nio). io_uring needs Linux 5.14+ and a seccomp profile that allows it; named but not allowed, the proxy refuses to start.")
@@ -338,12 +338,12 @@ public final class ProxyMain implements Callable<Integer> {
     }
 
     ProxyOptions options() {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         BackendOptions backend = new BackendOptions(backendConnections, connectTimeoutMs,
                 BackendOptions.DEFAULTS.minBackoffMillis(), BackendOptions.DEFAULTS.maxBackoffMillis(), backendStallMs)
                 .dialing(BackendVia.parse(backendVia)).maxReply(limits.maxBulkLength);
-        return new ProxyOptions(HostPort.parse(listen), n, transport, limits.value(), backend, password,
-                MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsListener.options());
+        return new ProxyOptions(HostPort.parse(listen), eventLoop.threads(), transport, limits.value(), backend, password,
+                MultiKeyScope.parse(multiKeyScope), allowConfigSet, tlsListener.options())
+                .withBusyPollMicros(eventLoop.busyPollUs);
     }
 
     /** Static mode: group i is backend i, slots spread evenly in the order given. */

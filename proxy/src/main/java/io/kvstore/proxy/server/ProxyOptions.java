@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param tls       a TLS listener beside the plain one ({@code --tls-listen}), or null
  * @param users     ACL rule lines of the users clients may AUTH as, in force before the first client
  *                  ({@code --user}, {@code --acl-file}, or ZooKeeper's users at start); empty: only the default user
+ * @param busyPollMicros how long a worker loop polls before it sleeps ({@code --busy-poll-us}; 0: it sleeps at once)
  */
 public record ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
                            BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
-                           boolean allowConfigSet, TlsOptions tls, java.util.List<String> users) {
+                           boolean allowConfigSet, TlsOptions tls, java.util.List<String> users,
+                           long busyPollMicros) {
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -34,6 +36,26 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
         backendOptions = backendOptions == null ? BackendOptions.DEFAULTS : backendOptions;
         multiKeyScope = multiKeyScope == null ? MultiKeyScope.SLOT : multiKeyScope;
         users = users == null ? java.util.List.of() : java.util.List.copyOf(users);
+        if (busyPollMicros < 0 || busyPollMicros > MAX_BUSY_POLL_MICROS) {
+            throw new IllegalArgumentException("--busy-poll-us must be 0.." + MAX_BUSY_POLL_MICROS + ", got " + busyPollMicros);
+        }
+        Transport.checkBusyPoll(transport, busyPollMicros);
+    }
+
+    /** A longer spin only burns a core the loop could give away: the figures in doc/performance.md stop at 200. */
+    public static final long MAX_BUSY_POLL_MICROS = 10_000;
+
+    /** No busy-poll. */
+    public ProxyOptions(HostPort listen, int threads, String transport, ClientLimits clientLimits,
+                        BackendOptions backendOptions, String password, MultiKeyScope multiKeyScope,
+                        boolean allowConfigSet, TlsOptions tls, java.util.List<String> users) {
+        this(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls, users, 0);
+    }
+
+    /** With worker loops that poll for {@code micros} before sleeping ({@code --busy-poll-us}). */
+    public ProxyOptions withBusyPollMicros(long micros) {
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope,
+                allowConfigSet, tls, users, micros);
     }
 
     /** Only the default user. */
@@ -46,7 +68,7 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
     /** The same with the users of {@code lines}. */
     public ProxyOptions withUsers(java.util.List<String> lines) {
         return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope,
-                allowConfigSet, tls, lines);
+                allowConfigSet, tls, lines, busyPollMicros);
     }
 
     /** No TLS listener. */
@@ -74,33 +96,38 @@ public record ProxyOptions(HostPort listen, int threads, String transport, Clien
 
     public ProxyOptions withThreads(int n) {
         return new ProxyOptions(listen, n, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
-                users);
+                users, busyPollMicros);
     }
 
     /** With the I/O transport named {@code name} ({@code --transport}). */
     public ProxyOptions withTransport(String name) {
         return new ProxyOptions(listen, threads, name, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
-                users);
+                users, busyPollMicros);
     }
 
     public ProxyOptions withClientLimits(ClientLimits limits) {
-        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet, tls);
+        return new ProxyOptions(listen, threads, transport, limits, backendOptions, password, multiKeyScope, allowConfigSet, tls,
+                users, busyPollMicros);
     }
 
     public ProxyOptions withBackendOptions(BackendOptions backend) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet, tls);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backend, password, multiKeyScope, allowConfigSet, tls,
+                users, busyPollMicros);
     }
 
     public ProxyOptions withMultiKeyScope(MultiKeyScope scope) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet, tls);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, scope, allowConfigSet, tls,
+                users, busyPollMicros);
     }
 
     public ProxyOptions withAllowConfigSet(boolean allow) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow, tls);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allow, tls,
+                users, busyPollMicros);
     }
 
     /** With a TLS listener as {@code t} says (null: none). */
     public ProxyOptions withTls(TlsOptions t) {
-        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, t);
+        return new ProxyOptions(listen, threads, transport, clientLimits, backendOptions, password, multiKeyScope, allowConfigSet, t,
+                users, busyPollMicros);
     }
 }

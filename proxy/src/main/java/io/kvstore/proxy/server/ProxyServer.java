@@ -81,7 +81,7 @@ public final class ProxyServer implements AutoCloseable {
         // Before the first client: a connection must never see the default user of an empty list.
         context.access().users(Users.failClosed(options.users(), options.password(), context.commands(), LOG::error));
         EventLoopGroup boss = transport.newGroup(1);
-        EventLoopGroup workers = transport.newGroup(options.threads());
+        EventLoopGroup workers = transport.newGroup(options.threads(), options.busyPollMicros());
         Map<EventExecutor, WorkerContext> contexts = new IdentityHashMap<>();
         for (EventExecutor e : workers) {
             contexts.put(e, new WorkerContext((EventLoop) e, options.backendOptions(), transport.clientChannel(),

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -20,6 +21,7 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -43,8 +45,7 @@ public enum Transport {
      * doc/performance.md for the measurement behind that); naming one that is not available is an error.
      */
     public static Transport choose(String name) {
-        String n = name == null ? "auto" : name.toLowerCase(Locale.ROOT).replace('-', '_');
-        return switch (n) {
+        return switch (normalize(name)) {
             case "auto" -> Epoll.isAvailable() ? EPOLL : KQueue.isAvailable() ? KQUEUE : NIO;
             case "epoll" -> require(EPOLL, Epoll.isAvailable(), Epoll.unavailabilityCause());
             case "io_uring", "iouring" -> require(IO_URING, uringAvailable(), IoUring.unavailabilityCause());
@@ -53,6 +54,21 @@ public enum Transport {
             default -> throw new IllegalArgumentException(
                     "unknown transport '" + name + "' (auto, epoll, io_uring, kqueue, nio)");
         };
+    }
+
+    private static String normalize(String name) {
+        return name == null ? "auto" : name.toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /**
+     * Refuses, before anything starts, a busy-poll ({@code --busy-poll-us}) with the transport named {@code name}
+     * when that is io_uring: Netty's io_uring loop has no select strategy to spin in.
+     */
+    static void checkBusyPoll(String name, long busyPollMicros) {
+        String n = normalize(name);
+        if (busyPollMicros != 0 && (n.equals("io_uring") || n.equals("iouring"))) {
+            throw new IllegalArgumentException("--busy-poll-us needs the epoll, kqueue or nio transport, not io_uring");
+        }
     }
 
     /**
@@ -80,15 +96,29 @@ public enum Transport {
     }
 
     public EventLoopGroup newGroup(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, ioHandler());
+        return newGroup(threads, 0L);
     }
 
-    private IoHandlerFactory ioHandler() {
+    /**
+     * Loops that poll for up to {@code busyPollMicros} before each sleep ({@code --busy-poll-us}, see
+     * {@link BusyPollStrategy}); 0 sleeps at once, as Netty does by default. io_uring has no such choice in Netty.
+     */
+    public EventLoopGroup newGroup(int threads, long busyPollMicros) {
+        checkBusyPoll(label(), busyPollMicros);
+        return newGroup(threads, BusyPollStrategy.factory(busyPollMicros)); // Netty's default strategy for 0
+    }
+
+    /** Loops that choose between polling and sleeping by {@code strategy} (io_uring has no such choice). */
+    EventLoopGroup newGroup(int threads, SelectStrategyFactory strategy) {
+        return new MultiThreadIoEventLoopGroup(threads, ioHandler(strategy));
+    }
+
+    private IoHandlerFactory ioHandler(SelectStrategyFactory strategy) {
         return switch (this) {
-            case EPOLL -> EpollIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory(0, strategy);
             case IO_URING -> IoUringIoHandler.newFactory();
-            case KQUEUE -> KQueueIoHandler.newFactory();
-            case NIO -> NioIoHandler.newFactory();
+            case KQUEUE -> KQueueIoHandler.newFactory(0, strategy);
+            case NIO -> NioIoHandler.newFactory(SelectorProvider.provider(), strategy);
         };
     }
 

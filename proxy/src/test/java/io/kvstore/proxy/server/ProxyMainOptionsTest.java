@@ -66,6 +66,31 @@ class ProxyMainOptionsTest {
     }
 
     @Test
+    void busyPollIsOffByDefaultAndSetByFlagEnvironmentOrYaml(@TempDir Path dir) throws Exception {
+        assertEquals(0, parse(Map.of(), null, "--backends", "127.0.0.1:1").busyPollMicros());
+        assertEquals(50, parse(Map.of(), null, "--busy-poll-us", "50").busyPollMicros());
+        assertEquals(20, parse(Map.of("KVSTORE_BUSY_POLL_US", "20"), null).busyPollMicros());
+        Path yaml = dir.resolve("proxy.yml");
+        Files.writeString(yaml, "busy-poll-us: 30\nthreads: 3\n");
+        ProxyOptions fromYaml = parse(Map.of(), yaml.toString());
+        assertEquals(30, fromYaml.busyPollMicros());
+        assertEquals(3, fromYaml.threads(), "--threads moved into the same mixin, still read");
+        assertEquals(50, fromYaml.withClientLimits(fromYaml.clientLimits()).withBusyPollMicros(50).withThreads(2).busyPollMicros(),
+                "kept through the other with-methods");
+    }
+
+    /** Exit code 2 before anything binds: negative, too long, or with io_uring. */
+    @Test
+    void aBadBusyPollStopsTheProxy() {
+        CommandLine cli = new CommandLine(new ProxyMain());
+        cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--busy-poll-us", "-1"));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--busy-poll-us", "10001"));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--busy-poll-us", "many"));
+        assertEquals(2, cli.execute("--backends", "127.0.0.1:1", "--busy-poll-us", "10", "--transport", "io_uring"));
+    }
+
+    @Test
     void backendViaDialsAnotherAddressForTheNamedServersOnly() {
         var dial = parse(Map.of(), null, "--backends", "127.0.0.1:1",
                 "--backend-via", "127.0.0.1:7101=127.0.0.1:9101,127.0.0.1:7102=127.0.0.1:9102").backendOptions().dialAddress();

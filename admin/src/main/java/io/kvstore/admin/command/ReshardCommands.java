@@ -1,10 +1,12 @@
 package io.kvstore.admin.command;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.reshard.JobStore;
 import io.kvstore.admin.reshard.MigrationDriver;
 import io.kvstore.admin.reshard.MigrationJob;
 import io.kvstore.admin.reshard.MoveTuning;
+import io.kvstore.admin.reshard.PacingWindow;
 import io.kvstore.admin.reshard.Plans;
 import io.kvstore.admin.reshard.Progress;
 import io.kvstore.admin.reshard.Progresses;
@@ -149,6 +151,11 @@ public final class ReshardCommands {
                     p.put("windows", r.pacing().windows());
                     p.put("decreases", r.pacing().decreases());
                     p.put("lastRate", r.pacing().lastRate());
+                    ArrayNode trace = p.putArray("trace");
+                    for (PacingWindow w : r.pacing().trace()) {
+                        trace.addObject().put("p99Micros", w.p99Micros()).put("samples", w.samples())
+                                .put("keysPerSecond", w.keysPerSecond()).put("rate", w.rate());
+                    }
                 }
                 cmd.printJson(root);
             } else {

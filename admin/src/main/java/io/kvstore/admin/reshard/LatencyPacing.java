@@ -1,7 +1,9 @@
 package io.kvstore.admin.reshard;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,8 +34,12 @@ final class LatencyPacing implements AutoCloseable {
     static final int NO_CEILING = 10_000_000;
 
     /** What pacing did, for the operator. */
-    record Summary(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    record Summary(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate,
+                   List<PacingWindow> trace) {
     }
+
+    /** Windows kept for the summary's trace at most (the first ones: at 500 ms, a quarter of an hour). */
+    static final int TRACE_WINDOWS = 2_000;
 
     private final LatencyProbe probe;
     private final LatencyPacer pacer;
@@ -45,6 +51,7 @@ final class LatencyPacing implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long windows;
     private volatile String failure;
+    private final List<PacingWindow> trace = new ArrayList<>();
 
     private LatencyPacing(LatencyProbe probe, double baseline, MoveTuning tuning, int ceiling, RateLimit rate, AtomicLong moved) {
         this.probe = probe;
@@ -107,7 +114,11 @@ final class LatencyPacing implements AutoCloseable {
             nanosAt[i] = now;
             i = (i + 1) % RATE_WINDOWS;
             synchronized (pacer) {
-                rate.rate(pacer.window(p99, perSecond));
+                int next = pacer.window(p99, perSecond);
+                rate.rate(next);
+                if (trace.size() < TRACE_WINDOWS) {
+                    trace.add(new PacingWindow(Math.round(p99), probe.lastSamples(), Math.round(perSecond), next));
+                }
             }
             windows++;
         }
@@ -140,7 +151,8 @@ final class LatencyPacing implements AutoCloseable {
     /** What pacing did so far. */
     Summary summary() {
         synchronized (pacer) {
-            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate());
+            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate(),
+                    List.copyOf(trace));
         }
     }
 

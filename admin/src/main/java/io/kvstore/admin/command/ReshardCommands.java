@@ -80,6 +80,22 @@ public final class ReshardCommands {
                         + " (50-60000; default: ${DEFAULT-VALUE}).")
         int pacingWindowMs;
 
+        @Option(names = "--pacing-target", defaultValue = "0.7",
+                description = "With --max-latency-ratio: the share of the bound the rate aims at: it grows only after a window"
+                        + " below it, holds between it and the bound, and is halved after a window above the bound"
+                        + " (0.3-1; default: ${DEFAULT-VALUE}).")
+        double pacingTarget;
+
+        @Option(names = "--pacing-baseline-ms", defaultValue = "3000",
+                description = "With --max-latency-ratio: how long the baseline is probed before the move; it is the median"
+                        + " of the p99s of its 200 ms windows (200-60000; default: ${DEFAULT-VALUE}).")
+        int pacingBaselineMs;
+
+        @Option(names = "--pacing-interval-ms", defaultValue = "1",
+                description = "With --max-latency-ratio: the pause between two probes on a connection; shorter gives more"
+                        + " samples per window (1-1000; default: ${DEFAULT-VALUE}).")
+        int pacingIntervalMs;
+
         @Option(names = "--no-data", description = "Cache mode only: flip slot ownership without moving keys (the moved slots' keys are lost).")
         boolean noData;
 
@@ -110,7 +126,7 @@ public final class ReshardCommands {
                     throw new IllegalArgumentException("--no-data loses the moved slots' keys; it is for clusters in cache mode only");
                 }
                 MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, pacingFloor,
-                        pacingStart, pacingWindowMs);
+                        pacingStart, pacingWindowMs, pacingTarget, pacingBaselineMs, pacingIntervalMs);
                 List<SlotRange> moves = plan(t);
                 if (moves.isEmpty()) {
                     out().println("nothing to move: cluster " + cluster + " is already as asked");
@@ -148,6 +164,7 @@ public final class ReshardCommands {
                     p.put("probeTargets", r.pacing().targets());
                     p.put("baselineP99Micros", Math.round(r.pacing().baselineMicros()));
                     p.put("boundP99Micros", Math.round(r.pacing().boundMicros()));
+                    p.put("targetP99Micros", Math.round(r.pacing().targetMicros()));
                     p.put("windows", r.pacing().windows());
                     p.put("decreases", r.pacing().decreases());
                     p.put("lastRate", r.pacing().lastRate());

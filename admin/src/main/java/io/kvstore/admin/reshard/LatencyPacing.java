@@ -18,9 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LatencyPacing implements AutoCloseable {
 
-    static final long BASELINE_MILLIS = 1_000;
-    static final int BASELINE_WINDOWS = 5;
-    static final long INTERVAL_MILLIS = 2;
+    /** The baseline's windows: the baseline is the median of their p99s, so one hiccup of a busy machine does not set it. */
+    static final long BASELINE_WINDOW_MILLIS = 200;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
      * from the rate limit, so one window may see none and the next several hundred; a
@@ -34,7 +33,7 @@ final class LatencyPacing implements AutoCloseable {
     static final int NO_CEILING = 10_000_000;
 
     /** What pacing did, for the operator. */
-    record Summary(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate,
+    record Summary(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows, long decreases, int lastRate,
                    List<PacingWindow> trace) {
     }
 
@@ -48,6 +47,7 @@ final class LatencyPacing implements AutoCloseable {
     private final Thread thread;
     private final double baseline;
     private final long windowMillis;
+    private final long intervalMillis;
     private volatile boolean running = true;
     private volatile long windows;
     private volatile String failure;
@@ -57,8 +57,9 @@ final class LatencyPacing implements AutoCloseable {
         this.probe = probe;
         this.baseline = baseline;
         this.windowMillis = tuning.pacingWindowMillis();
-        this.pacer = new LatencyPacer(baseline, tuning.maxLatencyRatio(), tuning.pacingStart(), tuning.pacingFloor(), ceiling,
-                MIN_STEP);
+        this.intervalMillis = tuning.pacingIntervalMillis();
+        this.pacer = new LatencyPacer(baseline, tuning.maxLatencyRatio(), tuning.pacingTarget(), tuning.pacingStart(),
+                tuning.pacingFloor(), ceiling, MIN_STEP);
         this.rate = rate;
         this.moved = moved;
         this.thread = new Thread(this::windows, "kvstore-pacing");
@@ -74,11 +75,14 @@ final class LatencyPacing implements AutoCloseable {
             throws IOException {
         double baseline;
         try {
-            // The median of five windows' p99: one hiccup of a busy machine during a single long
+            // The median of the windows' p99: one hiccup of a busy machine during a single long
             // window set a bound twice too lax (measured: a 9.4 ms baseline against 0.65 ms usually).
-            long[] p99s = new long[BASELINE_WINDOWS];
+            // The first window warms up (connections, JIT of the probe loop) and does not count:
+            // cold, it read 2-3x the p99 of the same load a second later, and set a lax bound.
+            probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis());
+            long[] p99s = new long[(int) Math.max(1, tuning.pacingBaselineMillis() / BASELINE_WINDOW_MILLIS)];
             for (int i = 0; i < p99s.length; i++) {
-                p99s[i] = Math.round(probe.p99Micros(BASELINE_MILLIS / BASELINE_WINDOWS, INTERVAL_MILLIS));
+                p99s[i] = Math.round(probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis()));
             }
             baseline = Math.max(1, LatencyProbe.percentile(p99s, 0.5));
         } catch (IOException e) {
@@ -102,7 +106,7 @@ final class LatencyPacing implements AutoCloseable {
         while (running) {
             double p99;
             try {
-                p99 = probe.p99Micros(windowMillis, INTERVAL_MILLIS);
+                p99 = probe.p99Micros(windowMillis, intervalMillis);
             } catch (IOException e) {
                 failure = e.getMessage();
                 return;
@@ -151,7 +155,7 @@ final class LatencyPacing implements AutoCloseable {
     /** What pacing did so far. */
     Summary summary() {
         synchronized (pacer) {
-            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate(),
+            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), pacer.targetMicros(), windows, pacer.decreases(), pacer.rate(),
                     List.copyOf(trace));
         }
     }

@@ -15,9 +15,16 @@ package io.kvstore.admin.reshard;
  * @param pacingFloor      under latency pacing, keys per second the rate is never cut below (the move always ends)
  * @param pacingStart      under latency pacing, the first window's rate, keys per second
  * @param pacingWindowMillis under latency pacing, how long each window probes before the rate is set again
+ * @param pacingTarget     under latency pacing, the share of the bound the rate aims at: it grows only after a
+ *                         window below this share, holds between it and the bound, is halved above the bound
+ * @param pacingBaselineMillis under latency pacing, how long the baseline is probed before the move (the median
+ *                         of its 200 ms windows' p99s, after one window of warm-up that does not count)
+ * @param pacingIntervalMillis under latency pacing, the pause between two probes on a connection: shorter gives
+ *                         more samples per window, so a steadier p99
  */
 public record MoveTuning(int scanCount, int batchKeys, int batchMillis, int parallelSources, double maxLatencyRatio,
-                         int pacingFloor, int pacingStart, int pacingWindowMillis) {
+                         int pacingFloor, int pacingStart, int pacingWindowMillis, double pacingTarget, int pacingBaselineMillis,
+                         int pacingIntervalMillis) {
 
     /** The defaults, also what a job recorded before these options existed moves with. */
     public static final MoveTuning DEFAULT = new MoveTuning(1000, 500, 20, 4, 0);
@@ -25,6 +32,9 @@ public record MoveTuning(int scanCount, int batchKeys, int batchMillis, int para
     static final int DEFAULT_FLOOR = 500;
     static final int DEFAULT_START = 10_000;
     static final int DEFAULT_WINDOW_MILLIS = 500;
+    static final double DEFAULT_TARGET = 0.7;
+    static final int DEFAULT_BASELINE_MILLIS = 3_000;
+    static final int DEFAULT_INTERVAL_MILLIS = 1;
 
     public MoveTuning {
         check(scanCount >= 10 && scanCount <= 100_000, "--scan-count must be within 10-100000");
@@ -36,11 +46,21 @@ public record MoveTuning(int scanCount, int batchKeys, int batchMillis, int para
         check(pacingFloor >= 1 && pacingFloor <= 1_000_000, "--pacing-floor must be within 1-1000000");
         check(pacingStart >= 1 && pacingStart <= 10_000_000, "--pacing-start must be within 1-10000000");
         check(pacingWindowMillis >= 50 && pacingWindowMillis <= 60_000, "--pacing-window-ms must be within 50-60000");
+        check(pacingTarget >= 0.3 && pacingTarget <= 1, "--pacing-target must be within 0.3-1");
+        check(pacingBaselineMillis >= 200 && pacingBaselineMillis <= 60_000, "--pacing-baseline-ms must be within 200-60000");
+        check(pacingIntervalMillis >= 1 && pacingIntervalMillis <= 1_000, "--pacing-interval-ms must be within 1-1000");
     }
 
     /** These move options with the pacing options at their defaults. */
     public MoveTuning(int scanCount, int batchKeys, int batchMillis, int parallelSources, double maxLatencyRatio) {
         this(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, DEFAULT_FLOOR, DEFAULT_START, DEFAULT_WINDOW_MILLIS);
+    }
+
+    /** These options with the target, baseline and probe interval of latency pacing at their defaults. */
+    public MoveTuning(int scanCount, int batchKeys, int batchMillis, int parallelSources, double maxLatencyRatio, int pacingFloor,
+                      int pacingStart, int pacingWindowMillis) {
+        this(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, pacingFloor, pacingStart, pacingWindowMillis,
+                DEFAULT_TARGET, DEFAULT_BASELINE_MILLIS, DEFAULT_INTERVAL_MILLIS);
     }
 
     private static void check(boolean ok, String message) {

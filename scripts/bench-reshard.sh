@@ -20,7 +20,8 @@
 # proxies move the keys clients touch first, so also the keys on g4 afterwards), p50/p99 of SET and
 # GET before and during (median over the runs, each run CHUNK requests; "worst" = the highest p99 of
 # any run during the move), the ratio of p99 during/before per command, and whether that kept the
-# bound: --bound B (default 2) for fixed rates, R for a paced row. Warns if the servers hold more or
+# bound: --bound B (default 2) for fixed rates, R for a paced row; and as a control the same ratio
+# for the same load run as long again right after the move (nothing moving: the machine's noise). Warns if the servers hold more or
 # fewer keys than loaded. Then what the freeze of each step cost: requests the proxies held on frozen
 # slots, how many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over
 # the whole run). Last, "the highest rate that kept the p99 bound" over the loaded rows. Also written
@@ -66,7 +67,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,37s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -339,9 +340,11 @@ measure_unloaded() {
 measure() {
   local label="$1" rate="$2" bound="$3"
   shift 3
-  local before="$DIR/before-$label.csv" during="$DIR/during-$label.csv" out="$DIR/rebalance-$label.json"
+  local before="$DIR/before-$label.csv" during="$DIR/during-$label.csv" after="$DIR/after-$label.csv"
+  local out="$DIR/rebalance-$label.json"
   : > "$before"
   : > "$during"
+  : > "$after"
   say "$label: latency before the move ($CLIENTS clients, runs of $CHUNK SET + $CHUNK GET back to back for $BEFORE_SECS s)"
   # The baseline as the during figure below is taken: the same runs back to back, the median of their p99s.
   load_loop "$before" 2> /dev/null &
@@ -362,6 +365,12 @@ measure() {
   end=$(date +%s.%N)
   stop_load
   read -r h1 t1 m1 <<< "$(holds)"
+  # The control: the same load for as long again right after the move. Its ratio to the baseline is what
+  # the machine's own noise (other processes on its shared cores) does to the p99 with nothing moving.
+  load_loop "$after" 2> /dev/null &
+  LOAD_PID=$!
+  sleep "$BEFORE_SECS"
+  stop_load
   local moved millis kps onto
   moved="$(json_field "$out" keysMoved)"
   millis="$(json_field "$out" millis)"
@@ -372,6 +381,8 @@ measure() {
   read -r g50b g99b _ _ <<< "$(stats "$before" GET)"
   read -r s50d s99d s99w nd <<< "$(stats "$during" SET)"
   read -r g50d g99d g99w _ <<< "$(stats "$during" GET)"
+  read -r _ s99a _ _ <<< "$(stats "$after" SET)"
+  read -r _ g99a _ _ <<< "$(stats "$after" GET)"
   local line verdict
   line="$(awk -v r="$label" -v m="$moved" -v ms="$millis" -v k="$kps" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
     -v s50b="$s50b" -v s99b="$s99b" -v g50b="$g50b" -v g99b="$g99b" \
@@ -387,7 +398,9 @@ measure() {
       held = s / sb <= b && g / gb <= b
       printf "p99 bound x%s %s (SET x%.2f, GET x%.2f)", b, held ? "HELD" : "NOT held", s / sb, g / gb
     }')"
-  line="$line | $verdict | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
+  line="$line | $verdict$(awk -v s="$s99a" -v sb="$s99b" -v g="$g99a" -v gb="$g99b" 'BEGIN {
+      if (sb > 0 && gb > 0 && s != "-" && g != "-") printf "; control, nothing moving after the move: SET x%.2f, GET x%.2f", s / sb, g / gb
+    }') | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
   case "$verdict" in *" HELD "*) echo "$kps $label x$bound" >> "$DIR/held.txt" ;; esac
   echo "$line" >> "$DIR/results.txt"
   say "$line"

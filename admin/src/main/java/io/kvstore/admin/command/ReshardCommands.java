@@ -87,14 +87,19 @@ public final class ReshardCommands {
         double pacingTarget;
 
         @Option(names = "--pacing-baseline-ms", defaultValue = "3000",
-                description = "With --max-latency-ratio: how long the baseline is probed before the move; it is the median"
-                        + " of the p99s of its 200 ms windows (200-60000; default: ${DEFAULT-VALUE}).")
+                description = "With --max-latency-ratio: how long the baseline is probed before the move; it is a quantile"
+                        + " (--pacing-baseline-quantile) of the p99s of its 200 ms windows (200-60000; default: ${DEFAULT-VALUE}).")
         int pacingBaselineMs;
 
         @Option(names = "--pacing-interval-ms", defaultValue = "1",
                 description = "With --max-latency-ratio: the pause between two probes on a connection; shorter gives more"
                         + " samples per window (1-1000; default: ${DEFAULT-VALUE}).")
         int pacingIntervalMs;
+
+        @Option(names = "--pacing-baseline-quantile", defaultValue = "0.25",
+                description = "With --max-latency-ratio: which of the baseline windows' p99s is the baseline (0.5: the median;"
+                        + " lower discounts windows a burst of other work inflated; 0.05-0.95; default: ${DEFAULT-VALUE}).")
+        double pacingBaselineQuantile;
 
         @Option(names = "--no-data", description = "Cache mode only: flip slot ownership without moving keys (the moved slots' keys are lost).")
         boolean noData;
@@ -126,7 +131,8 @@ public final class ReshardCommands {
                     throw new IllegalArgumentException("--no-data loses the moved slots' keys; it is for clusters in cache mode only");
                 }
                 MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, pacingFloor,
-                        pacingStart, pacingWindowMs, pacingTarget, pacingBaselineMs, pacingIntervalMs);
+                        pacingStart, pacingWindowMs, pacingTarget, pacingBaselineMs, pacingIntervalMs,
+                        pacingBaselineQuantile);
                 List<SlotRange> moves = plan(t);
                 if (moves.isEmpty()) {
                     out().println("nothing to move: cluster " + cluster + " is already as asked");

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LatencyPacing implements AutoCloseable {
 
-    /** The baseline's windows: the baseline is the median of their p99s, so one hiccup of a busy machine does not set it. */
+    /** The baseline's windows: the baseline is a quantile of their p99s, so one hiccup of a busy machine does not set it. */
     static final long BASELINE_WINDOW_MILLIS = 200;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
@@ -75,16 +75,16 @@ final class LatencyPacing implements AutoCloseable {
             throws IOException {
         double baseline;
         try {
-            // The median of the windows' p99: one hiccup of a busy machine during a single long
-            // window set a bound twice too lax (measured: a 9.4 ms baseline against 0.65 ms usually).
-            // The first window warms up (connections, JIT of the probe loop) and does not count:
-            // cold, it read 2-3x the p99 of the same load a second later, and set a lax bound.
+            // A quantile of the windows' p99s (--pacing-baseline-quantile), not one long window: one
+            // hiccup of a busy machine during a single window set a bound twice too lax (measured: a
+            // 9.4 ms baseline against 0.65 ms usually). The first window warms up (connections, JIT
+            // of the probe loop) and does not count: cold, it read 2-3x the same load a second later.
             probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis());
             long[] p99s = new long[(int) Math.max(1, tuning.pacingBaselineMillis() / BASELINE_WINDOW_MILLIS)];
             for (int i = 0; i < p99s.length; i++) {
                 p99s[i] = Math.round(probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis()));
             }
-            baseline = Math.max(1, LatencyProbe.percentile(p99s, 0.5));
+            baseline = Math.max(1, LatencyProbe.percentile(p99s, tuning.pacingBaselineQuantile()));
         } catch (IOException e) {
             probe.close();
             throw new IOException("cannot take the latency baseline: " + e.getMessage(), e);

@@ -81,6 +81,7 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         t.put("pacingTarget", tuning.pacingTarget());
         t.put("pacingBaselineMillis", tuning.pacingBaselineMillis());
         t.put("pacingIntervalMillis", tuning.pacingIntervalMillis());
+        t.put("pacingBaselineQuantile", tuning.pacingBaselineQuantile());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -96,7 +97,8 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
                 t.path("maxLatencyRatio").asDouble(d.maxLatencyRatio()), t.path("pacingFloor").asInt(d.pacingFloor()),
                 t.path("pacingStart").asInt(d.pacingStart()), t.path("pacingWindowMillis").asInt(d.pacingWindowMillis()),
                 t.path("pacingTarget").asDouble(d.pacingTarget()), t.path("pacingBaselineMillis").asInt(d.pacingBaselineMillis()),
-                t.path("pacingIntervalMillis").asInt(d.pacingIntervalMillis()));
+                t.path("pacingIntervalMillis").asInt(d.pacingIntervalMillis()),
+                t.path("pacingBaselineQuantile").asDouble(d.pacingBaselineQuantile()));
     }
 
     static MigrationJob decode(byte[] data) {

@@ -96,7 +96,7 @@ public final class ReshardCommands {
                         + " samples per window (1-1000; default: ${DEFAULT-VALUE}).")
         int pacingIntervalMs;
 
-        @Option(names = "--pacing-baseline-quantile", defaultValue = "0.25",
+        @Option(names = "--pacing-baseline-quantile", defaultValue = "0.5",
                 description = "With --max-latency-ratio: which of the baseline windows' p99s is the baseline (0.5: the median;"
                         + " lower discounts windows a burst of other work inflated; 0.05-0.95; default: ${DEFAULT-VALUE}).")
         double pacingBaselineQuantile;

@@ -39,7 +39,7 @@ class MigrationJobTest {
         assertEquals(0.7, t.pacingTarget());
         assertEquals(3_000, t.pacingBaselineMillis());
         assertEquals(1, t.pacingIntervalMillis());
-        assertEquals(0.25, t.pacingBaselineQuantile());
+        assertEquals(0.5, t.pacingBaselineQuantile());
     }
 
     @Test
@@ -48,7 +48,7 @@ class MigrationJobTest {
                 + "\"batchMillis\":7,\"parallelSources\":2,\"maxLatencyRatio\":1.5,\"pacingFloor\":300,"
                 + "\"pacingStart\":4000,\"pacingWindowMillis\":250}}";
         MoveTuning t = MigrationJob.decode(old.getBytes(StandardCharsets.UTF_8)).tuning();
-        assertEquals(new MoveTuning(200, 50, 7, 2, 1.5, 300, 4_000, 250, 0.7, 3_000, 1, 0.25), t);
+        assertEquals(new MoveTuning(200, 50, 7, 2, 1.5, 300, 4_000, 250, 0.7, 3_000, 1, 0.5), t);
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class ReshardCommands {
                         + " (1-1000000; default: ${DEFAULT-VALUE}).")
         int pacingFloor;
 
-        @Option(names = "--pacing-start", defaultValue = "2000",
+        @Option(names = "--pacing-start", defaultValue = "10000",
                 description = "With --max-latency-ratio: the first window's rate, keys per second (1-10000000; default: ${DEFAULT-VALUE}).")
         int pacingStart;
 

@@ -8,13 +8,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Latency-aware pacing of a move ({@code --max-latency-ratio R}): before the first key moves it
- * probes the p99 clients see for a second (the baseline; {@link LatencyProbe}: through the proxies,
- * or the servers when no proxy answers), then, window after window while the move
+ * probes the p99 clients see for a few seconds (the baseline; {@link LatencyProbe}: through the
+ * proxies, or the servers when no proxy answers), then, window after window while the move
  * runs, probes again and lets a {@link LatencyPacer} set the shared {@link RateLimit}, so the
  * movers go as fast as keeps the p99 within R x the baseline. Its own daemon thread runs the
  * windows from {@link #start} to {@link #close}; the driver thread only starts, closes and reads
- * the summary. If the probe fails (a server went away) the rate stays where it was: pacing then
- * errs on the side it was on, and the move itself reports the failure.
+ * the summary, whose trace records every window (the first {@link #TRACE_WINDOWS}; the pacer and
+ * the trace are guarded by the pacer's lock). If the probe fails (a server went away) the rate
+ * stays where it was: pacing then errs on the side it was on, and the move itself reports the failure.
  */
 final class LatencyPacing implements AutoCloseable {
 
@@ -33,8 +34,8 @@ final class LatencyPacing implements AutoCloseable {
     static final int NO_CEILING = 10_000_000;
 
     /** What pacing did, for the operator. */
-    record Summary(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows, long decreases, int lastRate,
-                   List<PacingWindow> trace) {
+    record Summary(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows,
+                   long decreases, int lastRate, List<PacingWindow> trace) {
     }
 
     /** Windows kept for the summary's trace at most (the first ones: at 500 ms, a quarter of an hour). */
@@ -155,7 +156,8 @@ final class LatencyPacing implements AutoCloseable {
     /** What pacing did so far. */
     Summary summary() {
         synchronized (pacer) {
-            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), pacer.targetMicros(), windows, pacer.decreases(), pacer.rate(),
+            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), pacer.targetMicros(), windows,
+                    pacer.decreases(), pacer.rate(),
                     List.copyOf(trace));
         }
     }

@@ -73,10 +73,11 @@ public final class MigrationDriver {
 
     /**
      * What latency pacing did: what it probed ({@code "proxies"} or {@code "servers"}, the fallback)
-     * and how many targets, the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end.
+     * and how many targets, the baseline p99, the bound and the target below it (microseconds), windows, cuts, the rate at
+     * the end, and the trace of the windows.
      */
-    public record Pacing(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows, long decreases, int lastRate,
-                         List<PacingWindow> trace) {
+    public record Pacing(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows,
+                         long decreases, int lastRate, List<PacingWindow> trace) {
     }
 
     /** Runs the recorded job until it is done or cancelled; the job node is removed at the end. */
@@ -107,8 +108,8 @@ public final class MigrationDriver {
                 progress.note("latency pacing stopped early: " + pacing.failure());
             }
             return new Result(r.cancelled(), r.slotsMoved(), r.keysMoved(), r.millis(),
-                    new Pacing(p.via(), p.targets(), p.baselineMicros(), p.boundMicros(), p.targetMicros(), p.windows(), p.decreases(), p.lastRate(),
-                            p.trace()));
+                    new Pacing(p.via(), p.targets(), p.baselineMicros(), p.boundMicros(), p.targetMicros(), p.windows(),
+                            p.decreases(), p.lastRate(), p.trace()));
         }
     }
 

@@ -34,7 +34,7 @@ class MigrationJobTest {
         MoveTuning t = MigrationJob.decode(old.getBytes(StandardCharsets.UTF_8)).tuning();
         assertEquals(new MoveTuning(200, 50, 7, 2, 1.5), t);
         assertEquals(500, t.pacingFloor());
-        assertEquals(2_000, t.pacingStart());
+        assertEquals(10_000, t.pacingStart());
         assertEquals(500, t.pacingWindowMillis());
         assertEquals(0.7, t.pacingTarget());
         assertEquals(3_000, t.pacingBaselineMillis());

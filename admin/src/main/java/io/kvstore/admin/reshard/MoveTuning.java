@@ -33,7 +33,7 @@ public record MoveTuning(int scanCount, int batchKeys, int batchMillis, int para
 
     static final int DEFAULT_FLOOR = 500;
     /**
-     * Not lower: the first window crossed the bound in 6 loaded runs of 6 at 10000 keys/s and in 9 of 13
+     * Not lower: the first window crossed the bound in 10 loaded runs of 10 at 10000 keys/s and in 9 of 13
      * at 2000, twice with no key moved by the driver in it (measured): what crosses it is mostly the start
      * of the move itself (the proxies move every key clients touch in the newly migrating slots), and
      * the runs started at 2000 kept the clients' bound no more often.

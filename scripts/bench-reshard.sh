@@ -21,8 +21,8 @@
 # GET before and during (median over the runs, each run CHUNK requests; "worst" = the highest p99 of
 # any run during the move), the ratio of p99 during/before per command, and whether that kept the
 # bound: --bound B (default 2) for fixed rates, R for a paced row; and as a control the same ratio
-# for the same load run as long again right after the move (nothing moving: the machine's noise). Warns if the servers hold more or
-# fewer keys than loaded. Then what the freeze of each step cost: requests the proxies held on frozen
+# for the same load run for --before-secs right after the move (nothing moving: the machine's
+# noise). Warns if the servers hold more or fewer keys than loaded. Then what the freeze of each step cost: requests the proxies held on frozen
 # slots, how many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over
 # the whole run). Last, "the highest rate that kept the p99 bound" over the loaded rows. Also written
 # to DIR/results.txt (DIR: run/bench-reshard/); a paced row's per-window trace (probe p99, samples,
@@ -336,7 +336,7 @@ measure_unloaded() {
 }
 
 # measure LABEL RATE BOUND [REBALANCE OPTION...]: one measured rebalance onto g4 under load and the move back;
-# appends a result line, and "HELD keys/s label" to DIR/held.txt when both p99 ratios stayed within BOUND.
+# appends a result line, and "keys/s LABEL xBOUND" to DIR/held.txt when both p99 ratios stayed within BOUND.
 measure() {
   local label="$1" rate="$2" bound="$3"
   shift 3
@@ -365,7 +365,7 @@ measure() {
   end=$(date +%s.%N)
   stop_load
   read -r h1 t1 m1 <<< "$(holds)"
-  # The control: the same load for as long again right after the move. Its ratio to the baseline is what
+  # The control: the same load for as long as the baseline, right after the move. Its ratio to the baseline is what
   # the machine's own noise (other processes on its shared cores) does to the p99 with nothing moving.
   load_loop "$after" 2> /dev/null &
   LOAD_PID=$!

@@ -3,29 +3,35 @@
 #
 #   scripts/bench-reshard.sh [--dist DIR] [--keys N] [--rates "20000 0"] [--ratios "2"] [--chunk-slots S]
 #                            [--mover "OPTS"] [--clients C] [--chunk N] [--proxies 1|2] [--threads T]
-#                            [--base-port B] [--dir DIR] [--keep]
+#                            [--before-secs S] [--bound B] [--base-port B] [--dir DIR] [--keep]
 #
 # Starts ZooKeeper (java -cp 'lib/*' ZooKeeperServerMain, port B+100), 4 redis-servers (B+101..B+104),
 # a datastore cluster of 3 groups on the first three (bin/kvstore-admin cluster create), and
 # --proxies kvstore proxies (B, B+1; bin/kvstore-proxy --zk --cluster, --threads T, default 2).
 # Loads --keys keys (default 1000000) through the proxy with redis-cli --pipe, named as
 # redis-benchmark names them (key:000000000042), then for each rate of --rates (default "20000 0"):
-#   before  client latency: redis-benchmark -t set,get -c C -P 1 -r KEYS -n CHUNK --csv, 5 runs
+#   before  client latency: redis-benchmark -t set,get -c C -P 1 -r KEYS -n CHUNK --csv back to back for
+#           --before-secs (default 10): the baseline, taken as the during figure is
 #   during  `kvstore-admin rebalance --rate R [--chunk-slots S] --json` moves a quarter of all slots onto
 #           a 4th group while the same redis-benchmark runs back to back, until the move is over
 #   after   the 4th group's slots go back to the first three (--rate 0, not measured), so every
 #           rate moves the same quarter of the keys
 # and prints, per rate: keys moved, seconds, keys/s (from rebalance --json: the driver's count; the
 # proxies move the keys clients touch first, so also the keys on g4 afterwards), p50/p99 of SET and
-# GET before and during (median over the runs; "worst" = the highest p99 of any run during the
-# move), and the ratio of p99 during/before. Warns if the servers hold more or fewer keys than
-# loaded. Then what the freeze of each step cost: requests the proxies held on frozen slots, how
-# many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over the
-# whole run). Also written to DIR/results.txt (DIR: run/bench-reshard/).
+# GET before and during (median over the runs, each run CHUNK requests; "worst" = the highest p99 of
+# any run during the move), the ratio of p99 during/before per command, and whether that kept the
+# bound: --bound B (default 2) for fixed rates, R for a paced row; and as a control the same ratio
+# for the same load run for --before-secs right after the move (nothing moving: the machine's
+# noise). Warns if the servers hold more or fewer keys than loaded. Then what the freeze of each step cost: requests the proxies held on frozen
+# slots, how many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over
+# the whole run). Last, "the highest rate that kept the p99 bound" over the loaded rows. Also written
+# to DIR/results.txt (DIR: run/bench-reshard/); a paced row's per-window trace (probe p99, samples,
+# keys/s, next rate) is in DIR/rebalance-LABEL.json.
 # First of all, one row "unloaded": the same rebalance with --rate 0 and no client load (the
-# mover's own speed). Then, for each ratio R of --ratios (default "2"; "" for none), a row "pacedR":
-# the rebalance under load with --rate 0 --max-latency-ratio R (latency-aware pacing), printing the
-# keys/s it reached and the p99 ratios. --mover passes further options to every rebalance (e.g.
+# mover's own speed). Then, for each ratio R of --ratios (default "2"; "" for none; repeat a ratio
+# for several runs, e.g. "2 2 2 2"), a row "pacedR" (pacedR-2, ... for repeats): the rebalance under
+# load with --rate 0 --max-latency-ratio R (latency-aware pacing), printing the keys/s it reached
+# and the p99 ratios. --mover passes further options to every rebalance (e.g.
 # "--parallel-sources 1 --batch-keys 10" to compare).
 # --dist: the unpacked tree of ./build.sh (default: the newest dist/kvstore-*/ of this checkout).
 # Every process it starts is stopped on exit, also on error or Ctrl-C (--keep keeps DIR's logs).
@@ -46,6 +52,8 @@ PROXIES=1
 THREADS=2
 BASE_PORT=18000
 RATIOS="2"
+BEFORE_SECS=10
+BOUND=2
 MOVER=""
 DIR=""
 KEEP=0
@@ -61,7 +69,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,37s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -72,6 +80,8 @@ parse_options() {
       --rates) RATES="${2?}"; shift 2 ;;
       --ratios) RATIOS="${2?}"; shift 2 ;;
       --mover) MOVER="${2?}"; shift 2 ;;
+      --before-secs) BEFORE_SECS="${2:?}"; shift 2 ;;
+      --bound) BOUND="${2:?}"; shift 2 ;;
       --clients) CLIENTS="${2:?}"; shift 2 ;;
       --chunk) CHUNK="${2:?}"; shift 2 ;;
       --chunk-slots) CHUNK_SLOTS="${2:?}"; shift 2 ;;
@@ -85,11 +95,11 @@ parse_options() {
     esac
   done
   local v
-  for v in "$KEYS" "$CLIENTS" "$CHUNK" "$PROXIES" "$THREADS" "$BASE_PORT" $RATES ${CHUNK_SLOTS:-1}; do
+  for v in "$KEYS" "$CLIENTS" "$CHUNK" "$PROXIES" "$THREADS" "$BASE_PORT" "$BEFORE_SECS" $RATES ${CHUNK_SLOTS:-1}; do
     [[ "$v" =~ ^[0-9]+$ ]] || die "expected a number, got '$v'"
   done
   [ "$PROXIES" -ge 1 ] && [ "$PROXIES" -le 2 ] || die "--proxies is 1 or 2"
-  for v in $RATIOS; do
+  for v in $RATIOS "$BOUND"; do
     [[ "$v" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "expected a ratio, got '$v'"
   done
   DIST="$(find_dist "$ROOT" "$DIST")" || die "$NO_DIST"
@@ -323,21 +333,27 @@ measure_unloaded() {
   move_back
 }
 
-# measure LABEL RATE [REBALANCE OPTION...]: one measured rebalance onto g4 under load and the move back;
-# appends a result line.
+# measure LABEL RATE BOUND [REBALANCE OPTION...]: one measured rebalance onto g4 under load and the move back;
+# appends a result line, and "keys/s LABEL xBOUND" to DIR/held.txt when both p99 ratios stayed within BOUND.
 measure() {
-  local label="$1" rate="$2"
-  shift 2
-  local before="$DIR/before-$label.csv" during="$DIR/during-$label.csv" out="$DIR/rebalance-$label.json"
+  local label="$1" rate="$2" bound="$3"
+  shift 3
+  local before="$DIR/before-$label.csv" during="$DIR/during-$label.csv" after="$DIR/after-$label.csv"
+  local out="$DIR/rebalance-$label.json"
   : > "$before"
   : > "$during"
-  say "$label: latency before the move (5 runs of $CHUNK SET + $CHUNK GET, $CLIENTS clients)"
-  local i
-  for i in 1 2 3 4 5; do bench_once "$before"; done
+  : > "$after"
+  say "$label: latency before the move ($CLIENTS clients, runs of $CHUNK SET + $CHUNK GET back to back for $BEFORE_SECS s)"
+  # The baseline as the during figure below is taken: the same runs back to back, the median of their p99s.
+  load_loop "$before" 2> /dev/null &
+  LOAD_PID=$!
+  sleep "$BEFORE_SECS"
+  stop_load
   say "$label: rebalance onto g4 under the same load"
   load_loop "$during" 2> /dev/null &
   LOAD_PID=$!
-  sleep 1 # the load runs before the move starts
+  sleep 1 # the load runs before the move starts; the runs that ended meanwhile do not count
+  : > "$during"
   local start end h0 t0 h1 t1 m1
   read -r h0 t0 _ <<< "$(holds)"
   start=$(date +%s.%N)
@@ -347,6 +363,12 @@ measure() {
   end=$(date +%s.%N)
   stop_load
   read -r h1 t1 m1 <<< "$(holds)"
+  # The control: the same load for as long as the baseline, right after the move. Its ratio to the baseline is what
+  # the machine's own noise (other processes on its shared cores) does to the p99 with nothing moving.
+  load_loop "$after" 2> /dev/null &
+  LOAD_PID=$!
+  sleep "$BEFORE_SECS"
+  stop_load
   local moved millis kps onto
   moved="$(json_field "$out" keysMoved)"
   millis="$(json_field "$out" millis)"
@@ -357,20 +379,40 @@ measure() {
   read -r g50b g99b _ _ <<< "$(stats "$before" GET)"
   read -r s50d s99d s99w nd <<< "$(stats "$during" SET)"
   read -r g50d g99d g99w _ <<< "$(stats "$during" GET)"
-  local line
+  read -r _ s99a _ _ <<< "$(stats "$after" SET)"
+  read -r _ g99a _ _ <<< "$(stats "$after" GET)"
+  local line verdict
   line="$(awk -v r="$label" -v m="$moved" -v ms="$millis" -v k="$kps" -v wall="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
     -v s50b="$s50b" -v s99b="$s99b" -v g50b="$g50b" -v g99b="$g99b" \
-    -v s50d="$s50d" -v s99d="$s99d" -v s99w="$s99w" -v g50d="$g50d" -v g99d="$g99d" -v g99w="$g99w" -v nd="$nd" \
+    -v s50d="$s50d" -v s99d="$s99d" -v s99w="$s99w" -v g50d="$g50d" -v g99d="$g99d" -v g99w="$g99w" -v nd="$nd" -v nb="$nb" \
     -v onto="$onto" 'BEGIN {
-      printf "%-8s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall; %s keys now on g4 = %.0f/s) | SET p50 %s/%s p99 %s/%s (worst %s) x%.2f | GET p50 %s/%s p99 %s/%s (worst %s) x%.2f | %s runs during",
+      printf "%-9s %7s keys by the driver in %6.1f s = %6s keys/s (%s s wall; %s keys now on g4 = %.0f/s) | SET p50 %s/%s p99 %s/%s (worst %s) x%.2f | GET p50 %s/%s p99 %s/%s (worst %s) x%.2f | %s runs before, %s during",
         r, m, ms / 1000, k, wall, onto, onto / wall, s50b, s50d, s99b, s99d, s99w, (s99b > 0 ? s99d / s99b : 0),
-        g50b, g50d, g99b, g99d, g99w, (g99b > 0 ? g99d / g99b : 0), nd
+        g50b, g50d, g99b, g99d, g99w, (g99b > 0 ? g99d / g99b : 0), nb, nd
     }')"
-  line="$line | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
+  # Held: the median p99 of the runs during the move within BOUND x the one just before, for SET and GET alike.
+  verdict="$(awk -v b="$bound" -v s="$s99d" -v sb="$s99b" -v g="$g99d" -v gb="$g99b" 'BEGIN {
+      if (sb <= 0 || gb <= 0 || s == "-" || g == "-") { print "no verdict (no runs)"; exit }
+      held = s / sb <= b && g / gb <= b
+      printf "p99 bound x%s %s (SET x%.2f, GET x%.2f)", b, held ? "HELD" : "NOT held", s / sb, g / gb
+    }')"
+  line="$line | $verdict$(awk -v s="$s99a" -v sb="$s99b" -v g="$g99a" -v gb="$g99b" 'BEGIN {
+      if (sb > 0 && gb > 0 && s != "-" && g != "-") printf "; control, nothing moving after the move: SET x%.2f, GET x%.2f", s / sb, g / gb
+    }') | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
+  case "$verdict" in *" HELD "*) echo "$kps $label x$bound" >> "$DIR/held.txt" ;; esac
   echo "$line" >> "$DIR/results.txt"
   say "$line"
   say "$label: moving g4's slots back to g1..g3 (not measured)"
   move_back
+}
+
+# highest_held: the line that names the highest rate of the loaded rows that kept their p99 bound.
+highest_held() {
+  if [ -s "$DIR/held.txt" ]; then
+    sort -n "$DIR/held.txt" | tail -n 1 | awk '{ printf "the highest rate that kept the p99 bound: %s keys/s (%s, bound %s)\n", $1, $2, $3 }'
+  else
+    echo "the highest rate that kept the p99 bound: none (no loaded row kept it)"
+  fi
 }
 
 main() {
@@ -397,16 +439,23 @@ main() {
   {
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $KEYS keys, $PROXIES proxies x $THREADS threads, $CLIENTS clients -P 1, $(nproc) cores, --chunk-slots ${CHUNK_SLOTS:-default}${MOVER:+, mover: $MOVER}"
     echo "# rate (none = --rate 0, pacedR = --rate 0 --max-latency-ratio R): keys the driver moved (rebalance --json; the proxies move the keys clients touch first) | SET/GET latency in ms,"
-    echo "#       before/during the move (median of the runs), worst = highest p99 of a run during, xN = p99 during/before"
+    echo "#       before/during the move (median of the runs), worst = highest p99 of a run during, xN = p99 during/before;"
+    echo "#       the bound held when both xN are within --bound $BOUND (a fixed rate) or R (pacedR)"
   } > "$DIR/results.txt"
   measure_unloaded
-  local rate ratio
+  local rate ratio label
+  : > "$DIR/held.txt"
   for rate in $RATES; do
-    measure "$([ "$rate" = 0 ] && echo none || echo "$rate")" "$rate"
+    measure "$([ "$rate" = 0 ] && echo none || echo "$rate")" "$rate" "$BOUND"
   done
+  declare -A runs=()
   for ratio in $RATIOS; do
-    measure "paced$ratio" 0 --max-latency-ratio "$ratio"
+    runs[$ratio]=$((${runs[$ratio]:-0} + 1))
+    label="paced$ratio"
+    [ "${runs[$ratio]}" = 1 ] || label="$label-${runs[$ratio]}"
+    measure "$label" 0 "$ratio" --max-latency-ratio "$ratio"
   done
+  highest_held >> "$DIR/results.txt"
   echo
   cat "$DIR/results.txt"
 }

@@ -1,10 +1,12 @@
 package io.kvstore.admin.command;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.admin.reshard.JobStore;
 import io.kvstore.admin.reshard.MigrationDriver;
 import io.kvstore.admin.reshard.MigrationJob;
 import io.kvstore.admin.reshard.MoveTuning;
+import io.kvstore.admin.reshard.PacingWindow;
 import io.kvstore.admin.reshard.Plans;
 import io.kvstore.admin.reshard.Progress;
 import io.kvstore.admin.reshard.Progresses;
@@ -78,6 +80,27 @@ public final class ReshardCommands {
                         + " (50-60000; default: ${DEFAULT-VALUE}).")
         int pacingWindowMs;
 
+        @Option(names = "--pacing-target", defaultValue = "0.7",
+                description = "With --max-latency-ratio: the share of the bound the rate aims at: it grows only after a window"
+                        + " below it, holds between it and the bound, and is halved after a window above the bound"
+                        + " (0.3-1; default: ${DEFAULT-VALUE}).")
+        double pacingTarget;
+
+        @Option(names = "--pacing-baseline-ms", defaultValue = "3000",
+                description = "With --max-latency-ratio: how long the baseline is probed before the move; it is a quantile"
+                        + " (--pacing-baseline-quantile) of the p99s of its 200 ms windows (200-60000; default: ${DEFAULT-VALUE}).")
+        int pacingBaselineMs;
+
+        @Option(names = "--pacing-interval-ms", defaultValue = "1",
+                description = "With --max-latency-ratio: the pause between two probes on a connection; shorter gives more"
+                        + " samples per window (1-1000; default: ${DEFAULT-VALUE}).")
+        int pacingIntervalMs;
+
+        @Option(names = "--pacing-baseline-quantile", defaultValue = "0.5",
+                description = "With --max-latency-ratio: which of the baseline windows' p99s is the baseline (0.5: the median;"
+                        + " lower discounts windows a burst of other work inflated; 0.05-0.95; default: ${DEFAULT-VALUE}).")
+        double pacingBaselineQuantile;
+
         @Option(names = "--no-data", description = "Cache mode only: flip slot ownership without moving keys (the moved slots' keys are lost).")
         boolean noData;
 
@@ -108,7 +131,8 @@ public final class ReshardCommands {
                     throw new IllegalArgumentException("--no-data loses the moved slots' keys; it is for clusters in cache mode only");
                 }
                 MoveTuning tuning = new MoveTuning(scanCount, batchKeys, batchMillis, parallelSources, maxLatencyRatio, pacingFloor,
-                        pacingStart, pacingWindowMs);
+                        pacingStart, pacingWindowMs, pacingTarget, pacingBaselineMs, pacingIntervalMs,
+                        pacingBaselineQuantile);
                 List<SlotRange> moves = plan(t);
                 if (moves.isEmpty()) {
                     out().println("nothing to move: cluster " + cluster + " is already as asked");
@@ -146,9 +170,15 @@ public final class ReshardCommands {
                     p.put("probeTargets", r.pacing().targets());
                     p.put("baselineP99Micros", Math.round(r.pacing().baselineMicros()));
                     p.put("boundP99Micros", Math.round(r.pacing().boundMicros()));
+                    p.put("targetP99Micros", Math.round(r.pacing().targetMicros()));
                     p.put("windows", r.pacing().windows());
                     p.put("decreases", r.pacing().decreases());
                     p.put("lastRate", r.pacing().lastRate());
+                    ArrayNode trace = p.putArray("trace");
+                    for (PacingWindow w : r.pacing().trace()) {
+                        trace.addObject().put("p99Micros", w.p99Micros()).put("samples", w.samples())
+                                .put("keysPerSecond", w.keysPerSecond()).put("rate", w.rate());
+                    }
                 }
                 cmd.printJson(root);
             } else {

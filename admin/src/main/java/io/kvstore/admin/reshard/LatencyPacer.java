@@ -2,12 +2,14 @@ package io.kvstore.admin.reshard;
 
 /**
  * The key rate that keeps latency within a bound, decided window by window (AIMD, as TCP paces
- * its sending): after a window whose p99 exceeded {@code ratio} x the baseline the rate is halved,
- * from what was actually moved if that was less (a limit the mover never reached would otherwise
- * take many halvings to bite); after a window within the bound in which the mover used most of
- * its rate, it grows by a quarter (at least {@code minStep}), so it finds the edge in a few windows
- * and then saws just below it. Never below {@code floor} (the move always ends) nor above
- * {@code ceiling} (the operator's --rate). A pure function of what it is told; one thread only.
+ * its sending): after a single window whose p99 exceeded {@code ratio} x the baseline the rate is
+ * halved, from what was actually moved if that was less (a limit the mover never reached would
+ * otherwise take many halvings to bite); after a window below the target ({@code target} x the
+ * bound) in which the mover used most of its rate, it grows by a quarter (at least
+ * {@code minStep}); between the target and the bound it holds. So it saws below the target, not
+ * at the bound: a window's p99 is a few hundred samples and swings, and a rate tuned to the edge
+ * crossed it in two runs of three (measured). Never below {@code floor} (the move always ends) nor
+ * above {@code ceiling} (the operator's --rate). A pure function of what it is told; one thread only.
  */
 final class LatencyPacer {
 
@@ -15,6 +17,7 @@ final class LatencyPacer {
     static final double USED = 0.8;
 
     private final double boundMicros;
+    private final double targetMicros;
     private final int floor;
     private final int ceiling;
     private final int minStep;
@@ -24,13 +27,15 @@ final class LatencyPacer {
     /**
      * @param baselineMicros the p99 before the move
      * @param ratio          the p99 allowed during the move, in multiples of the baseline
+     * @param target         the share of the bound below which the rate may grow, 0 < target <= 1
      * @param start          the first window's rate, keys per second
      */
-    LatencyPacer(double baselineMicros, double ratio, int start, int floor, int ceiling, int minStep) {
-        if (floor < 1 || ceiling < floor || ratio <= 1 || baselineMicros <= 0) {
-            throw new IllegalArgumentException("need 0 < floor <= ceiling, ratio > 1 and a positive baseline");
+    LatencyPacer(double baselineMicros, double ratio, double target, int start, int floor, int ceiling, int minStep) {
+        if (floor < 1 || ceiling < floor || ratio <= 1 || baselineMicros <= 0 || target <= 0 || target > 1) {
+            throw new IllegalArgumentException("need 0 < floor <= ceiling, ratio > 1, 0 < target <= 1 and a positive baseline");
         }
         this.boundMicros = baselineMicros * ratio;
+        this.targetMicros = boundMicros * target;
         this.floor = floor;
         this.ceiling = ceiling;
         this.minStep = minStep;
@@ -47,6 +52,11 @@ final class LatencyPacer {
         return boundMicros;
     }
 
+    /** The p99 below which the rate may grow, microseconds. */
+    double targetMicros() {
+        return targetMicros;
+    }
+
     /** How many times a window over the bound cut the rate. */
     long decreases() {
         return decreases;
@@ -57,7 +67,7 @@ final class LatencyPacer {
         if (p99Micros > boundMicros) {
             decreases++;
             rate = (int) Math.max(floor, Math.min(rate, movedPerSecond) / 2);
-        } else if (movedPerSecond >= rate * USED) {
+        } else if (p99Micros <= targetMicros && movedPerSecond >= rate * USED) {
             rate = (int) Math.min(ceiling, (long) rate + Math.max(minStep, rate / 4));
         }
         return rate;

@@ -1,24 +1,26 @@
 package io.kvstore.admin.reshard;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Latency-aware pacing of a move ({@code --max-latency-ratio R}): before the first key moves it
- * probes the p99 clients see for a second (the baseline; {@link LatencyProbe}: through the proxies,
- * or the servers when no proxy answers), then, window after window while the move
+ * probes the p99 clients see for a few seconds (the baseline; {@link LatencyProbe}: through the
+ * proxies, or the servers when no proxy answers), then, window after window while the move
  * runs, probes again and lets a {@link LatencyPacer} set the shared {@link RateLimit}, so the
  * movers go as fast as keeps the p99 within R x the baseline. Its own daemon thread runs the
  * windows from {@link #start} to {@link #close}; the driver thread only starts, closes and reads
- * the summary. If the probe fails (a server went away) the rate stays where it was: pacing then
- * errs on the side it was on, and the move itself reports the failure.
+ * the summary, whose trace records every window (the first {@link #TRACE_WINDOWS}; the pacer and
+ * the trace are guarded by the pacer's lock). If the probe fails (a server went away) the rate
+ * stays where it was: pacing then errs on the side it was on, and the move itself reports the failure.
  */
 final class LatencyPacing implements AutoCloseable {
 
-    static final long BASELINE_MILLIS = 1_000;
-    static final int BASELINE_WINDOWS = 5;
-    static final long INTERVAL_MILLIS = 2;
+    /** The baseline's windows: the baseline is a quantile of their p99s, so one hiccup of a busy machine does not set it. */
+    static final long BASELINE_WINDOW_MILLIS = 200;
     /**
      * Windows over which the keys moved per second are counted: the movers book whole batches
      * from the rate limit, so one window may see none and the next several hundred; a
@@ -32,8 +34,12 @@ final class LatencyPacing implements AutoCloseable {
     static final int NO_CEILING = 10_000_000;
 
     /** What pacing did, for the operator. */
-    record Summary(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    record Summary(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows,
+                   long decreases, int lastRate, List<PacingWindow> trace) {
     }
+
+    /** Windows kept for the summary's trace at most (the first ones: at 500 ms, a quarter of an hour). */
+    static final int TRACE_WINDOWS = 2_000;
 
     private final LatencyProbe probe;
     private final LatencyPacer pacer;
@@ -42,16 +48,19 @@ final class LatencyPacing implements AutoCloseable {
     private final Thread thread;
     private final double baseline;
     private final long windowMillis;
+    private final long intervalMillis;
     private volatile boolean running = true;
     private volatile long windows;
     private volatile String failure;
+    private final List<PacingWindow> trace = new ArrayList<>();
 
     private LatencyPacing(LatencyProbe probe, double baseline, MoveTuning tuning, int ceiling, RateLimit rate, AtomicLong moved) {
         this.probe = probe;
         this.baseline = baseline;
         this.windowMillis = tuning.pacingWindowMillis();
-        this.pacer = new LatencyPacer(baseline, tuning.maxLatencyRatio(), tuning.pacingStart(), tuning.pacingFloor(), ceiling,
-                MIN_STEP);
+        this.intervalMillis = tuning.pacingIntervalMillis();
+        this.pacer = new LatencyPacer(baseline, tuning.maxLatencyRatio(), tuning.pacingTarget(), tuning.pacingStart(),
+                tuning.pacingFloor(), ceiling, MIN_STEP);
         this.rate = rate;
         this.moved = moved;
         this.thread = new Thread(this::windows, "kvstore-pacing");
@@ -67,13 +76,16 @@ final class LatencyPacing implements AutoCloseable {
             throws IOException {
         double baseline;
         try {
-            // The median of five windows' p99: one hiccup of a busy machine during a single long
-            // window set a bound twice too lax (measured: a 9.4 ms baseline against 0.65 ms usually).
-            long[] p99s = new long[BASELINE_WINDOWS];
+            // A quantile of the windows' p99s (--pacing-baseline-quantile), not one long window: one
+            // hiccup of a busy machine during a single window set a bound twice too lax (measured: a
+            // 9.4 ms baseline against 0.65 ms usually). The first window warms up (connections, JIT
+            // of the probe loop) and does not count: cold, it read 2-3x the same load a second later.
+            probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis());
+            long[] p99s = new long[(int) Math.max(1, tuning.pacingBaselineMillis() / BASELINE_WINDOW_MILLIS)];
             for (int i = 0; i < p99s.length; i++) {
-                p99s[i] = Math.round(probe.p99Micros(BASELINE_MILLIS / BASELINE_WINDOWS, INTERVAL_MILLIS));
+                p99s[i] = Math.round(probe.p99Micros(BASELINE_WINDOW_MILLIS, tuning.pacingIntervalMillis()));
             }
-            baseline = Math.max(1, LatencyProbe.percentile(p99s, 0.5));
+            baseline = Math.max(1, LatencyProbe.percentile(p99s, tuning.pacingBaselineQuantile()));
         } catch (IOException e) {
             probe.close();
             throw new IOException("cannot take the latency baseline: " + e.getMessage(), e);
@@ -95,7 +107,7 @@ final class LatencyPacing implements AutoCloseable {
         while (running) {
             double p99;
             try {
-                p99 = probe.p99Micros(windowMillis, INTERVAL_MILLIS);
+                p99 = probe.p99Micros(windowMillis, intervalMillis);
             } catch (IOException e) {
                 failure = e.getMessage();
                 return;
@@ -107,7 +119,11 @@ final class LatencyPacing implements AutoCloseable {
             nanosAt[i] = now;
             i = (i + 1) % RATE_WINDOWS;
             synchronized (pacer) {
-                rate.rate(pacer.window(p99, perSecond));
+                int next = pacer.window(p99, perSecond);
+                rate.rate(next);
+                if (trace.size() < TRACE_WINDOWS) {
+                    trace.add(new PacingWindow(Math.round(p99), probe.lastSamples(), Math.round(perSecond), next));
+                }
             }
             windows++;
         }
@@ -140,7 +156,9 @@ final class LatencyPacing implements AutoCloseable {
     /** What pacing did so far. */
     Summary summary() {
         synchronized (pacer) {
-            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), windows, pacer.decreases(), pacer.rate());
+            return new Summary(probe.via(), probe.targets(), baseline, pacer.boundMicros(), pacer.targetMicros(), windows,
+                    pacer.decreases(), pacer.rate(),
+                    List.copyOf(trace));
         }
     }
 

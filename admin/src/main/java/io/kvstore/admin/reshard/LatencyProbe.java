@@ -33,6 +33,7 @@ final class LatencyProbe implements Closeable {
     private final List<RespClient> connections = new ArrayList<>();
     private final List<Target> targets = new ArrayList<>();
     private final String via;
+    private int lastSamples;
 
     private LatencyProbe(String via) {
         this.via = via;
@@ -92,6 +93,11 @@ final class LatencyProbe implements Closeable {
         return targets.size();
     }
 
+    /** How many round trips the last window's p99 was taken over. */
+    int lastSamples() {
+        return lastSamples;
+    }
+
     /** Sends every target's command every {@code intervalMillis} for {@code windowMillis}; returns the p99 round trip in microseconds. */
     double p99Micros(long windowMillis, long intervalMillis) throws IOException {
         long end = System.nanoTime() + windowMillis * 1_000_000;
@@ -108,6 +114,7 @@ final class LatencyProbe implements Closeable {
             }
             sleep(intervalMillis);
         }
+        lastSamples = n;
         return percentile(Arrays.copyOf(samples, n), 0.99) / 1000.0;
     }
 

@@ -73,9 +73,11 @@ public final class MigrationDriver {
 
     /**
      * What latency pacing did: what it probed ({@code "proxies"} or {@code "servers"}, the fallback)
-     * and how many targets, the baseline p99 and the bound (microseconds), windows, cuts, the rate at the end.
+     * and how many targets, the baseline p99, the bound and the target below it (microseconds), windows, cuts, the rate at
+     * the end, and the trace of the windows.
      */
-    public record Pacing(String via, int targets, double baselineMicros, double boundMicros, long windows, long decreases, int lastRate) {
+    public record Pacing(String via, int targets, double baselineMicros, double boundMicros, double targetMicros, long windows,
+                         long decreases, int lastRate, List<PacingWindow> trace) {
     }
 
     /** Runs the recorded job until it is done or cancelled; the job node is removed at the end. */
@@ -106,7 +108,8 @@ public final class MigrationDriver {
                 progress.note("latency pacing stopped early: " + pacing.failure());
             }
             return new Result(r.cancelled(), r.slotsMoved(), r.keysMoved(), r.millis(),
-                    new Pacing(p.via(), p.targets(), p.baselineMicros(), p.boundMicros(), p.windows(), p.decreases(), p.lastRate()));
+                    new Pacing(p.via(), p.targets(), p.baselineMicros(), p.boundMicros(), p.targetMicros(), p.windows(),
+                            p.decreases(), p.lastRate(), p.trace()));
         }
     }
 
@@ -119,11 +122,11 @@ public final class MigrationDriver {
         LatencyProbe probe = ProbeTargets.open(store, cluster, store.read(cluster).value(), job, auth, proxyAuth);
         LatencyPacing p = LatencyPacing.start(probe, job.tuning(), job.rateKeys(), rate, moved);
         LatencyPacing.Summary s = p.summary();
-        progress.note(String.format("pacing by latency: baseline p99 %.0f us probed through %d %s%s, bound %.0f us (x%s),"
+        progress.note(String.format("pacing by latency: baseline p99 %.0f us probed through %d %s%s, bound %.0f us (x%s), aiming below %.0f us,"
                 + " MIGRATE batches of %d us and SCANs of %d keys at most", s.baselineMicros(), s.targets(),
                 s.via().equals("proxies") ? "proxy routes to source groups" : "servers directly",
                 s.via().equals("proxies") ? "" : " (no proxy answered)", s.boundMicros(),
-                ratio, p.batchNanos(job.tuning().batchMillis()) / 1000, p.scanCount(job.tuning().scanCount())));
+                ratio, s.targetMicros(), p.batchNanos(job.tuning().batchMillis()) / 1000, p.scanCount(job.tuning().scanCount())));
         return p;
     }
 

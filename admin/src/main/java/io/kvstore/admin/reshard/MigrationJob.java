@@ -78,6 +78,10 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         t.put("pacingFloor", tuning.pacingFloor());
         t.put("pacingStart", tuning.pacingStart());
         t.put("pacingWindowMillis", tuning.pacingWindowMillis());
+        t.put("pacingTarget", tuning.pacingTarget());
+        t.put("pacingBaselineMillis", tuning.pacingBaselineMillis());
+        t.put("pacingIntervalMillis", tuning.pacingIntervalMillis());
+        t.put("pacingBaselineQuantile", tuning.pacingBaselineQuantile());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -91,7 +95,10 @@ public record MigrationJob(List<SlotRange> moves, int rateKeys, int chunkSlots, 
         return new MoveTuning(t.path("scanCount").asInt(d.scanCount()), t.path("batchKeys").asInt(d.batchKeys()),
                 t.path("batchMillis").asInt(d.batchMillis()), t.path("parallelSources").asInt(d.parallelSources()),
                 t.path("maxLatencyRatio").asDouble(d.maxLatencyRatio()), t.path("pacingFloor").asInt(d.pacingFloor()),
-                t.path("pacingStart").asInt(d.pacingStart()), t.path("pacingWindowMillis").asInt(d.pacingWindowMillis()));
+                t.path("pacingStart").asInt(d.pacingStart()), t.path("pacingWindowMillis").asInt(d.pacingWindowMillis()),
+                t.path("pacingTarget").asDouble(d.pacingTarget()), t.path("pacingBaselineMillis").asInt(d.pacingBaselineMillis()),
+                t.path("pacingIntervalMillis").asInt(d.pacingIntervalMillis()),
+                t.path("pacingBaselineQuantile").asDouble(d.pacingBaselineQuantile()));
     }
 
     static MigrationJob decode(byte[] data) {

@@ -74,6 +74,9 @@ class ReshardIntegrationTest {
         assertTrue(pacing.path("probeTargets").asInt() >= 2, "both proxies answered, one key or more each: " + json);
         assertTrue(Math.abs(pacing.path("boundP99Micros").asLong() - 2 * baseline) <= 1, "the bound is 2x the baseline: " + json);
         assertTrue(pacing.path("lastRate").asLong() >= 500, "the rate stays above the floor: " + json);
+        assertTrue(Math.abs(pacing.path("targetP99Micros").asLong() - 0.7 * pacing.path("boundP99Micros").asLong()) <= 1,
+                "the rate aims below 0.7x the bound by default: " + json);
+        assertEquals(pacing.path("windows").asInt(), pacing.path("trace").size(), "every window is in the trace: " + json);
     }
 
     /**

@@ -152,6 +152,17 @@ public final class PubSubHub {
     }
 
     /**
+     * A server refused the subscription {@code topics} need: their clients are closed, as their
+     * confirmation will never come, in a task of their own (closing unsubscribes them, which must
+     * not happen inside the link's read). Clients of other topics are not touched.
+     */
+    void refused(Set<Topic> topics, String why) {
+        Set<Subscriber> affected = new LinkedHashSet<>();
+        topics.forEach(t -> affected.addAll(t.subscribers));
+        loop.execute(() -> affected.forEach(s -> s.lost(why)));
+    }
+
+    /**
      * {@code link}'s connection was lost: every client subscribed through it is lost too. Runs
      * later, as its own task: a send may fail at once, and the clients it closes unsubscribe,
      * which must not happen in the middle of a subscribe or a map change.

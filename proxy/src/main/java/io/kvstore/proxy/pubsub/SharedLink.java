@@ -27,6 +27,11 @@ import java.util.Set;
  * {@code needs}. {@code sent} holds per key those commands not confirmed yet, oldest first; the
  * server confirms each name of each command in order, so a confirmation is always the oldest's.
  * The connection speaks RESP2: a message reaches a RESP3 client as a copy with the push header.
+ *
+ * <p>A server answers each command, confirmation or error, in the order sent ({@code order}). A
+ * SUBSCRIBE it refuses (e.g. {@code -NOPERM} when the proxy's backend user may not use the
+ * channel) loses only the clients that wanted that subscription: they are closed, since their
+ * confirmation will never come, and the link and everyone else on it carry on.
  */
 final class SharedLink implements ReplySink {
 
@@ -40,6 +45,8 @@ final class SharedLink implements ReplySink {
     private final ByteBufAllocator alloc;
     private final Map<String, Set<Topic>> needs = new HashMap<>();
     private final Map<String, ArrayDeque<Sent>> sent = new HashMap<>();
+    /** The key of every command sent and not answered yet, in sending order: an error reply names no channel, so it is the oldest's. */
+    private final ArrayDeque<String> order = new ArrayDeque<>();
 
     SharedLink(PubSubHub hub, BackendConnection connection, ByteBufAllocator alloc) {
         this.hub = hub;
@@ -106,7 +113,9 @@ final class SharedLink implements ReplySink {
     }
 
     private void send(String kind, byte[] wire, boolean subscribe) {
-        sent.computeIfAbsent(key(kind, wire), k -> new ArrayDeque<>(2)).add(new Sent());
+        String key = key(kind, wire);
+        sent.computeIfAbsent(key, k -> new ArrayDeque<>(2)).add(new Sent());
+        order.add(key);
         String command = subscribe ? kind : unsubscribe(kind);
         connection.send(RespWriter.command(alloc, command.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
                 List.of(wire)), null);
@@ -136,8 +145,13 @@ final class SharedLink implements ReplySink {
 
     private void received(ByteBuf push) {
         byte type = ReplyReader.type(push);
+        if (type == '-') {
+            refused(push.toString(push.readerIndex() + 1, ReplyReader.afterLine(push, push.readerIndex())
+                    - push.readerIndex() - 3, StandardCharsets.UTF_8));
+            return;
+        }
         if (type != '*' && type != '>') {
-            return; // the reply to a handshake, or an error for a malformed command
+            return;
         }
         int at = ReplyReader.afterLine(push, push.readerIndex());
         byte[] kindBytes = ReplyReader.bulk(push, at);
@@ -159,18 +173,46 @@ final class SharedLink implements ReplySink {
     }
 
     private void confirmed(String key) {
-        ArrayDeque<Sent> queue = sent.get(key);
-        Sent first = queue == null ? null : queue.pollFirst();
+        Sent first = answered(key);
         if (first == null) {
             return;
-        }
-        if (queue.isEmpty()) {
-            sent.remove(key);
         }
         first.waiters.forEach(Runnable::run);
         if (idle()) {
             hub.idle(this);
         }
+    }
+
+    /**
+     * The server refused the oldest command. If it was a SUBSCRIBE still needed, the topics that
+     * need it are dropped from this link and their clients lost; their waiters never run.
+     */
+    private void refused(String error) {
+        String key = order.peekFirst();
+        if (key == null || answered(key) == null) {
+            return;
+        }
+        Set<Topic> users = needs.remove(key);
+        if (users != null) {
+            hub.refused(users, "the server refused " + key + ": " + error);
+        }
+        if (idle()) {
+            hub.idle(this);
+        }
+    }
+
+    /** Takes the oldest command sent on {@code key} off the books, with the oldest of all sent. */
+    private Sent answered(String key) {
+        ArrayDeque<Sent> queue = sent.get(key);
+        Sent first = queue == null ? null : queue.pollFirst();
+        if (first == null) {
+            return null;
+        }
+        order.removeFirstOccurrence(key);
+        if (queue.isEmpty()) {
+            sent.remove(key);
+        }
+        return first;
     }
 
     static String key(String kind, byte[] name) {

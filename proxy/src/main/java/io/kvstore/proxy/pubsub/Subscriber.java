@@ -13,6 +13,6 @@ public interface Subscriber {
     /** Passes on a message; takes ownership of {@code message}. */
     void deliver(ByteBuf message);
 
-    /** The shared connection carrying a subscription of this client was lost: the client must be closed. */
+    /** The shared connection carrying a subscription of this client was lost, or its server refused the subscription: the client must be closed. */
     void lost(String why);
 }

@@ -144,7 +144,7 @@ final class PubSub implements Subscriber {
 
     @Override
     public void lost(String why) {
-        session.closeBecause("Pub/Sub connection lost: " + why);
+        session.closeBecause("Pub/Sub subscription lost: " + why);
     }
 
     private Set<String> setFor(String command) {

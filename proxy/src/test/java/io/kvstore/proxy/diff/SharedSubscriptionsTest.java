@@ -186,6 +186,29 @@ class SharedSubscriptionsTest {
         }
     }
 
+    @Test
+    void aSubscriptionTheServerRefusesClosesItsClientOnlyAndNeverHangsIt() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            try (Jedis server = own.client()) { // the proxy logs in as the default user: it may use allowed.* only
+                server.aclSetUser("default", "resetchannels", "&allowed.*");
+            }
+            SlotMap map = SlotMap.evenlySpread(1, List.of(Group.of("g0", own.hostPort())));
+            try (ProxyServer one = ProxyCluster.startProxy(map, o -> o.withThreads(1))) {
+                RawRespClient ok = subscribed("allowed", one.port(), RedisProtocol.RESP2, List.of("allowed.1"));
+                RawRespClient refused = RawRespClient.connect(one.port(), "refused");
+                try (ok; refused) {
+                    refused.send(command("SUBSCRIBE", "secret"));
+                    assertClosed(refused); // its confirmation can never come: closed, not left waiting
+                    try (Jedis pub = ProxyCluster.client(one.port())) {
+                        pub.publish("allowed.1", "still");
+                    }
+                    assertEquals("[message, allowed.1, still]", texts(ok.read()), "the link and its other client carry on");
+                    assertEquals(1, subscribedConnections(own), "the same link");
+                }
+            }
+        }
+    }
+
     private static void assertClosed(RawRespClient c) {
         try {
             RawReply r = c.read();

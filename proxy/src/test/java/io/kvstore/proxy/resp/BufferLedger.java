@@ -33,16 +33,22 @@ import java.util.List;
  */
 final class BufferLedger implements ByteBufAllocator {
 
-    private final ByteBufAllocator delegate = ByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator delegate;
     private final List<ByteBuf> handedOut = new ArrayList<>();
 
-    private BufferLedger() {
+    private BufferLedger(ByteBufAllocator delegate) {
+        this.delegate = delegate;
     }
 
-    /** An embedded channel with {@code handlers} whose allocator is a new ledger. */
+    /** An embedded channel with {@code handlers} whose allocator is a new ledger over the JVM's default allocator. */
     static EmbeddedChannel channel(ChannelHandler... handlers) {
+        return channel(ByteBufAllocator.DEFAULT, handlers);
+    }
+
+    /** An embedded channel with {@code handlers} whose allocator is a new ledger over {@code delegate}. */
+    static EmbeddedChannel channel(ByteBufAllocator delegate, ChannelHandler... handlers) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        ch.config().setAllocator(new BufferLedger());
+        ch.config().setAllocator(new BufferLedger(delegate));
         ch.pipeline().addLast(handlers);
         return ch;
     }

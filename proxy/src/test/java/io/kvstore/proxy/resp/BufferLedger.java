@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The framer tests' allocator: the JVM's default one (pooled or adaptive, as
- * {@code -Dio.netty.allocator.type} says; {@code mvn ... -Dnetty.allocator=adaptive}) with a list
+ * {@code -Dio.netty.allocator.type} says; {@code mvn ... -Dnetty.allocator=pooled}) with a list
  * of every buffer it handed out, so a test can check that each was freed. The reads a test writes,
  * the decoder's cumulation and the requests the framer re-encodes all come from here.
  *

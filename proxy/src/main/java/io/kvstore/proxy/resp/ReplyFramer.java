@@ -9,8 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Cuts a backend's byte stream into complete replies, each a retained slice of the read buffer,
- * so a reply reaches the client without being decoded or copied. Understands RESP2 and RESP3
+ * Cuts a backend's byte stream into complete replies, each a retained slice of the read buffer
+ * holding one reference for its consumer (as a {@link Request}'s frame: its count may be shared
+ * with the read buffer's other replies, so only releasing it once means anything), so a reply
+ * reaches the client without being decoded or copied. Understands RESP2 and RESP3
  * types, nested to any depth. One instance per backend channel, used only on its event loop.
  *
  * <p>Resumable like {@link RequestFramer}: a large reply (KEYS over a big keyspace) arriving over

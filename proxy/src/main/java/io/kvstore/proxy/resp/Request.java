@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
  * {@code argOffset(i)} of it. The frame is a slice of the client's read buffer, so forwarding it
  * to a backend copies nothing; inline commands are re-encoded into this form once, by the framer.
  * A request has no reference count of its own: it is that of the frame, so writing the frame to
- * a backend hands the request over, and releasing the request releases the frame.
+ * a backend hands the request over, and releasing the request releases the frame. Its owner holds
+ * one reference and releases it once; {@link #refCnt()} and {@link #release()}'s result depend on
+ * the allocator and say nothing about this request alone (a pooled buffer's retained slice counts
+ * its own references; the adaptive allocator's shares the read buffer's count with every frame
+ * cut from it, doc/performance.md), so no code decides anything by them.
  */
 public final class Request implements ReferenceCounted {
 

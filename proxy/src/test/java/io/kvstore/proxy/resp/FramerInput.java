@@ -2,6 +2,7 @@ package io.kvstore.proxy.resp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,8 +11,9 @@ import java.util.Random;
 
 /**
  * Input for the framer tests ({@link RequestFramerTest}, {@link ReplyFramerTest}): protocol text
- * as bytes, pooled buffers, and the ways a test cuts a stream into reads. Stateless. A buffer made
- * here belongs to the caller until it is written into a channel, whose framer then releases it.
+ * as bytes, buffers of the channel's allocator (a {@link BufferLedger}'s, so each is checked to be
+ * freed), and the ways a test cuts a stream into reads. Stateless. A buffer made here belongs to
+ * the caller until it is written into a channel, whose framer then releases it.
  */
 final class FramerInput {
 
@@ -32,9 +34,9 @@ final class FramerInput {
         return list;
     }
 
-    /** A pooled buffer, so the leak detector tracks it and slices of it count their own references. */
-    static ByteBuf pooled(byte[] b, int from, int to) {
-        return buffer(ByteBufAllocator.DEFAULT, b, from, to);
+    /** {@code b[from, to)} as one read for {@code ch}: a buffer of its allocator, which the leak checks track. */
+    static ByteBuf inbound(EmbeddedChannel ch, byte[] b, int from, int to) {
+        return buffer(ch.alloc(), b, from, to);
     }
 
     /** A buffer of {@code alloc} holding {@code b[from, to)}. */

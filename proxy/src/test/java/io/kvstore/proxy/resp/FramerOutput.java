@@ -14,9 +14,12 @@ import java.util.function.BiConsumer;
 
 /**
  * What the framers emit, for their tests and fuzz tests: each chunk is written as one read (a
- * buffer of the channel's allocator, pooled unless a test sets another), what
- * comes out is checked (one reference, arguments inside the frame), copied out as values and
- * released at once, so two framings can be compared with {@code equals}. Stateless.
+ * buffer of the channel's allocator), what comes out is checked (live, arguments inside the
+ * frame), copied out as values and released once, so two framings can be compared with
+ * {@code equals}. That each frame carried exactly the one reference released here is checked
+ * over the whole channel, by {@link BufferLedger} or {@link FuzzChannel}: per frame it cannot be
+ * under every allocator, since an adaptive buffer's slices share the read buffer's count and
+ * {@code release()} returns true only for the last of them. Stateless.
  */
 final class FramerOutput {
 
@@ -63,7 +66,7 @@ final class FramerOutput {
 
     private static Req copyAndRelease(Request r) {
         try {
-            assertEquals(1, r.refCnt(), "a request is handed over with one reference");
+            assertTrue(r.refCnt() > 0, "a request is handed over live");
             ByteBuf frame = r.frame();
             List<String> args = new ArrayList<>();
             for (int i = 0; i < r.argCount(); i++) {
@@ -78,8 +81,7 @@ final class FramerOutput {
             }
             return new Req(List.copyOf(args), frame.toString(StandardCharsets.ISO_8859_1));
         } finally {
-            assertTrue(r.release(), "releasing the request frees its frame");
-            assertEquals(0, r.refCnt());
+            r.release();
         }
     }
 
@@ -91,11 +93,10 @@ final class FramerOutput {
     static void drainReplies(EmbeddedChannel ch, List<String> out) {
         for (ByteBuf reply; (reply = ch.readInbound()) != null; ) {
             try {
-                assertEquals(1, reply.refCnt());
+                assertTrue(reply.refCnt() > 0, "a reply is handed over live");
                 out.add(reply.toString(StandardCharsets.ISO_8859_1));
             } finally {
-                assertTrue(reply.release());
-                assertEquals(0, reply.refCnt());
+                reply.release();
             }
         }
     }

@@ -2,8 +2,8 @@ package io.kvstore.proxy.resp;
 
 import static io.kvstore.proxy.resp.FramerInput.bytes;
 import static io.kvstore.proxy.resp.FramerInput.concat;
+import static io.kvstore.proxy.resp.FramerInput.inbound;
 import static io.kvstore.proxy.resp.FramerInput.oneByteAtATime;
-import static io.kvstore.proxy.resp.FramerInput.pooled;
 import static io.kvstore.proxy.resp.FramerInput.reads;
 import static io.kvstore.proxy.resp.FramerInput.split;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link ReplyFramer} through an {@link EmbeddedChannel}: each emitted buffer must be exactly the
- * bytes of one reply, however the stream is cut into reads. Emitted buffers are released and
- * seen to reach a reference count of zero.
+ * bytes of one reply, however the stream is cut into reads. Each emitted buffer is released once,
+ * and at the end every buffer the channel's allocator handed out must be freed
+ * ({@link BufferLedger}: the same checks under the pooled and the adaptive allocator).
  */
 class ReplyFramerTest {
 
@@ -81,11 +82,16 @@ class ReplyFramerTest {
     }
 
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ReplyFramer());
+        return channel(new ReplyFramer());
+    }
+
+    private static EmbeddedChannel channel(ReplyFramer framer) {
+        return BufferLedger.channel(framer);
     }
 
     private static void finish(EmbeddedChannel ch) {
         assertFalse(ch.finishAndReleaseAll(), "nothing left unread");
+        BufferLedger.assertAllFreed(ch);
     }
 
     @Test
@@ -172,7 +178,7 @@ class ReplyFramerTest {
         int chunk = 16_411;
         for (int at = 0; at < all.length; at += chunk) {
             int to = Math.min(all.length, at + chunk);
-            ch.writeInbound(pooled(all, at, to));
+            ch.writeInbound(inbound(ch, all, at, to));
             for (ByteBuf reply; (reply = ch.readInbound()) != null; ) {
                 replies.add(reply);
             }
@@ -188,7 +194,7 @@ class ReplyFramerTest {
             assertEquals(":1\r\n", replies.get(1).toString(StandardCharsets.ISO_8859_1));
         } finally {
             for (ByteBuf r : replies) {
-                assertTrue(r.release());
+                r.release();
             }
         }
         finish(ch);
@@ -219,6 +225,7 @@ class ReplyFramerTest {
         } catch (CorruptedFrameException expected) {
             // decodeLast meets the same bad bytes again; the buffers are released all the same
         }
+        BufferLedger.assertAllFreed(ch);
     }
 
     @ParameterizedTest
@@ -237,7 +244,7 @@ class ReplyFramerTest {
     })
     void malformedInputRaises(String input) {
         EmbeddedChannel ch = channel();
-        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(input), 0, input.length())));
+        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(inbound(ch, bytes(input), 0, input.length())));
         List<String> out = new ArrayList<>();
         drain(ch, out);
         assertEquals(List.of(), out);
@@ -259,7 +266,7 @@ class ReplyFramerTest {
     })
     void aCountOrLengthBeyondTheLimitIsRefusedNotWrappedAround(String input) {
         EmbeddedChannel ch = channel();
-        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(input), 0, input.length())));
+        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(inbound(ch, bytes(input), 0, input.length())));
         List<String> out = new ArrayList<>();
         drain(ch, out);
         assertEquals(List.of(), out, "no reply framed out of the bad header");
@@ -268,13 +275,13 @@ class ReplyFramerTest {
 
     @Test
     void theLimitIsTheConfiguredOne() {
-        EmbeddedChannel ok = new EmbeddedChannel(new ReplyFramer(3));
+        EmbeddedChannel ok = channel(new ReplyFramer(3));
         assertEquals(List.of("*3\r\n:1\r\n:2\r\n:3\r\n", "%1\r\n:1\r\n:2\r\n", "$3\r\nabc\r\n"),
                 feed(ok, "*3\r\n:1\r\n:2\r\n:3\r\n%1\r\n:1\r\n:2\r\n$3\r\nabc\r\n"), "control: at the limit");
         finish(ok);
         for (String over : List.of("*4\r\n", "%4\r\n", "$4\r\nabcd\r\n", "~4\r\n")) {
-            EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer(3));
-            assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(over), 0, over.length())), over);
+            EmbeddedChannel ch = channel(new ReplyFramer(3));
+            assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(inbound(ch, bytes(over), 0, over.length())), over);
             closeAfterCorruption(ch);
         }
     }
@@ -283,7 +290,7 @@ class ReplyFramerTest {
     void repliesBeforeTheCorruptionAreStillEmitted() {
         EmbeddedChannel ch = channel();
         String input = "+OK\r\n:1\r\n?garbage\r\n";
-        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(pooled(bytes(input), 0, input.length())));
+        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(inbound(ch, bytes(input), 0, input.length())));
         List<String> out = new ArrayList<>();
         drain(ch, out);
         assertEquals(List.of("+OK\r\n", ":1\r\n"), out);
@@ -298,7 +305,7 @@ class ReplyFramerTest {
         boolean raised = false;
         for (byte b : input) {
             try {
-                ch.writeInbound(pooled(new byte[] {b}, 0, 1));
+                ch.writeInbound(inbound(ch, new byte[] {b}, 0, 1));
             } catch (CorruptedFrameException e) {
                 raised = true;
                 break;

@@ -24,7 +24,10 @@
 # for the same load run for --before-secs right after the move (nothing moving: the machine's
 # noise). Warns if the servers hold more or fewer keys than loaded. Then what the freeze of each step cost: requests the proxies held on frozen
 # slots, how many of them timed out (-TRYAGAIN), and the longest hold (INFO proxy; the longest is over
-# the whole run). Last, "the highest rate that kept the p99 bound" over the loaded rows. Also written
+# the whole run), and what the move's MIGRATEs cost the sources (INFO commandstats over the rebalance command:
+# calls on g1..g3 as a share of the clients' requests, server time per call and per second; nearly all are the
+# proxies' moves on access, one per request for a key of a migrating slot). Last, "the highest rate that kept the
+# p99 bound" over the loaded rows. Also written
 # to DIR/results.txt (DIR: run/bench-reshard/); a paced row's per-window trace (probe p99, samples,
 # keys/s, next rate) is in DIR/rebalance-LABEL.json.
 # First of all, one row "unloaded": the same rebalance with --rate 0 and no client load (the
@@ -69,7 +72,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,37s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,40s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 parse_options() {
@@ -312,7 +315,7 @@ measure_unloaded() {
   local out="$DIR/rebalance-unloaded.json" start end
   say "unloaded: rebalance onto g4 with --rate 0 and no client load"
   local i
-  for i in 1 2 3 4; do redis-cli -p $((ZK_PORT + i)) config resetstat > /dev/null; done
+  reset_commandstats
   start=$(date +%s.%N)
   # shellcheck disable=SC2086 # MOVER is a list of options
   admin rebalance "$CLUSTER" --rate 0 ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} $MOVER --json > "$out" 2> "$DIR/rebalance-unloaded.err" ||
@@ -331,6 +334,31 @@ measure_unloaded() {
   echo "$line" >> "$DIR/results.txt"
   say "$line"
   move_back
+}
+
+# reset_commandstats: CONFIG RESETSTAT on the four servers (before a measured move).
+reset_commandstats() {
+  local i
+  for i in 1 2 3 4; do redis-cli -p $((ZK_PORT + i)) config resetstat > /dev/null; done
+}
+
+# migrate_cost SECONDS: what the move's MIGRATEs cost the sources since reset_commandstats, from INFO commandstats:
+# the calls on g1..g3 (the driver's batches and the proxies' one-key moves on access; the driver's are a few
+# hundred), as a share of the clients' requests (GET and SET on all four servers), the server time per call, and
+# the milliseconds of each second each source spent in MIGRATE (serving nobody else meanwhile).
+migrate_cost() {
+  local i calls=0 usec=0 client=0 line
+  for i in 1 2 3 4; do
+    line="$(redis-cli -p $((ZK_PORT + i)) info commandstats | tr -d '\r')"
+    client=$((client + $(echo "$line" | sed -n 's/^cmdstat_\(get\|set\):calls=\([0-9]*\),.*/\2/p' | awk '{ n += $1 } END { print n + 0 }')))
+    [ "$i" = 4 ] && continue
+    calls=$((calls + $(echo "$line" | sed -n 's/^cmdstat_migrate:calls=\([0-9]*\),.*/\1/p' | awk '{ n += $1 } END { print n + 0 }')))
+    usec=$((usec + $(echo "$line" | sed -n 's/^cmdstat_migrate:calls=[0-9]*,usec=\([0-9]*\),.*/\1/p' | awk '{ n += $1 } END { print n + 0 }')))
+  done
+  awk -v c="$calls" -v u="$usec" -v r="$client" -v s="$1" 'BEGIN {
+    printf "MIGRATE on the sources: %d calls = %.1f%% of %d client requests, %.0f us each, %.0f ms/s per source", c,
+      (r > 0 ? 100 * c / r : 0), r, (c > 0 ? u / c : 0), (s > 0 ? u / 1000 / s / 3 : 0)
+  }'
 }
 
 # measure LABEL RATE BOUND [REBALANCE OPTION...]: one measured rebalance onto g4 under load and the move back;
@@ -356,11 +384,14 @@ measure() {
   : > "$during"
   local start end h0 t0 h1 t1 m1
   read -r h0 t0 _ <<< "$(holds)"
+  reset_commandstats
   start=$(date +%s.%N)
   # shellcheck disable=SC2086 # MOVER is a list of options
   admin rebalance "$CLUSTER" --rate "$rate" ${CHUNK_SLOTS:+--chunk-slots "$CHUNK_SLOTS"} $MOVER "$@" --json > "$out" 2> "$DIR/rebalance-$label.err" ||
     die "rebalance $label failed: $(cat "$DIR/rebalance-$label.err")"
   end=$(date +%s.%N)
+  local cost
+  cost="$(migrate_cost "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')")"
   stop_load
   read -r h1 t1 m1 <<< "$(holds)"
   # The control: the same load for as long as the baseline, right after the move. Its ratio to the baseline is what
@@ -398,7 +429,7 @@ measure() {
     }')"
   line="$line | $verdict$(awk -v s="$s99a" -v sb="$s99b" -v g="$g99a" -v gb="$g99b" 'BEGIN {
       if (sb > 0 && gb > 0 && s != "-" && g != "-") printf "; control, nothing moving after the move: SET x%.2f, GET x%.2f", s / sb, g / gb
-    }') | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms"
+    }') | freeze: $((h1 - h0)) requests held, $((t1 - t0)) timed out, longest hold $m1 ms | $cost"
   case "$verdict" in *" HELD "*) echo "$kps $label x$bound" >> "$DIR/held.txt" ;; esac
   echo "$line" >> "$DIR/results.txt"
   say "$line"

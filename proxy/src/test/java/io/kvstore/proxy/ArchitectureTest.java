@@ -49,7 +49,7 @@ final class ArchitectureTest {
             new Layer("session", "session"),
             new Layer("multi-key", "split", "keyspace"),
             new Layer("loop", "loop"),
-            new Layer("connections", "tracking", "backend"),
+            new Layer("connections", "tracking", "pubsub", "backend"),
             new Layer("policy and figures", "acl", "rewrite", "stats", "hotkeys"),
             new Layer("command", "command"),
             new Layer("base", "resp", "route", "tls"));

@@ -1,6 +1,7 @@
 package io.kvstore.proxy.pubsub;
 
 import io.kvstore.config.rewrite.RewriteRules;
+import io.kvstore.proxy.resp.RespWriter;
 import io.kvstore.proxy.rewrite.KeyspaceChannels;
 import io.netty.buffer.ByteBuf;
 import java.util.Set;
@@ -38,7 +39,7 @@ final class Fanout {
                     if (s.protocol() == 3) {
                         if (resp3 == null) {
                             resp3 = shown.copy();
-                            resp3.setByte(resp3.readerIndex(), '>');
+                            RespWriter.arrayToPush(resp3);
                         }
                         s.deliver(resp3.retainedDuplicate());
                     } else {

@@ -43,6 +43,14 @@ public final class RespWriter {
         writeLength(buf, protocol == 3 ? '>' : '*', n);
     }
 
+    /**
+     * Turns the RESP2 array at {@code frame}'s reader index into the RESP3 push with the same
+     * elements, in place: the two headers differ only in their type byte.
+     */
+    public static void arrayToPush(ByteBuf frame) {
+        frame.setByte(frame.readerIndex(), '>');
+    }
+
     /** Appends {@code :value}. */
     public static void writeInteger(ByteBuf buf, long value) {
         writeLength(buf, ':', value);

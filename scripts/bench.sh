@@ -201,18 +201,25 @@ start_twemproxy() {
   nutcracker --conf-file "$home/nutcracker.yml" --stats-port "$(twemproxy_stats_port)" \
     --stats-addr 127.0.0.1 --output "$home/nutcracker.log" < /dev/null > /dev/null 2>&1 &
   NUTCRACKER_PID=$!
-  for i in $(seq 1 100); do
-    if [ "$(redis-cli -p "$(twemproxy_port)" ping 2>/dev/null || true)" = PONG ]; then return 0; fi
-    kill -0 "$NUTCRACKER_PID" 2>/dev/null || die "nutcracker exited; see $home/nutcracker.log"
+  await_pong "$(twemproxy_port)" "$NUTCRACKER_PID" 10 nutcracker "$home/nutcracker.log"
+}
+
+# await_pong PORT PID SECONDS NAME LOG: returns once PORT answers PING; dies if PID exits first
+# or SECONDS pass, naming LOG.
+await_pong() {
+  local port="$1" pid="$2" seconds="$3" name="$4" log="$5" i
+  for i in $(seq 1 $((seconds * 10))); do
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null || true)" = PONG ]; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || die "$name exited; see $log"
     sleep 0.1
   done
-  die "nutcracker did not answer PING on port $(twemproxy_port) within 10s"
+  die "$name did not answer PING on port $port within ${seconds}s; see $log"
 }
 
 # start_variant: target kvstoreB, the kvstore proxy's own command line (JVM options, jars, backends)
 # listening on B+3, without its metrics listener, with --variant's options replacing its own.
 start_variant() {
-  local pid a skip=0 args=() cmd=() i
+  local pid a skip=0 args=() cmd=()
   # shellcheck disable=SC2206 # VARIANT is split into words on purpose
   local extra=($VARIANT)
   pid="$(proxy_pid kvstore)"
@@ -228,12 +235,7 @@ start_variant() {
   done
   nohup "${cmd[@]}" "${extra[@]}" < /dev/null > "$DIR/variant.log" 2>&1 &
   VARIANT_PID=$!
-  for i in $(seq 1 300); do
-    if [ "$(redis-cli -p "$(variant_port)" ping 2>/dev/null || true)" = PONG ]; then return 0; fi
-    kill -0 "$VARIANT_PID" 2>/dev/null || die "the --variant proxy exited; see $DIR/variant.log"
-    sleep 0.1
-  done
-  die "the --variant proxy did not answer PING on port $(variant_port) within 30s; see $DIR/variant.log"
+  await_pong "$(variant_port)" "$VARIANT_PID" 30 "the --variant proxy" "$DIR/variant.log"
 }
 
 stop_everything() {

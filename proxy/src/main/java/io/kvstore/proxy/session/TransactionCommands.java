@@ -188,12 +188,14 @@ final class TransactionCommands {
      * The gate between MULTI and EXEC: every command but the transaction commands is checked and
      * queued (or refused) here instead of running. Keys spanning scopes within the command abort
      * the transaction at once, as do keys on a group that is down; a scope other than the
-     * transaction's is queued and fails the EXEC (Redis Cluster's answers).
+     * transaction's is queued and fails the EXEC (Redis Cluster's answers). UNWATCH is queued
+     * too, as Redis does.
      */
     boolean queuesInMulti(ClientSession session, Resolved call) {
         Transaction tx = session.transaction();
         CommandSpec spec = call.spec();
-        if (!tx.inMulti() || spec.kind() == CommandKind.TRANSACTION) {
+        // UNWATCH is the one transaction command Redis queues: it runs inside EXEC, after EXEC has checked the watched keys
+        if (!tx.inMulti() || (spec.kind() == CommandKind.TRANSACTION && !spec.name().equals("unwatch"))) {
             return false;
         }
         Request request = call.request();
@@ -201,6 +203,7 @@ final class TransactionCommands {
         boolean runsOnOneGroup = switch (spec.kind()) {
             case SINGLE, SAME_GROUP, MOVABLE_KEYS, SPLIT_MGET, SPLIT_MSET, SPLIT_SUM, ANY_SHARD, BLOCKING -> true;
             case LOCAL -> spec.name().equals("ping") || spec.name().equals("echo");
+            case TRANSACTION -> true; // UNWATCH, keyless: queued with the rest
             default -> false;
         };
         if (spec.hasFlag("no_multi")) {

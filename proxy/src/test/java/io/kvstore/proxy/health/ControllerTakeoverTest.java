@@ -76,7 +76,7 @@ class ControllerTakeoverTest {
         assertTrue(leader.log().contains("test pause"), leader.log());
         FailoverFixture.await("another controller to publish the promoted replica",
                 () -> f.topology("ds").group("g1").orElseThrow().master().equals(promoted));
-        FailoverRecord done = f.failovers("ds").get(0);
+        FailoverRecord done = f.ended("ds");
         assertEquals(FailoverRecord.State.DONE, done.state());
         assertNotEquals(leader.id(), done.by(), "finished by the new leader");
         assertEquals(promoted, done.newMaster());

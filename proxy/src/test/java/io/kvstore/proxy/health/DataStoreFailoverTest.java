@@ -80,7 +80,7 @@ class DataStoreFailoverTest {
             FailoverFixture.await("the other replica to follow the new master",
                     () -> promoted.toString().equals(otherReplica.masterOf()) && otherReplica.linkUp());
 
-            FailoverRecord rec = f.failovers("ds").get(0);
+            FailoverRecord rec = f.ended("ds");
             assertEquals(FailoverRecord.Kind.AUTO, rec.kind());
             assertEquals(FailoverRecord.State.DONE, rec.state());
             assertEquals(promoted, rec.newMaster());

@@ -192,6 +192,19 @@ final class FailoverFixture implements AutoCloseable, BeforeEachCallback, AfterE
         return admin.failovers(cluster).stream().map(Versioned::value).toList();
     }
 
+    /**
+     * The first failover record of {@code cluster} once it has ended (bounded wait): a controller
+     * writes it DONE in a ZooKeeper write of its own right after publishing the topology, so a
+     * test that has seen the new topology may still read it RUNNING.
+     */
+    FailoverRecord ended(String cluster) {
+        await("the failover record of " + cluster + " to end", () -> {
+            FailoverRecord.State s = failovers(cluster).get(0).state();
+            return s != FailoverRecord.State.RUNNING && s != FailoverRecord.State.REQUESTED;
+        });
+        return failovers(cluster).get(0);
+    }
+
     /** The proxy whose controller leads now, waiting (bounded) for one. */
     Proxy leader() {
         await("a controller to lead", () -> proxies.stream().anyMatch(p -> p.controller() != null && p.controller().isLeader()));

@@ -138,7 +138,7 @@ class NoFalseFailoverTest {
         awaitTopology("g1's replica " + replica.address() + " to be promoted", name,
                 x -> x.group("g1").orElseThrow().master().equals(replica.address()));
         assertEquals("master", replica.role());
-        FailoverRecord rec = f.failovers(name).get(0);
+        FailoverRecord rec = f.ended(name);
         assertEquals(FailoverRecord.Kind.AUTO, rec.kind());
         assertEquals(FailoverRecord.State.DONE, rec.state());
         assertEquals(replica.address(), rec.newMaster());

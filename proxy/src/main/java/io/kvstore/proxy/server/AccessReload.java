@@ -25,9 +25,7 @@ final class AccessReload {
     /** The options {@code args} give now (with the environment and the file they name), checked. */
     static AccessOptions read(String[] args) {
         ProxyMain fresh = new ProxyMain();
-        CommandLine cli = new CommandLine(fresh);
-        cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
-        cli.parseArgs(args);
+        ProxyMain.commandLine(fresh, args).parseArgs(args);
         fresh.access.checkLive();
         return fresh.access;
     }

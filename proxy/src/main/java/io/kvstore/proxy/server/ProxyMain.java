@@ -171,9 +171,9 @@ public final class ProxyMain implements Callable<Integer> {
         ProxyMain main = new ProxyMain();
         main.failoverSteps = steps;
         main.args = args.clone();
-        CommandLine cli = new CommandLine(main);
+        CommandLine cli = null;
         try {
-            cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
+            cli = commandLine(main, args);
         } catch (IllegalArgumentException | java.io.UncheckedIOException | CommandLine.ParameterException e) {
             System.err.println("kvstore-proxy: " + e.getMessage());
             System.exit(2);
@@ -182,6 +182,17 @@ public final class ProxyMain implements Callable<Integer> {
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line of {@code main}, its defaults from the environment and the {@code --config}
+     * file {@code args} name: the one set-up of start-up and of the SIGHUP re-read ({@link AccessReload}),
+     * so both read the options alike.
+     */
+    static CommandLine commandLine(ProxyMain main, String[] args) {
+        CommandLine cli = new CommandLine(main);
+        cli.setDefaultValueProvider(new EnvAndFileDefaults(cli.getCommandSpec(), args));
+        return cli;
     }
 
     @Override
